@@ -122,6 +122,7 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-reported_on", "title"]
+        permissions = [("export_review", "Can export appendices and committee packs")]
 
     def __str__(self) -> str:
         return self.title

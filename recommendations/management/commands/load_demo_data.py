@@ -20,5 +20,9 @@ class Command(BaseCommand):
             if review is None:
                 self.stdout.write(f"{path.name}: already loaded, left alone")
             else:
-                count = review.recommendations.count()
-                self.stdout.write(f"{path.name}: loaded {review.title} ({count} recommendations)")
+                count = review.recommendations.filter(parent=None).count()
+                parts = review.recommendations.exclude(parent=None).count()
+                self.stdout.write(
+                    f"{path.name}: loaded {review.title} "
+                    f"({count} recommendations{f', {parts} parts' if parts else ''})"
+                )

@@ -1,0 +1,40 @@
+"""The three roles of the product, as Django groups with model permissions.
+
+Groups are (re)synchronised after every ``migrate`` so that a new model's permissions reach
+the right people without a hand-written data migration each time.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+SCRUTINY_OFFICERS = "Scrutiny officers"
+COMMISSION_MEMBERS = "Commission members"
+CLERKS = "Clerks"
+
+DOMAIN_MODELS = [
+    "authority", "committee", "person", "review", "recommendation", "response", "lead",
+    "meeting", "updatereport", "progressupdate", "glossaryterm", "documentversion",
+    "supportingdocument",
+]  # fmt: skip
+
+
+def _codenames(actions: list[str], models: list[str]) -> list[str]:
+    return [f"{action}_{model}" for action in actions for model in models]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    SCRUTINY_OFFICERS: _codenames(["view", "add", "change", "delete"], DOMAIN_MODELS)
+    + ["export_review"],
+    COMMISSION_MEMBERS: _codenames(["view"], DOMAIN_MODELS),
+    CLERKS: _codenames(["view"], DOMAIN_MODELS)
+    + _codenames(["add", "change"], ["meeting", "updatereport", "supportingdocument"])
+    + ["export_review"],
+}
+
+
+def sync_role_groups(**kwargs) -> None:
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = Permission.objects.filter(
+            content_type__app_label="recommendations", codename__in=codenames
+        )
+        group.permissions.set(permissions)

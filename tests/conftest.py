@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+
+from recommendations.demo import demo_files, load_review_document, read_document
+from recommendations.roles import CLERKS, COMMISSION_MEMBERS, SCRUTINY_OFFICERS
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_report_header(config) -> str:
+    label = os.environ.get("TEST_DATABASE_LABEL")
+    return f"database: {label or connection.vendor}"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _user(username: str, group: str | None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def officer(db) -> User:
+    return _user("olivia-officer", SCRUTINY_OFFICERS)
+
+
+@pytest.fixture
+def member(db) -> User:
+    return _user("maya-member", COMMISSION_MEMBERS)
+
+
+@pytest.fixture
+def clerk(db) -> User:
+    return _user("colin-clerk", CLERKS)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Signed in, but in no role."""
+    return _user("oscar-outsider", None)
+
+
+@pytest.fixture
+def demo_data(db) -> None:
+    for path in demo_files():
+        load_review_document(read_document(path))
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    client.force_login(officer)
+    return client
