@@ -1,0 +1,83 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="tracker.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", ALLOWED_HOSTS="tracker.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_malformed_boolean_fails_loudly():
+    result = _manage("check", DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_users_are_never_created_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only created when DEBUG is on"):
+        call_command("create_demo_users")
+
+
+@pytest.mark.django_db
+def test_demo_users_get_their_roles(settings):
+    from django.contrib.auth.models import User
+
+    settings.DEBUG = True
+    call_command("create_demo_users")
+    roles = {u.username: [g.name for g in u.groups.all()] for u in User.objects.all()}
+    assert roles == {
+        "officer": ["Scrutiny officers"],
+        "member": ["Commission members"],
+        "clerk": ["Clerks"],
+        "admin": [],
+    }
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password("tracker-demo")
+    member = User.objects.get(username="member")
+    assert member.has_perm("recommendations.view_recommendation")
+    assert not member.has_perm("recommendations.change_recommendation")
+
+
+def test_pages_send_a_content_security_policy(client, member):
+    client.force_login(member)
+    policy = client.get("/reviews/")["Content-Security-Policy"]
+    for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'",
+                      "frame-ancestors 'none'"]:  # fmt: skip
+        assert directive in policy
