@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -83,9 +84,11 @@ def running_postgres() -> Iterator[PostgresServer]:
             ["createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "tracker"],
             check=True,
         )
-        version = subprocess.run(
+        banner = subprocess.run(
             ["postgres", "--version"], capture_output=True, text=True, check=False
-        ).stdout.split()[-1]
+        ).stdout  # "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+        match = re.search(r"\d+(?:\.\d+)+", banner)
+        version = match.group(0) if match else "unknown version"
         yield PostgresServer(data_dir=data_dir, port=port, version=version)
     finally:
         stop(data_dir)
