@@ -14,3 +14,5 @@ os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # beside it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Hashed static file names need `collectstatic`; tests serve static files from their sources.
+os.environ.setdefault("MANIFEST_STATIC", "false")

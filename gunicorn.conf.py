@@ -1,0 +1,24 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py exclusions_tracker.wsgi`.
+
+Every value can be overridden from the environment (GUNICORN_*), so several app servers
+behind one load balancer can share this file.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Threads let one worker overlap database waits; processes use both cores.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+worker_class = "gthread"
+# Long PDF packs are rendered by task workers, so a request never needs long; a worker that
+# hangs is replaced rather than holding a connection.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = 200
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,135 @@
+"""Charts drawn on the server as SVG: no JavaScript, they print, and WeasyPrint renders them.
+
+Every chart has a text title and description for screen readers, writes its numbers on the
+bars, and tells categories apart by pattern as well as colour (WCAG 1.4.1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass(frozen=True)
+class Style:
+    fill: str
+    pattern: str  # solid | stripes | dots | cross | lines | plain
+    ink: str = "#ffffff"
+
+
+# Keys are ProgressUpdate.Status and Response.Decision values, plus "none" (no update yet).
+STYLES: dict[str, Style] = {
+    "implemented": Style("#1e6b3a", "solid"),
+    "in_progress": Style("#8a4b00", "stripes"),
+    "not_started": Style("#50575e", "dots"),
+    "not_implemented": Style("#b3261e", "cross"),
+    "superseded": Style("#3d4a8a", "lines"),
+    "none": Style("#d5d9dd", "plain", ink="#1b1f24"),
+    "agreed": Style("#1e6b3a", "solid"),
+    "partly_agreed": Style("#8a4b00", "stripes"),
+    "not_agreed": Style("#b3261e", "cross"),
+    "noted": Style("#3d4a8a", "lines"),
+    "awaiting": Style("#d5d9dd", "plain", ink="#1b1f24"),
+    "not_stated": Style("#50575e", "dots"),
+}
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    label: str
+    count: int
+    href: str = ""
+
+
+def _pattern(pattern_id: str, style: Style) -> str:
+    """A fill that differs by shape, not only by hue."""
+    tile = {
+        "stripes": f'<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="#ffffff" stroke-width="2"/>',
+        "dots": '<circle cx="4" cy="4" r="1.6" fill="#ffffff"/>',
+        "cross": '<path d="M0,0 L8,8 M8,0 L0,8" stroke="#ffffff" stroke-width="1.5"/>',
+        "lines": '<path d="M0,4 H8" stroke="#ffffff" stroke-width="2"/>',
+    }.get(style.pattern, "")
+    return (
+        f'<pattern id="{pattern_id}" width="8" height="8" patternUnits="userSpaceOnUse">'
+        f'<rect width="8" height="8" fill="{style.fill}"/>{tile}</pattern>'
+    )
+
+
+def swatch(key: str) -> SafeString:
+    """A small square in a category's colour and pattern, for legends and tables."""
+    style = STYLES.get(key, STYLES["none"])
+    pattern_id = f"swatch-{key}"
+    return mark_safe(  # noqa: S308 -- built only from the constant STYLES table
+        f'<svg class="swatch" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" '
+        f'focusable="false"><defs>{_pattern(pattern_id, style)}</defs>'
+        f'<rect x="0.5" y="0.5" width="15" height="15" fill="url(#{pattern_id})" '
+        f'stroke="#1b1f24"/></svg>'
+    )
+
+
+def stacked_bar(
+    *, chart_id: str, title: str, description: str, segments: list[Segment], width: int = 640
+) -> SafeString:
+    """One horizontal bar split into segments, each labelled with its count.
+
+    ``chart_id`` must be unique on the page (it prefixes the ids of the title and patterns).
+    """
+    height, bar_y, bar_h = 44, 4, 36
+    total = sum(segment.count for segment in segments)
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'preserveAspectRatio="none" width="100%" height="{height}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        "<defs>",
+        *(
+            _pattern(f"{chart_id}-{s.key}", STYLES.get(s.key, STYLES["none"]))
+            for s in segments
+            if s.count
+        ),
+        "</defs>",
+    ]
+    if total == 0:
+        parts.append(
+            f'<rect x="0" y="{bar_y}" width="{width}" height="{bar_h}" fill="#f3f5f7" '
+            f'stroke="#c9ced3"/><text x="{width / 2}" y="{bar_y + bar_h / 2 + 5}" '
+            f'text-anchor="middle" font-size="14" fill="#1b1f24">None</text>'
+        )
+    x = 0.0
+    for segment in segments:
+        if not segment.count:
+            continue
+        w = width * segment.count / total
+        parts.append(
+            f'<rect x="{x:.2f}" y="{bar_y}" width="{w:.2f}" height="{bar_h}" '
+            f'fill="url(#{chart_id}-{segment.key})" stroke="#ffffff" stroke-width="1"/>'
+        )
+        label = str(segment.count)
+        if w >= 8 * len(label) + 14:
+            # A white pill behind the number keeps it legible over any pattern.
+            pill_w = 8 * len(label) + 10
+            cx = x + w / 2
+            parts.append(
+                f'<rect x="{cx - pill_w / 2:.2f}" y="{bar_y + 8}" width="{pill_w}" height="20" '
+                f'rx="4" fill="#ffffff"/><text x="{cx:.2f}" y="{bar_y + 23}" '
+                f'text-anchor="middle" font-size="14" font-weight="700" '
+                f'font-family="Arial, sans-serif" fill="#1b1f24">{label}</text>'
+            )
+        x += w
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 -- user text escaped above
+
+
+def legend(segments: list[Segment]) -> SafeString:
+    """The chart's categories with their counts, each linking to the matching table rows."""
+    items = []
+    for segment in segments:
+        label = format_html("{}: <strong>{}</strong>", segment.label, segment.count)
+        if segment.href:
+            label = format_html('<a href="{}">{}</a>', segment.href, label)
+        items.append(format_html("<li>{}{}</li>", swatch(segment.key), label))
+    return format_html('<ul class="legend">{}</ul>', mark_safe("".join(items)))  # noqa: S308
