@@ -31,7 +31,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 bench: $(STAMP)
-	$(PY) bench/pdf.py
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(PY) -m bench.pdf
+	$(PY) -m bench.pages
+	$(PY) -m bench.load
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles test-artifacts .pgtest

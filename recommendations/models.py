@@ -333,6 +333,14 @@ class ProgressUpdate(models.Model):
     author = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        help_text="The update, in a final report, that this one corrects.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -351,6 +359,11 @@ class ProgressUpdate(models.Model):
     @property
     def as_at_display(self) -> str:
         return format_partial_date(self.as_at, self.as_at_precision)
+
+    @property
+    def is_locked(self) -> bool:
+        """Updates in a final report are part of the published record."""
+        return self.report_id is not None and self.report.is_final
 
 
 class GlossaryTerm(models.Model):

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from recommendations.models import Lead, ProgressUpdate, Recommendation, Review
+from recommendations.models import (
+    Lead,
+    ProgressUpdate,
+    Recommendation,
+    Response,
+    Review,
+    format_partial_date,
+)
 
 
 def latest_update_ids() -> Subquery:
@@ -83,9 +93,9 @@ def recommendation_detail(slug: str, label: str) -> Recommendation:
             Prefetch("parent__leads", queryset=Lead.objects.select_related("person")),
             Prefetch(
                 "updates",
-                queryset=ProgressUpdate.objects.select_related("report", "author").order_by(
-                    "-as_at", "-id"
-                ),
+                queryset=ProgressUpdate.objects.select_related(
+                    "report", "author", "corrects"
+                ).order_by("-as_at", "-id"),
                 to_attr="update_list",
             ),
             "parts",
@@ -97,3 +107,130 @@ def recommendation_detail(slug: str, label: str) -> Recommendation:
     parent = recommendation.parent
     recommendation.shown_leads = own_leads or (list(parent.leads.all()) if parent else [])
     return recommendation
+
+
+@dataclass
+class TimelineEvent:
+    when: dt.datetime
+    who: str
+    kind: str  # recommendation, response, lead, update, status: a CSS modifier too
+    title: str
+    text: str = ""  # Markdown, for edits only: the wording at that moment
+    anchor: str = ""
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
+def _who(record) -> str:
+    return record.history_user.get_username() if record.history_user else ""
+
+
+def _changed(record, previous, fields: list[str]) -> set[str]:
+    if previous is None:
+        return set()
+    return {name for name in fields if getattr(record, name) != getattr(previous, name)}
+
+
+def _history(model, **filters) -> list:
+    return list(
+        model.history.filter(**filters)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+
+
+def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEvent]:
+    """Everything that happened to a recommendation, oldest first, from the history tables.
+
+    Queries: the recommendation's history, its response's, its leads' (with people) and its
+    updates', each with the user who made the change: four, however long the history.
+    """
+    events: list[TimelineEvent] = []
+
+    def add(record, kind: str, title: str, text: str = "", anchor: str = "") -> None:
+        events.append(TimelineEvent(record.history_date, _who(record), kind, title, text, anchor))
+
+    previous = None
+    for record in _history(Recommendation, id=recommendation.pk):
+        changed = _changed(record, previous, ["label", "text", "parent_id"])
+        if record.history_type == "+":
+            add(record, "recommendation", "Recommendation added")
+        elif "label" in changed:
+            add(record, "recommendation", f"Label changed from {previous.label} to {record.label}")
+        if changed & {"text", "parent_id"}:
+            add(record, "recommendation", "Recommendation edited", record.text)
+        previous = record
+
+    previous = None
+    for record in _history(Response, recommendation_id=recommendation.pk):
+        decision = _label(Response.Decision, record.decision)
+        changed = _changed(record, previous, ["decision", "text", "given_by", "agreed_on"])
+        if record.history_type == "+":
+            add(record, "response", f"Response recorded: {decision}")
+        elif record.history_type == "~":
+            if "decision" in changed:
+                old = _label(Response.Decision, previous.decision)
+                add(record, "response", f"Decision changed from {old} to {decision}")
+            if "text" in changed:
+                add(record, "response", "Response edited", record.text)
+            elif changed - {"decision"}:
+                add(record, "response", "Response details edited")
+        previous = record
+
+    previous_by_id: dict[int, object] = {}
+    lead_history = (
+        Lead.history.filter(recommendation_id=recommendation.pk)
+        .select_related("history_user", "person")
+        .order_by("history_date", "history_id")
+    )
+    for record in lead_history:
+        role = _label(Lead.Role, record.role)
+        name = record.person.name if record.person else "Someone"
+        earlier = previous_by_id.get(record.id)
+        if record.history_type == "+":
+            add(record, "lead", f"{name} added as {role}")
+        elif record.history_type == "-":
+            add(record, "lead", f"{name} removed as {role}")
+        elif _changed(record, earlier, ["person_id", "role"]):
+            add(record, "lead", f"Lead changed: {name}, {role}")
+        previous_by_id[record.id] = record
+
+    live: dict[int, object] = {}
+    status = None
+    previous_by_id = {}
+    for record in _history(ProgressUpdate, recommendation_id=recommendation.pk):
+        as_at = format_partial_date(record.as_at, record.as_at_precision)
+        anchor = f"update-{record.id}"
+        if record.history_type == "+":
+            title = (
+                f"Correction added, as at {as_at}"
+                if record.corrects_id
+                else f"Progress update added, as at {as_at}"
+            )
+            add(record, "update", title, anchor=anchor)
+            live[record.id] = record
+        elif record.history_type == "-":
+            add(record, "update", f"Progress update as at {as_at} deleted")
+            live.pop(record.id, None)
+        else:
+            if _changed(record, previous_by_id.get(record.id), ["as_at", "text", "status"]):
+                add(record, "update", f"Progress update as at {as_at} edited", record.text, anchor)
+            live[record.id] = record
+        previous_by_id[record.id] = record
+        newest = max(live.values(), key=lambda r: (r.as_at, r.id), default=None)
+        new_status = newest.status if newest else None
+        if status and new_status and new_status != status:
+            old, new = (
+                _label(ProgressUpdate.Status, status),
+                _label(ProgressUpdate.Status, new_status),
+            )
+            add(record, "status", f"Status changed from {old} to {new}")
+        status = new_status or status
+
+    events.sort(key=lambda event: event.when)  # stable: same-moment events keep their order
+    return events

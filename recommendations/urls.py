@@ -4,13 +4,61 @@ from recommendations import views
 
 app_name = "recommendations"
 
+REC = "reviews/<slug:slug>/recommendations/<str:label>/"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("reviews/", views.review_list, name="review_list"),
+    # Before "reviews/<slug>/", which would otherwise take "new" as a slug (the form refuses it).
+    path("reviews/new/", views.review_create, name="review_create"),
     path("reviews/<slug:slug>/", views.review_detail, name="review_detail"),
+    path("reviews/<slug:slug>/edit/", views.review_edit, name="review_edit"),
+    path("reviews/<slug:slug>/reorder/", views.review_reorder, name="review_reorder"),
     path(
-        "reviews/<slug:slug>/recommendations/<str:label>/",
-        views.recommendation_detail,
-        name="recommendation_detail",
+        "reviews/<slug:slug>/add-recommendation/",
+        views.recommendation_create,
+        name="recommendation_create",
+    ),
+    path(
+        "reviews/<slug:slug>/update-reports/new/",
+        views.update_report_create,
+        name="update_report_create",
+    ),
+    path(
+        "reviews/<slug:slug>/update-reports/<int:pk>/",
+        views.update_report_detail,
+        name="update_report_detail",
+    ),
+    path(
+        "reviews/<slug:slug>/update-reports/<int:pk>/edit/",
+        views.update_report_edit,
+        name="update_report_edit",
+    ),
+    path(
+        "reviews/<slug:slug>/update-reports/<int:pk>/finalise/",
+        views.update_report_finalise,
+        name="update_report_finalise",
+    ),
+    path("reviews/<slug:slug>/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("reviews/<slug:slug>/meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path(REC, views.recommendation_detail, name="recommendation_detail"),
+    path(REC + "edit/", views.recommendation_edit, name="recommendation_edit"),
+    path(REC + "move/", views.recommendation_move, name="recommendation_move"),
+    path(REC + "response/", views.response_edit, name="response_edit"),
+    path(REC + "leads/", views.lead_list, name="lead_list"),
+    path(REC + "leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
+    path(REC + "leads/<int:pk>/remove/", views.lead_remove, name="lead_remove"),
+    path(REC + "leads/<int:pk>/move/", views.lead_move, name="lead_move"),
+    path(REC + "updates/new/", views.progress_update_create, name="progress_update_create"),
+    path(REC + "updates/<int:pk>/edit/", views.progress_update_edit, name="progress_update_edit"),
+    path(
+        REC + "updates/<int:pk>/delete/",
+        views.progress_update_delete,
+        name="progress_update_delete",
+    ),
+    path(
+        REC + "updates/<int:pk>/correct/",
+        views.progress_update_correct,
+        name="progress_update_correct",
     ),
 ]

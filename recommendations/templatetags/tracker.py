@@ -9,3 +9,15 @@ register = template.Library()
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> SafeString:
     return render_markdown(text)
+
+
+@register.simple_tag
+def field_widget(field) -> SafeString:
+    """The field's widget, described by its hint and its error message (GOV.UK pattern)."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_hint")
+    if field.errors:
+        described_by.append(f"{field.auto_id}_error")
+    attrs = {"aria-describedby": " ".join(described_by)} if described_by else {}
+    return field.as_widget(attrs=attrs)

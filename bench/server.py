@@ -1,0 +1,135 @@
+"""Shared by the benchmarks and the fault test: a production-configured app on loopback.
+
+gunicorn with production settings (DEBUG off, whitenoise serving collected static files)
+against a throwaway PostgreSQL server. Only loopback addresses are used.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_PASSWORD = "bench-" + secrets.token_urlsafe(12)
+
+CREATE_USERS = """
+from django.contrib.auth.models import Group, User
+from recommendations.roles import COMMISSION_MEMBERS, SCRUTINY_OFFICERS
+for name, group in [("bench-officer", SCRUTINY_OFFICERS), ("bench-member", COMMISSION_MEMBERS)]:
+    user, _ = User.objects.get_or_create(username=name)
+    user.set_password({password!r})
+    user.save()
+    user.groups.set([Group.objects.get(name=group)])
+admin, _ = User.objects.get_or_create(username="bench-admin", defaults={{"is_staff": True}})
+admin.is_staff = admin.is_superuser = True
+admin.set_password({password!r})
+admin.save()
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(database_url: str, static_root: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        # Plain HTTP on loopback: no TLS proxy in front of this bench server.
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        STATIC_ROOT=static_root,
+        AXES_FAILURE_LIMIT="1000",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def prepare_database(env: dict[str, str], *, reviews: int) -> None:
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "load_demo_data")
+    if reviews:
+        manage(env, "generate_demo_data", "--reviews", str(reviews), "--seed", "1")
+    manage(env, "shell", "-c", CREATE_USERS.format(password=BENCH_PASSWORD))
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 -- loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer within {timeout}s")
+        time.sleep(0.2)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 4) -> Iterator[str]:
+    port = free_port()
+    manage(env, "collectstatic", "--no-input", "-v0")
+    server_env = dict(
+        env,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS=str(workers),
+        GUNICORN_THREADS=str(threads),
+        GUNICORN_ACCESS_LOG="/dev/null",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "exclusions_tracker.wsgi"],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def static_root() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="tracker-static-") as path:
+        yield path

@@ -1,0 +1,309 @@
+"""Writes. Each service is one transaction, and every save goes through ``Model.save()`` so that
+django-simple-history records who changed what (it does not see queryset updates or bulk writes)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Max
+
+from recommendations.models import (
+    Lead,
+    Meeting,
+    Person,
+    ProgressUpdate,
+    Recommendation,
+    Response,
+    Review,
+    UpdateReport,
+)
+
+User = AbstractBaseUser | AnonymousUser | None
+
+CONFLICT_MESSAGE = (
+    "Someone else changed this {noun} since you opened it. Your text is kept below; "
+    "review their change and save again."
+)
+LOCKED_MESSAGE = (
+    "This update is part of a final report, so it can no longer be changed. "
+    "Add a correction instead: the original stays on the record."
+)
+
+
+class EditConflict(Exception):
+    """The record was saved by someone else after this editor loaded it."""
+
+    def __init__(self, *, noun: str, current_version: int | None) -> None:
+        super().__init__(CONFLICT_MESSAGE.format(noun=noun))
+        self.current_version = current_version
+
+
+class RecordLocked(PermissionDenied):
+    """The record belongs to a final report."""
+
+    def __init__(self, message: str = LOCKED_MESSAGE) -> None:
+        super().__init__(message)
+
+
+def _attribute_to(instance: models.Model, user: User) -> None:
+    # The history middleware covers requests; this covers services called from elsewhere too.
+    if user is not None and user.is_authenticated:
+        instance._history_user = user
+
+
+def _save_versioned(instance: models.Model, *, expected_version: int, user: User) -> None:
+    """Optimistic locking that still records history.
+
+    ``select_for_update`` holds the row on PostgreSQL until the transaction ends; on SQLite it
+    is a no-op, but the IMMEDIATE transaction mode already serialises writers, so the version
+    read here cannot change before our save.
+    """
+    model = type(instance)
+    current = (
+        model._default_manager.select_for_update()
+        .filter(pk=instance.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current != expected_version:
+        raise EditConflict(noun=model._meta.verbose_name, current_version=current)
+    instance.version = current + 1
+    _attribute_to(instance, user)
+    instance.save()
+
+
+def _next_order(queryset: models.QuerySet) -> int:
+    return (queryset.aggregate(top=Max("order"))["top"] or 0) + 1
+
+
+@transaction.atomic
+def review_create(*, review: Review, user: User) -> Review:
+    _attribute_to(review, user)
+    review.save()
+    return review
+
+
+@transaction.atomic
+def review_update(*, review: Review, expected_version: int, user: User) -> Review:
+    _save_versioned(review, expected_version=expected_version, user=user)
+    return review
+
+
+@transaction.atomic
+def recommendation_create(*, recommendation: Recommendation, user: User) -> Recommendation:
+    """A new recommendation goes last among its siblings and starts awaiting a response."""
+    recommendation.order = _next_order(
+        Recommendation.objects.filter(review=recommendation.review, parent=recommendation.parent)
+    )
+    _attribute_to(recommendation, user)
+    recommendation.save()
+    response = Response(recommendation=recommendation)
+    _attribute_to(response, user)
+    response.save()
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_update(
+    *, recommendation: Recommendation, expected_version: int, user: User
+) -> Recommendation:
+    _save_versioned(recommendation, expected_version=expected_version, user=user)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_move(
+    *, recommendation: Recommendation, direction: Literal["up", "down"], user: User
+) -> None:
+    """Swap with the neighbouring sibling, renumbering the siblings 1..n so gaps and ties go."""
+    siblings = list(
+        Recommendation.objects.select_for_update()
+        .filter(review_id=recommendation.review_id, parent_id=recommendation.parent_id)
+        .order_by("order", "id")
+    )
+    index = next(i for i, rec in enumerate(siblings) if rec.pk == recommendation.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(siblings):
+        return
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    for position, rec in enumerate(siblings, start=1):
+        if rec.order != position:
+            rec.order = position
+            rec.version += 1
+            _attribute_to(rec, user)
+            rec.save()
+
+
+@transaction.atomic
+def response_save(*, response: Response, expected_version: int | None, user: User) -> Response:
+    if response.pk is None:
+        _attribute_to(response, user)
+        response.save()
+    else:
+        _save_versioned(response, expected_version=expected_version or 0, user=user)
+    return response
+
+
+@transaction.atomic
+def lead_add(
+    *,
+    recommendation: Recommendation,
+    role: str,
+    person: Person | None = None,
+    new_person_name: str = "",
+    new_person_job_title: str = "",
+    new_person_organisation: str = "",
+    user: User,
+) -> Lead:
+    """Assign a lead, creating the person first if they are new to the tracker."""
+    if person is None:
+        person, created = Person.objects.get_or_create(
+            name=new_person_name,
+            job_title=new_person_job_title,
+            organisation=new_person_organisation,
+        )
+    lead = Lead(
+        recommendation=recommendation,
+        person=person,
+        role=role,
+        order=_next_order(recommendation.leads.all()),
+    )
+    _attribute_to(lead, user)
+    lead.save()
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, user: User) -> Lead:
+    _attribute_to(lead, user)
+    lead.save()
+    return lead
+
+
+@transaction.atomic
+def lead_remove(*, lead: Lead, user: User) -> None:
+    # Model.delete(), not a queryset delete, so the history keeps a "removed" record.
+    _attribute_to(lead, user)
+    lead.delete()
+
+
+@transaction.atomic
+def lead_move(*, lead: Lead, direction: Literal["up", "down"], user: User) -> None:
+    leads = list(
+        Lead.objects.select_for_update()
+        .filter(recommendation_id=lead.recommendation_id)
+        .order_by("order", "id")
+    )
+    index = next(i for i, item in enumerate(leads) if item.pk == lead.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(leads):
+        return
+    leads[index], leads[target] = leads[target], leads[index]
+    for position, item in enumerate(leads, start=1):
+        if item.order != position:
+            item.order = position
+            _attribute_to(item, user)
+            item.save()
+
+
+def _refuse_if_final(report_id: int | None) -> None:
+    if report_id and UpdateReport.objects.filter(pk=report_id, is_final=True).exists():
+        raise RecordLocked()
+
+
+@transaction.atomic
+def progress_update_create(*, update: ProgressUpdate, user: User) -> ProgressUpdate:
+    """A new update never replaces an earlier one: updates accumulate."""
+    if update.report_id:
+        _refuse_if_final(update.report_id)
+    if user is not None and user.is_authenticated:
+        update.created_by = user
+    _attribute_to(update, user)
+    update.save()
+    return update
+
+
+@transaction.atomic
+def progress_update_edit(
+    *, update: ProgressUpdate, expected_version: int, user: User
+) -> ProgressUpdate:
+    # Check the report the update is in now (in the database), and the one it is moving to.
+    stored_report_id = (
+        ProgressUpdate.objects.filter(pk=update.pk).values_list("report_id", flat=True).first()
+    )
+    _refuse_if_final(stored_report_id)
+    _refuse_if_final(update.report_id)
+    _save_versioned(update, expected_version=expected_version, user=user)
+    return update
+
+
+@transaction.atomic
+def progress_update_delete(*, update: ProgressUpdate, user: User) -> None:
+    _refuse_if_final(
+        ProgressUpdate.objects.filter(pk=update.pk).values_list("report_id", flat=True).first()
+    )
+    if update.corrections.exists():
+        raise RecordLocked("This update has been corrected, so it stays on the record.")
+    _attribute_to(update, user)
+    update.delete()
+
+
+@transaction.atomic
+def progress_update_correct(
+    *, original: ProgressUpdate, correction: ProgressUpdate, user: User
+) -> ProgressUpdate:
+    """A correction is a new update pointing at the original, which stays as it was."""
+    correction.recommendation = original.recommendation
+    correction.corrects = original
+    return progress_update_create(update=correction, user=user)
+
+
+@transaction.atomic
+def update_report_create(*, report: UpdateReport, user: User) -> UpdateReport:
+    report.is_final = False
+    _attribute_to(report, user)
+    report.save()
+    return report
+
+
+@transaction.atomic
+def update_report_update(
+    *, report: UpdateReport, expected_version: int, user: User
+) -> UpdateReport:
+    # The form cannot un-finalise a report; keep whatever the database says.
+    report.is_final = (
+        UpdateReport.objects.filter(pk=report.pk).values_list("is_final", flat=True).first()
+        or False
+    )
+    _save_versioned(report, expected_version=expected_version, user=user)
+    return report
+
+
+@transaction.atomic
+def update_report_finalise(*, report: UpdateReport, user: User) -> UpdateReport:
+    report = UpdateReport.objects.select_for_update().get(pk=report.pk)
+    if not report.is_final:
+        report.is_final = True
+        report.version += 1
+        _attribute_to(report, user)
+        report.save()
+    return report
+
+
+@transaction.atomic
+def meeting_create(*, meeting: Meeting, review: Review, user: User) -> Meeting:
+    meeting.committee = review.committee
+    _attribute_to(meeting, user)
+    meeting.save()
+    meeting.reviews.add(review)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, user: User) -> Meeting:
+    _attribute_to(meeting, user)
+    meeting.save()
+    return meeting

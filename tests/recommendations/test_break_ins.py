@@ -1,0 +1,50 @@
+"""CSRF, login throttling, sessions: the doors stay shut."""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+APP = Path(__file__).resolve().parents[2] / "recommendations"
+
+
+def test_no_view_is_csrf_exempt():
+    for path in APP.rglob("*.py"):
+        assert "csrf_exempt" not in path.read_text(), path
+
+
+def test_no_tracked_model_is_written_with_queryset_update_or_bulk_calls():
+    # django-simple-history records save() and delete() only.
+    for name in ["services.py", "views.py", "forms.py"]:
+        text = (APP / name).read_text()
+        assert ".update(" not in text and "bulk_" not in text, name
+
+
+def test_a_post_without_a_csrf_token_is_refused(officer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)
+    from tests.factories import make_review
+
+    make_review(slug="r", recommendations=1)
+    response = client.post("/reviews/r/recommendations/1/updates/new/", {"text": "x"})
+    assert response.status_code == 403
+
+
+def test_five_wrong_passwords_lock_the_account(client, officer):
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": officer.username, "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": officer.username, "password": PASSWORD})
+    assert response.status_code in {403, 429}
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_out_ends_the_session(officer_client):
+    assert officer_client.get("/reviews/").status_code == 200
+    assert officer_client.post("/accounts/logout/").status_code == 302
+    response = officer_client.get("/reviews/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

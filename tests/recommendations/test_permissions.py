@@ -1,0 +1,145 @@
+"""Who may open and post to each editing page: a role-by-URL matrix."""
+
+import pytest
+from django.test import Client
+
+from recommendations.models import Lead, Meeting, ProgressUpdate, UpdateReport
+from tests.factories import make_review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def urls() -> dict[str, str]:
+    review = make_review(slug="r", recommendations=2)
+    report = UpdateReport.objects.get(review=review)
+    update = ProgressUpdate.objects.filter(recommendation__label="1").first()
+    lead = Lead.objects.filter(recommendation__label="1").first()
+    meeting = Meeting.objects.create(
+        committee=review.committee, date="2023-09-01", agenda_item="Item"
+    )
+    meeting.reviews.add(review)
+    rec = "/reviews/r/recommendations/1/"
+    return {
+        "review_create": "/reviews/new/",
+        "review_edit": "/reviews/r/edit/",
+        "review_reorder": "/reviews/r/reorder/",
+        "recommendation_create": "/reviews/r/add-recommendation/",
+        "recommendation_edit": rec + "edit/",
+        "recommendation_move": rec + "move/",
+        "response_edit": rec + "response/",
+        "lead_list": rec + "leads/",
+        "lead_edit": rec + f"leads/{lead.pk}/edit/",
+        "lead_remove": rec + f"leads/{lead.pk}/remove/",
+        "lead_move": rec + f"leads/{lead.pk}/move/",
+        "update_create": rec + "updates/new/",
+        "update_edit": rec + f"updates/{update.pk}/edit/",
+        "update_delete": rec + f"updates/{update.pk}/delete/",
+        "update_correct": rec + f"updates/{update.pk}/correct/",
+        "report_create": "/reviews/r/update-reports/new/",
+        "report_edit": f"/reviews/r/update-reports/{report.pk}/edit/",
+        "report_finalise": f"/reviews/r/update-reports/{report.pk}/finalise/",
+        "meeting_create": "/reviews/r/meetings/new/",
+        "meeting_edit": f"/reviews/r/meetings/{meeting.pk}/edit/",
+    }
+
+
+POST_ONLY = {"recommendation_move", "lead_remove", "lead_move", "update_delete", "report_finalise"}
+CLERK_ALLOWED = {
+    "report_create",
+    "report_edit",
+    "report_finalise",
+    "meeting_create",
+    "meeting_edit",
+}
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_member_gets_403_on_every_edit_url_by_get_and_post(urls, member):
+    client = _client(member)
+    for name, url in urls.items():
+        if name not in POST_ONLY:
+            response = client.get(url)
+            assert response.status_code == 403, name
+            assert b"You cannot do that" in response.content
+        assert client.post(url, {"text": "x", "direction": "up"}).status_code == 403, name
+
+
+def test_someone_in_no_role_gets_403_too(urls, outsider):
+    client = _client(outsider)
+    for url in urls.values():
+        assert client.post(url, {"direction": "up"}).status_code == 403, url
+
+
+def test_anonymous_visitors_are_sent_to_login_from_every_edit_url(urls, client):
+    for url in urls.values():
+        response = client.post(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_clerk_manages_meetings_and_update_reports_only(urls, clerk):
+    client = _client(clerk)
+    for name, url in urls.items():
+        if name in POST_ONLY:
+            status = client.post(url, {"direction": "up"}).status_code
+            expected = {302} if name in CLERK_ALLOWED else {403}
+        else:
+            status = client.get(url).status_code
+            expected = {200} if name in CLERK_ALLOWED else {403}
+        assert status in expected, (name, status)
+
+
+def test_an_officer_opens_every_edit_page(urls, officer):
+    client = _client(officer)
+    for name, url in urls.items():
+        if name in POST_ONLY:
+            continue
+        assert client.get(url).status_code == 200, name
+
+
+def test_action_urls_refuse_get_with_405(urls, officer):
+    client = _client(officer)
+    for name in POST_ONLY:
+        assert client.get(urls[name]).status_code == 405, name
+
+
+def test_members_see_no_edit_links(member_client, demo_data):
+    for path in [
+        "/reviews/hackney-school-exclusions/",
+        "/reviews/hackney-school-exclusions/recommendations/3/",
+    ]:
+        body = member_client.get(path).content.decode()
+        for text in [
+            "Add progress update",
+            "Edit",
+            "/edit/",
+            "/updates/new/",
+            "Change leads",
+            "Reorder",
+        ]:
+            assert text not in body, (path, text)
+
+
+def test_officers_see_the_edit_links(officer_client, demo_data):
+    body = officer_client.get(
+        "/reviews/hackney-school-exclusions/recommendations/3/"
+    ).content.decode()
+    assert 'href="/reviews/hackney-school-exclusions/recommendations/3/updates/new/"' in body
+    assert "Add progress update" in body and "Edit recommendation" in body
+    body = officer_client.get("/reviews/hackney-school-exclusions/").content.decode()
+    assert "Edit review" in body and "Start an update report" in body
+
+
+def test_a_clerk_sees_report_and_meeting_links_but_not_update_links(client, clerk, demo_data):
+    client.force_login(clerk)
+    body = client.get("/reviews/hackney-school-exclusions/").content.decode()
+    assert "Start an update report" in body and "Add a meeting" in body
+    assert "Edit review" not in body
+    body = client.get("/reviews/hackney-school-exclusions/recommendations/3/").content.decode()
+    assert "Add progress update" not in body
