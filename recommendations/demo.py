@@ -129,6 +129,13 @@ def load_review_document(doc: dict[str, Any], *, replace: bool = False) -> Revie
         lead_director=person(data.get("lead_director")),
         status=data.get("status", Review.Status.MONITORING),
     )
+    if layout := data.get("layout"):
+        # The appendix layout belongs to the reports app, which builds on this one.
+        from reports.services import appendix_settings_set
+
+        appendix_settings_set(
+            review=review, layout=layout, headings=data.get("appendix_headings") or {}
+        )
     for order, entry in enumerate(data.get("document_versions") or []):
         version_date, _ = parse_partial_date(entry.get("date"))
         DocumentVersion.objects.create(

@@ -42,7 +42,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def review_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "recommendations/review_list.html", {"reviews": selectors.review_list()})
+    return render(
+        request,
+        "recommendations/review_list.html",
+        {"reviews": selectors.review_list(), "nav": "reviews"},
+    )
 
 
 def review_detail(request: HttpRequest, slug: str) -> HttpResponse:

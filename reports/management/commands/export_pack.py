@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
+
+from reports import pdf, selectors
+
+
+class Command(BaseCommand):
+    help = "Write the committee pack for a meeting as a PDF."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("meeting_id", type=int)
+        parser.add_argument("-o", "--output", required=True, type=Path, help="The PDF to write.")
+
+    def handle(self, *args, meeting_id: int, output: Path, **options) -> None:
+        try:
+            pack = selectors.meeting_pack(meeting_id)
+        except Http404 as error:
+            raise CommandError(f"No meeting {meeting_id}.") from error
+        try:
+            output.write_bytes(pdf.render_pdf(pdf.pack_html(pack)))
+        except pdf.PDFRenderError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Wrote {output} ({len(pack.appendices)} reviews).")

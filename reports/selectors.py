@@ -1,0 +1,336 @@
+"""The appendix row source: one place that turns a review into the rows every format prints
+(HTML table, CSV, XLSX, PDF), in a fixed number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import nh3
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from recommendations.markdown import render_markdown
+from recommendations.models import (
+    GlossaryTerm,
+    Lead,
+    Meeting,
+    ProgressUpdate,
+    Recommendation,
+    Response,
+    Review,
+    UpdateReport,
+)
+from recommendations.selectors import latest_update_prefetch, leads_prefetch
+from reports.layouts import Layout
+from reports.models import AppendixSettings
+
+
+@dataclass(frozen=True)
+class Cell:
+    html: SafeString
+    text: str
+
+
+@dataclass
+class AppendixRow:
+    recommendation: Recommendation
+    update: ProgressUpdate | None
+    is_part: bool
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+@dataclass
+class Appendix:
+    review: Review
+    layout: Layout
+    columns: list[tuple[str, str]]  # (key, heading)
+    report: UpdateReport | None
+    rows: list[AppendixRow]
+
+    @property
+    def headings(self) -> list[str]:
+        return [heading for _, heading in self.columns]
+
+    @property
+    def title(self) -> str:
+        if self.report is None:
+            return self.review.title
+        if self.report.title.startswith(self.review.title):
+            return self.report.title
+        return f"{self.review.title}: {self.report.title}"
+
+    def iter_html(self) -> Iterator[list[Cell]]:
+        for row in self.rows:
+            yield [row.cells[key] for key, _ in self.columns]
+
+    def iter_text(self) -> Iterator[list[str]]:
+        """pretix style: the header, then one list of plain-text cells per row."""
+        yield self.headings
+        for row in self.rows:
+            yield [row.cells[key].text for key, _ in self.columns]
+
+
+_BLOCK_END = re.compile(r"</(p|li|h[3-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>", re.I)
+
+
+def markdown_to_text(markdown_text: str) -> str:
+    """The words of a Markdown cell without any markup: paragraphs on their own lines,
+    list items as "- " lines. The HTML is sanitised first, so no raw HTML survives."""
+    rendered = str(render_markdown(markdown_text))
+    rendered = re.sub(r"<li>", "- ", rendered)
+    rendered = _BLOCK_END.sub("\n", rendered)
+    stripped = html.unescape(nh3.clean(rendered, tags=set()))
+    lines = [line.strip() for line in stripped.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def markdown_cell(markdown_text: str) -> Cell:
+    return Cell(render_markdown(markdown_text), markdown_to_text(markdown_text))
+
+
+def plain_cell(text: str) -> Cell:
+    return Cell(format_html("{}", text), text)
+
+
+def _first_marker(text: str) -> str:
+    match = re.match(r"\s*(\d*[a-z])[.)]\s", text)
+    return match[1] if match else ""
+
+
+def _label(rec: Recommendation, layout: Layout, is_part: bool) -> str:
+    if is_part:
+        # Parts whose text already starts "b." or "3a." (as the document prints it) keep that.
+        marker = _first_marker(rec.text)
+        if marker and rec.label.endswith(marker):
+            return ""
+        return layout.part_label_format.format(label=rec.label)
+    return layout.label_format.format(label=rec.label)
+
+
+def _recommendation_cell(rec: Recommendation, layout: Layout, is_part: bool) -> Cell:
+    label = _label(rec, layout, is_part)
+    body = markdown_cell(rec.text)
+    if not label:
+        return body
+    if layout.label_inline and body.html.startswith("<p>"):
+        rest = mark_safe(body.html.removeprefix("<p>"))  # noqa: S308 -- sanitised Markdown
+        markup = format_html("<p><strong>{}</strong> {}", label, rest)
+    else:
+        markup = format_html(
+            '<p class="appendix-label"><strong>{}</strong></p>{}', label, body.html
+        )
+    return Cell(
+        markup,
+        f"{label} {body.text}" if body.text else label,
+    )
+
+
+def decision_text(response: Response | None, layout: Layout) -> str:
+    if response is None:
+        return ""
+    if not layout.yes_no_decisions:
+        return response.get_decision_display()
+    return {
+        Response.Decision.AGREED: "Yes",
+        Response.Decision.NOT_AGREED: "No",
+        Response.Decision.PARTLY_AGREED: "Partly",
+    }.get(response.decision, "")
+
+
+def _people_cell(leads: list[Lead]) -> Cell:
+    if not leads:
+        return plain_cell("")
+    markup = format_html_join(
+        "",
+        "<p>{}{}</p>",
+        (
+            (
+                lead.person.name,
+                format_html("<br>{}", lead.person.job_title) if lead.person.job_title else "",
+            )
+            for lead in leads
+        ),
+    )
+    return Cell(markup, "\n".join(str(lead.person) for lead in leads))
+
+
+def _build_cells(rec: Recommendation, update: ProgressUpdate | None, layout: Layout, is_part: bool):
+    response = getattr(rec, "response", None)
+    leads = list(rec.leads.all())
+    by_role = {role: [lead for lead in leads if lead.role == role] for role in Lead.Role.values}
+    status = update.get_status_display() if update else ""
+    return {
+        "recommendation": _recommendation_cell(rec, layout, is_part),
+        "decision": plain_cell(decision_text(response, layout)),
+        "response": markdown_cell(response.text) if response else plain_cell(""),
+        "leads": _people_cell(leads),
+        "cabinet_member": _people_cell(by_role[Lead.Role.CABINET_MEMBER]),
+        "senior_officer": _people_cell(by_role[Lead.Role.SENIOR_RESPONSIBLE_OFFICER]),
+        "update": markdown_cell(update.text) if update else plain_cell(""),
+        "status": plain_cell(status),
+        "timescale": plain_cell(update.timescale if update else ""),
+    }
+
+
+def parse_report_id(raw: str | None) -> int | None:
+    """``?report=`` as an id; anything that is not a positive integer is a 404, not a 500."""
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise Http404("No such update report.")
+    return int(raw)
+
+
+def appendix_for_review(review: Review, report_id: int | None = None) -> Appendix:
+    """Queries, with ``review`` already loaded with its settings: [the report]; the
+    recommendations with their responses; their leads with people; their updates."""
+    report = None
+    if report_id is not None:
+        report = get_object_or_404(UpdateReport, pk=report_id, review=review)
+    if report is None:
+        updates = latest_update_prefetch()
+    else:
+        updates = Prefetch(
+            "updates",
+            queryset=ProgressUpdate.objects.filter(report=report).order_by("-as_at", "-id"),
+            to_attr="latest_updates",
+        )
+    recommendations = list(
+        Recommendation.objects.filter(review=review)
+        .select_related("response")
+        .prefetch_related(leads_prefetch(), updates)
+        .order_by("order", "id")
+    )
+    try:
+        settings = review.appendix_settings
+    except AppendixSettings.DoesNotExist:
+        settings = AppendixSettings(review=review)
+    layout = settings.get_layout()
+
+    # Parts follow their parent, in the parent's order.
+    parts: dict[int, list[Recommendation]] = {}
+    for rec in recommendations:
+        if rec.parent_id:
+            parts.setdefault(rec.parent_id, []).append(rec)
+    rows = []
+    for rec in recommendations:
+        if rec.parent_id:
+            continue
+        for item, is_part in [(rec, False)] + [(part, True) for part in parts.get(rec.pk, [])]:
+            update = item.latest_updates[0] if item.latest_updates else None
+            rows.append(
+                AppendixRow(item, update, is_part, _build_cells(item, update, layout, is_part))
+            )
+    return Appendix(review, layout, settings.columns(), report, rows)
+
+
+def review_for_appendix(slug: str) -> Review:
+    return get_object_or_404(
+        Review.objects.select_related("committee__authority", "appendix_settings"), slug=slug
+    )
+
+
+def appendix(slug: str, report_id: int | None = None) -> Appendix:
+    return appendix_for_review(review_for_appendix(slug), report_id)
+
+
+def _latest(field_name: str) -> Subquery:
+    newest = ProgressUpdate.objects.filter(recommendation=OuterRef("pk")).order_by("-as_at", "-id")
+    return Subquery(newest.values(field_name)[:1])
+
+
+def recommendation_list() -> QuerySet[Recommendation]:
+    """Every recommendation (parts included) with its review, response, leads and the status,
+    timescale and target date of its latest update. Queries: the rows (plus a count when
+    paginated); their leads with people."""
+    return (
+        Recommendation.objects.select_related("review__committee__authority", "response")
+        .annotate(
+            latest_status=_latest("status"),
+            latest_timescale=_latest("timescale"),
+            latest_target_date=_latest("target_date"),
+        )
+        .prefetch_related(leads_prefetch())
+        .order_by("review__title", "order", "id")
+    )
+
+
+@dataclass
+class MeetingPack:
+    meeting: Meeting
+    cover: UpdateReport | None
+    appendices: list[Appendix]
+    decision_counts: list[tuple[str, int]]
+    status_counts: list[tuple[str, int]]
+    glossary: list[GlossaryTerm]
+
+    @property
+    def title(self) -> str:
+        return self.cover.title if self.cover else self.meeting.agenda_item
+
+
+def meeting_pack(meeting_id: int) -> MeetingPack:
+    """Queries: the meeting; its update reports (with their reviews and people); the reviews it
+    lists; then four per review considered (see ``appendix_for_review``); the glossary."""
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("committee__authority"), pk=meeting_id
+    )
+    reports = list(
+        meeting.update_reports.select_related(
+            "review__committee__authority", "review__appendix_settings", "author", "authorised_by"
+        ).order_by("review__title", "title")
+    )
+    reviews = {report.review_id: report.review for report in reports}
+    for review in meeting.reviews.select_related("committee__authority", "appendix_settings"):
+        reviews.setdefault(review.pk, review)
+    report_for = {report.review_id: report.pk for report in reversed(reports)}
+    appendices = [
+        appendix_for_review(review, report_for.get(review.pk))
+        for review in sorted(reviews.values(), key=lambda r: r.title)
+    ]
+
+    decisions: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    words: set[str] = set()
+    for item in appendices:
+        for row in item.rows:
+            response = getattr(row.recommendation, "response", None)
+            if response is not None:
+                decisions[response.get_decision_display()] += 1
+            if row.update is not None:
+                statuses[row.update.get_status_display()] += 1
+            elif response is not None:
+                statuses["No update"] += 1
+            for cell in row.cells.values():
+                words.update(re.findall(r"[\w&'’-]+", cell.text))
+    authority_ids = {item.review.committee.authority_id for item in appendices}
+    authority_ids.add(meeting.committee.authority_id)
+    glossary = [
+        term
+        for term in GlossaryTerm.objects.filter(authority_id__in=authority_ids).order_by("term")
+        if term.term in words or (" " in term.term and _mentions(appendices, term.term))
+    ]
+    return MeetingPack(
+        meeting=meeting,
+        cover=reports[0] if reports else None,
+        appendices=appendices,
+        decision_counts=sorted(decisions.items(), key=lambda kv: -kv[1]),
+        status_counts=sorted(statuses.items(), key=lambda kv: -kv[1]),
+        glossary=glossary,
+    )
+
+
+def _mentions(appendices: list[Appendix], phrase: str) -> bool:
+    return any(
+        phrase in cell.text
+        for item in appendices
+        for row in item.rows
+        for cell in row.cells.values()
+    )

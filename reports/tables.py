@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from recommendations.models import ProgressUpdate, Recommendation
+from reports.selectors import Appendix, markdown_to_text
+
+
+class AppendixTable(tables.Table):
+    """The appendix as a web page; its columns come from the review's layout at run time."""
+
+    class Meta:
+        orderable = False
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "table appendix-table", "aria-labelledby": "appendix-heading"}
+        row_attrs = {"class": lambda record: "appendix-part" if record["is_part"] else ""}
+
+    @classmethod
+    def for_appendix(cls, appendix: Appendix) -> AppendixTable:
+        data = [
+            {"is_part": row.is_part, **{key: row.cells[key].html for key, _ in appendix.columns}}
+            for row in appendix.rows
+        ]
+        columns = [
+            (key, tables.Column(verbose_name=heading, default="", attrs={"th": {"scope": "col"}}))
+            for key, heading in appendix.columns
+        ]
+        return cls(data, extra_columns=columns, empty_text="This review has no recommendations.")
+
+
+class RecommendationTable(tables.Table):
+    review = tables.Column(
+        accessor="review__title", verbose_name="Review", order_by=("review__title", "order")
+    )
+    label = tables.Column(verbose_name="Ref", order_by=("review__title", "order", "id"))
+    text = tables.Column(verbose_name="Recommendation", orderable=False)
+    decision = tables.Column(accessor="response__decision", verbose_name="Decision", default="—")
+    latest_status = tables.Column(verbose_name="Status", default="No update")
+    latest_timescale = tables.Column(verbose_name="Timescale", orderable=False, default="")
+    latest_target_date = tables.DateColumn(verbose_name="Target date", format="j M Y", default="")
+    leads = tables.Column(verbose_name="Leads", orderable=False, empty_values=())
+
+    class Meta:
+        model = Recommendation
+        fields = ["review", "label", "text", "decision", "latest_status", "latest_timescale",
+                  "latest_target_date", "leads"]  # fmt: skip
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "table table--compact", "aria-labelledby": "results-heading"}
+        per_page = 50
+
+    def render_label(self, record: Recommendation) -> str:
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.label)
+
+    def render_text(self, value: str) -> str:
+        text = markdown_to_text(value)
+        return text if len(text) <= 240 else text[:237].rstrip() + "…"
+
+    def render_latest_status(self, value: str) -> str:
+        return ProgressUpdate.Status(value).label
+
+    def render_leads(self, record: Recommendation) -> str:
+        return "; ".join(str(lead.person) for lead in record.leads.all())
+
+    def value_label(self, record: Recommendation) -> str:
+        return record.label
+
+    def value_text(self, value: str) -> str:
+        return markdown_to_text(value)

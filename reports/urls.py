@@ -1,0 +1,19 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("reviews/<slug:slug>/appendix/", views.appendix, name="appendix"),
+    path("reviews/<slug:slug>/appendix.csv", views.appendix_csv, name="appendix_csv"),
+    path("reviews/<slug:slug>/appendix.xlsx", views.appendix_xlsx, name="appendix_xlsx"),
+    path("reviews/<slug:slug>/appendix.pdf", views.appendix_pdf, name="appendix_pdf"),
+    path(
+        "reviews/<slug:slug>/appendix/settings/",
+        views.appendix_settings,
+        name="appendix_settings",
+    ),
+    path("recommendations/", views.RecommendationListView.as_view(), name="recommendation_list"),
+    path("meetings/<int:pk>/pack.pdf", views.meeting_pack_pdf, name="meeting_pack_pdf"),
+]

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pdfplumber
+import pytest
+
+from recommendations.models import (
+    Authority,
+    Committee,
+    Lead,
+    Person,
+    ProgressUpdate,
+    Recommendation,
+    Response,
+    Review,
+    UpdateReport,
+)
+
+HACKNEY = "hackney-school-exclusions"
+EAST_SUSSEX = "east-sussex-school-exclusions"
+BUCKS = "buckinghamshire-permanent-exclusions"
+
+
+@pytest.fixture
+def layouts(demo_data) -> None:
+    """The demo data, whose fixtures give each review its source document's appendix layout."""
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+def pdf_pages_text(content: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        return [page.extract_text() or "" for page in document.pages]
+
+
+def make_big_review(count: int, *, slug: str = "big-review") -> Review:
+    """A review with ``count`` recommendations, each with a response, two leads and two
+    updates. bulk_create is for test speed only; the app never bulk-writes tracked models."""
+    authority = Authority.objects.create(name=f"Authority {slug}", slug=f"a-{slug}")
+    committee = Committee.objects.create(authority=authority, name="Scrutiny", slug="scrutiny")
+    review = Review.objects.create(committee=committee, slug=slug, title=f"Review {slug}")
+    report = UpdateReport.objects.create(review=review, title="Update", as_at=dt.date(2024, 1, 1))
+    people = [
+        Person.objects.create(name=f"Person {slug} {i}", job_title="Head of Service")
+        for i in range(2)
+    ]
+    recs = Recommendation.objects.bulk_create(
+        Recommendation(review=review, label=str(i), order=i, text=f"Do thing **{i}**.")
+        for i in range(1, count + 1)
+    )
+    Response.objects.bulk_create(
+        Response(recommendation=rec, decision=Response.Decision.AGREED, text="Agreed.")
+        for rec in recs
+    )
+    Lead.objects.bulk_create(
+        Lead(recommendation=rec, person=person, order=i)
+        for rec in recs
+        for i, person in enumerate(people)
+    )
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            recommendation=rec,
+            report=report if month == 2 else None,
+            as_at=dt.date(2024, month, 1),
+            text=f"Progress {month} on {rec.label}. " * 8,
+            timescale="Ongoing",
+            target_date=dt.date(2024, 6, 1),
+        )
+        for rec in recs
+        for month in (1, 2)
+    )
+    return review

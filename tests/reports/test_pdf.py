@@ -1,0 +1,144 @@
+import io
+import time
+
+import pdfplumber
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pdfminer.pdftypes import resolve1
+
+from recommendations.models import ProgressUpdate, Recommendation
+from reports import pdf, selectors
+from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY, make_big_review, pdf_pages_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def test_hackney_pdf_has_the_appendix_on_every_page_with_headers_and_page_numbers(
+    clerk_client, layouts
+):
+    response = clerk_client.get(f"/reviews/{HACKNEY}/appendix.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pages = pdf_pages_text(response.content)
+    assert len(pages) > 5
+    for number, text in enumerate(pages, start=1):
+        # The table header repeats, and the margin boxes carry the running title and page count.
+        assert "Hackney Education" in text and "Progress update" in text, number
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Appendix: Reducing School Exclusions" in text
+    whole = "\n".join(pages)
+    assert "Recommendation 1" in whole and "Recommendation 18" in whole
+    assert "Katherine Cracknell" in whole
+
+
+def test_east_sussex_and_buckinghamshire_pdfs_have_their_own_headings(clerk_client, layouts):
+    sussex = pdf_pages_text(clerk_client.get(f"/reviews/{EAST_SUSSEX}/appendix.pdf").content)
+    for text in sussex:
+        assert "Scrutiny Recommendation" in text and "Timescale" in text
+    assert "R12" in "\n".join(sussex) and "July 2024" in "\n".join(sussex)
+    bucks = pdf_pages_text(clerk_client.get(f"/reviews/{BUCKS}/appendix.pdf").content)
+    for text in bucks:
+        assert "Agreed" in text and "Six month progress update" in text
+    whole = "\n".join(bucks)
+    # Narrow columns wrap, so check words that fit on one line of their cell.
+    assert "Cabinet is unable to" in whole
+    assert "2a. a series of" in whole
+    assert "Cllr Mike" in whole
+
+
+def test_pdf_is_tagged_a4_landscape_with_title_author_and_language(clerk_client, layouts):
+    content = clerk_client.get(f"/reviews/{HACKNEY}/appendix.pdf").content
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        assert document.metadata["Title"] == "Appendix: Reducing School Exclusions"
+        assert "Children & Young People Scrutiny Commission" in document.metadata["Author"]
+        catalog = document.doc.catalog
+        assert resolve1(catalog["MarkInfo"])["Marked"] is True
+        assert "StructTreeRoot" in catalog
+        assert resolve1(catalog["Lang"]).decode() == "en-GB"
+        page = document.pages[0]
+        assert round(page.width) == 842 and round(page.height) == 595
+        # Body text at 9pt or more: the smallest characters are the margin boxes (8.5pt).
+        sizes = {round(char["size"], 1) for char in page.chars}
+        assert min(sizes) >= 8.5
+        body = [c for c in page.chars if 60 < c["top"] < page.height - 45]
+        assert min(round(c["size"], 1) for c in body) >= 9
+
+
+def test_a_report_pdf_shows_that_reports_updates(clerk_client, layouts):
+    report = Recommendation.objects.get(review__slug=HACKNEY, label="1").updates.first().report
+    response = clerk_client.get(f"/reviews/{HACKNEY}/appendix.pdf?report={report.pk}")
+    assert response.status_code == 200
+    assert f"-report-{report.pk}.pdf" in response["Content-Disposition"]
+
+
+def test_a_repeat_export_comes_from_the_cache_and_an_edit_is_never_stale(clerk_client, layouts):
+    url = f"/reviews/{EAST_SUSSEX}/appendix.pdf"
+    first = clerk_client.get(url)
+    assert first["X-PDF-Cache"] == "miss"
+    started = time.perf_counter()
+    second = clerk_client.get(url)
+    elapsed = time.perf_counter() - started
+    assert second["X-PDF-Cache"] == "hit" and second.content == first.content
+    assert elapsed < 0.5  # well under 50 ms on a normal machine; generous for CI
+    update = Recommendation.objects.get(review__slug=EAST_SUSSEX, label="R1").updates.first()
+    update.text = "A corrected update."
+    update.save()
+    third = clerk_client.get(url)
+    assert third["X-PDF-Cache"] == "miss"
+    assert "A corrected update." in "\n".join(pdf_pages_text(third.content))
+
+
+def test_a_render_that_overruns_its_time_limit_is_stopped(monkeypatch):
+    html = "<html lang='en'><title>t</title>" + "<p>x</p>" * 20000 + "</html>"
+    with pytest.raises(pdf.PDFRenderTimeout):
+        pdf.render_pdf(html, timeout=0.05)
+
+
+def test_an_overrun_gives_a_clear_503_not_a_hang(clerk_client, layouts, monkeypatch):
+    def too_slow(html, **kwargs):
+        raise pdf.PDFRenderTimeout("too slow")
+
+    monkeypatch.setattr(pdf, "render_pdf", too_slow)
+    response = clerk_client.get(f"/reviews/{HACKNEY}/appendix.pdf")
+    assert response.status_code == 503
+    assert b"could not be produced in time" in response.content
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_pdf_uses_a_constant_number_of_queries(clerk_client, count, monkeypatch):
+    make_big_review(count)
+    monkeypatch.setattr(pdf, "cached_pdf", lambda html: (b"%PDF", False))
+    clerk_client.get("/reviews/big-review/appendix.pdf")
+    with CaptureQueriesContext(connection) as queries:
+        assert clerk_client.get("/reviews/big-review/appendix.pdf").status_code == 200
+    # session; user; own and group permissions; the review; recommendations with responses;
+    # leads with people; latest updates; saving the session (savepoint, update, release).
+    assert len(queries) == 11, [q["sql"][:100] for q in queries.captured_queries]
+
+
+def test_a_500_row_pdf_repeats_its_header_on_every_page(db):
+    review = make_big_review(500)
+    content = pdf.render_pdf(pdf.appendix_html(selectors.appendix(review.slug)))
+    pages = pdf_pages_text(content)
+    assert len(pages) > 20
+    for number, text in enumerate(pages, start=1):
+        assert "Latest update" in text and f"Page {number} of {len(pages)}" in text
+    assert "Progress 2 on 500." in pages[-1]
+
+
+def test_rows_may_break_across_pages_without_losing_a_line(db):
+    review = make_big_review(3, slug="long-rows")
+    update = ProgressUpdate.objects.filter(recommendation__review=review).order_by("-as_at").first()
+    update.text = "\n\n".join(f"Paragraph {i} of a very long update." for i in range(1, 121))
+    update.save()
+    pages = pdf_pages_text(pdf.render_pdf(pdf.appendix_html(selectors.appendix(review.slug))))
+    whole = "\n".join(pages)
+    for i in range(1, 121):
+        assert f"Paragraph {i} of a very long update." in whole
