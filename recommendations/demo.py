@@ -78,11 +78,9 @@ def load_review_document(doc: dict[str, Any], *, replace: bool = False) -> Revie
     if existing and not replace:
         return None
     if existing:
-        # Updates PROTECT their report, so they go first.
-        ProgressUpdate.objects.filter(recommendation__review=existing).delete()
-        existing.update_reports.all().delete()
-        existing.meetings.all().delete()
+        meeting_ids = list(existing.meetings.values_list("pk", flat=True))
         existing.delete()
+        Meeting.objects.filter(pk__in=meeting_ids).delete()
 
     authority, _ = Authority.objects.get_or_create(
         slug=doc["authority"]["slug"], defaults={"name": doc["authority"]["name"]}

@@ -117,6 +117,23 @@ class Review(models.Model):
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.MONITORING)
+    response_due_months = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="The executive's responses are due this many months after the review reports.",
+    )
+    update_interval_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Progress updates are due this many months after the last update report.",
+    )
+    overdue_grace_days = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="A recommendation is overdue this many days after its target date passes "
+        "without it being implemented.",
+    )
+    uses_rag = models.BooleanField(
+        default=False, help_text="Progress updates carry a red/amber/green rating."
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -139,6 +156,11 @@ class Review(models.Model):
         return format_partial_date(self.response_agreed_on, self.response_agreed_precision)
 
 
+class OverdueOverride(models.TextChoices):
+    OVERDUE = "overdue", "Overdue"
+    NOT_OVERDUE = "not_overdue", "Not overdue"
+
+
 class Recommendation(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="recommendations")
     parent = models.ForeignKey(
@@ -154,6 +176,23 @@ class Recommendation(models.Model):
     )
     order = models.PositiveIntegerField(default=0)
     text = models.TextField(max_length=LONG_TEXT_MAX, help_text="Markdown.")
+    overdue_override = models.CharField(
+        max_length=12,
+        choices=OverdueOverride.choices,
+        blank=True,
+        help_text="Set by a scrutiny officer, with a reason, when the derived label is wrong.",
+    )
+    overdue_override_reason = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
+    # Closing is a committee decision: the meeting, the reason, the evidence.
+    closed_at_meeting = models.ForeignKey(
+        "Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="closed_recommendations",
+    )
+    closed_reason = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
+    closed_evidence = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -304,6 +343,12 @@ class UpdateReport(models.Model):
         return format_partial_date(self.as_at, self.as_at_precision)
 
 
+class RagRating(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
 class ProgressUpdate(models.Model):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
@@ -315,8 +360,10 @@ class ProgressUpdate(models.Model):
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="updates"
     )
+    # RESTRICT, not PROTECT: a report cannot be deleted from under its updates, but deleting a
+    # whole review (which deletes the updates too) still works.
     report = models.ForeignKey(
-        UpdateReport, null=True, blank=True, on_delete=models.PROTECT, related_name="updates"
+        UpdateReport, null=True, blank=True, on_delete=models.RESTRICT, related_name="updates"
     )
     as_at = models.DateField()
     as_at_precision = models.CharField(
@@ -324,6 +371,14 @@ class ProgressUpdate(models.Model):
     )
     text = models.TextField(max_length=LONG_TEXT_MAX, help_text="Markdown.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    rag = models.CharField(
+        "RAG rating", max_length=5, choices=RagRating.choices, blank=True
+    )
+    target_date_change_reason = models.TextField(
+        blank=True,
+        max_length=LONG_TEXT_MAX,
+        help_text="Why the target date differs from the previous one (required when it does).",
+    )
     timescale = models.CharField(
         max_length=SHORT_TEXT_MAX,
         blank=True,
@@ -445,3 +500,29 @@ class SupportingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReminderSent(models.Model):
+    """One reminder email to a lead about one recommendation's update due on one date.
+
+    The unique constraint is what stops a second run of the reminder command from
+    sending the same reminder twice.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminders")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="reminders"
+    )
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "recommendation", "due_on"], name="reminder_once_per_due_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.person} about {self.recommendation} due {self.due_on}"
