@@ -109,13 +109,15 @@ def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 4) -> Iter
         GUNICORN_THREADS=str(threads),
         GUNICORN_ACCESS_LOG="/dev/null",
     )
+    # The server's log goes to a file: a pipe nobody reads would fill up and block the
+    # workers as soon as they log a few errors.
+    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "exclusions_tracker.wsgi"],
         cwd=ROOT,
         env=server_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -127,6 +129,8 @@ def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 4) -> Iter
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
 
 
 @contextmanager

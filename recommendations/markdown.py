@@ -1,5 +1,7 @@
 """User text is stored as Markdown and only ever shown through ``render_markdown``."""
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -12,6 +14,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
 ALLOWED_URL_SCHEMES = {"https", "mailto"}
 
 
+# A pure function of the text, and the same texts are shown again and again (every view of a
+# review renders its responses and updates): cache the most recent few thousand.
+@lru_cache(maxsize=4096)
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML, then sanitised: raw HTML, scripts, event handlers, images and any
     URL other than https/mailto are removed, so nothing in a user's text can run or fetch."""
