@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -460,7 +461,7 @@ def validate_document_size(upload) -> None:
     limit = settings.SUPPORTING_DOCUMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
-            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
+            f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
         )
 
 
