@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "recommendations",
     "reports",
 ]
@@ -141,6 +143,19 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
+# Background work (large committee packs) on django-tasks' database backend: the queue is a
+# table in this database, and `manage.py db_worker` processes run it (README "Deployment").
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    },
+}
+# A pack with more rows than this is rendered by a worker, not within the request.
+PDF_PACK_REQUEST_MAX_ROWS = env.int("PDF_PACK_REQUEST_MAX_ROWS", default=200)
+# Wall-clock limits on one render: within a request, and on a worker.
+PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=120)
+PDF_BACKGROUND_RENDER_TIMEOUT = env.int("PDF_BACKGROUND_RENDER_TIMEOUT", default=900)
+
 # Supporting documents: what officers may attach to a review or a meeting.
 SUPPORTING_DOCUMENT_MAX_BYTES = env.int("SUPPORTING_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -179,8 +194,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# One process's memory by default; with several app servers, point them all at one shared
+# cache so a PDF rendered by one is served by the others, e.g. CACHE_URL=dbcache://tracker_cache
+# (then `python manage.py createcachetable`) or redis://host:6379/1.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scrutiny-tracker@localhost")
+# The address reminder emails link to (they are sent from cron, outside any request).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -47,7 +47,9 @@ class Segment:
 def _pattern(pattern_id: str, style: Style) -> str:
     """A fill that differs by shape, not only by hue."""
     tile = {
-        "stripes": f'<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="#ffffff" stroke-width="2"/>',
+        "stripes": (
+            '<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="#ffffff" stroke-width="2"/>'
+        ),
         "dots": '<circle cx="4" cy="4" r="1.6" fill="#ffffff"/>',
         "cross": '<path d="M0,0 L8,8 M8,0 L0,8" stroke="#ffffff" stroke-width="1.5"/>',
         "lines": '<path d="M0,4 H8" stroke="#ffffff" stroke-width="2"/>',
@@ -104,9 +106,13 @@ def stacked_bar(
         if not segment.count:
             continue
         w = width * segment.count / total
+        style = STYLES.get(segment.key, STYLES["none"])
+        # Plain fills need no pattern tile (tiles can show seams when a PDF scales them).
+        plain = style.pattern in {"solid", "plain"}
+        fill = style.fill if plain else f"url(#{chart_id}-{segment.key})"
         parts.append(
             f'<rect x="{x:.2f}" y="{bar_y}" width="{w:.2f}" height="{bar_h}" '
-            f'fill="url(#{chart_id}-{segment.key})" stroke="#ffffff" stroke-width="1"/>'
+            f'fill="{fill}" stroke="#ffffff" stroke-width="1"/>'
         )
         label = str(segment.count)
         if w >= 8 * len(label) + 14:

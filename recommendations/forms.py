@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from recommendations.models import (
     LONG_TEXT_MAX,
     Lead,
     Meeting,
+    OverdueOverride,
     Person,
     ProgressUpdate,
     Recommendation,
@@ -33,7 +35,29 @@ def _too_long(noun: str, limit: int = LONG_TEXT_MAX) -> str:
     return f"{noun} must be {limit:,} characters or fewer."
 
 
-class VersionedForm(forms.ModelForm):
+# Dates a committee paper can carry. Without a range, 9999-12-31 was accepted and pages that
+# add months or days to a date (deadlines, schedules) failed with "year is out of range".
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def validate_sensible_date(value: dt.date) -> None:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise forms.ValidationError(
+            f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.", code="range"
+        )
+
+
+class SensibleDatesForm(forms.ModelForm):
+    """Every date field of the form keeps to EARLIEST_DATE..LATEST_DATE."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.validators.append(validate_sensible_date)
+
+
+class VersionedForm(SensibleDatesForm):
     """Carries the version the editor loaded, so a later save can spot a conflicting edit."""
 
     version = forms.IntegerField(
@@ -215,12 +239,21 @@ class LeadForm(forms.ModelForm):
             self.add_error("new_person_name", "Either select an existing person or add a new one.")
         elif not person and not new_name:
             self.add_error("person", "Select a person, or enter the name of a new person.")
+        if not person and new_name:
+            # A "new" person who is already in the tracker is that person (lead_add reuses
+            # them), so the duplicate check below must see them too: else an IntegrityError.
+            person = Person.objects.filter(
+                name=new_name,
+                job_title=(data.get("new_person_job_title") or "").strip(),
+                organisation=(data.get("new_person_organisation") or "").strip(),
+            ).first()
         if person and data.get("role"):
             duplicate = Lead.objects.filter(
                 recommendation=self.recommendation, person=person, role=data["role"]
             ).exclude(pk=self.instance.pk)
             if duplicate.exists():
-                self.add_error("person", "This person already leads on it in that role.")
+                field = "person" if data.get("person") else "new_person_name"
+                self.add_error(field, "This person already leads on it in that role.")
         return data
 
 
@@ -228,7 +261,8 @@ class ProgressUpdateForm(VersionedForm):
     class Meta:
         model = ProgressUpdate
         fields = [
-            "as_at", "as_at_precision", "status", "text", "timescale", "target_date", "report",
+            "as_at", "as_at_precision", "status", "rag", "text", "timescale", "target_date",
+            "target_date_change_reason", "report",
         ]  # fmt: skip
         widgets = _date_widgets("as_at", "target_date")
         labels = {
@@ -241,6 +275,8 @@ class ProgressUpdateForm(VersionedForm):
             "as_at": "The date the update describes. Defaults to today.",
             "text": "What has been done, and what is still to do. Markdown.",
             "target_date": "When the recommendation should be implemented. Optional.",
+            "target_date_change_reason": "Required when the target date differs from the "
+            "previous update's. The original and every revised date stay on the record.",
             "report": "Optional. Only reports that are not yet final are listed.",
         }
         error_messages = {
@@ -256,6 +292,7 @@ class ProgressUpdateForm(VersionedForm):
             "report": {
                 "invalid_choice": "Select an update report of this review that is not final."
             },
+            "target_date_change_reason": {"max_length": _too_long("The reason")},
         }
 
     def __init__(self, *args, recommendation: Recommendation, **kwargs) -> None:
@@ -264,9 +301,49 @@ class ProgressUpdateForm(VersionedForm):
         self.instance.recommendation = recommendation
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("as_at", timezone.localdate())
+            # Carry the current target forward, so a new update cannot drop it unnoticed.
+            previous = self.previous_target(timezone.localdate())
+            if previous:
+                self.initial.setdefault("target_date", previous)
         reports = UpdateReport.objects.filter(review_id=recommendation.review_id, is_final=False)
         self.fields["report"].queryset = reports
         self.fields["report"].empty_label = "Not part of a report"
+        self.fields["target_date_change_reason"].label = "Why has the target date changed?"
+        self.fields["target_date_change_reason"].widget.attrs["rows"] = 3
+        if not recommendation.review.uses_rag:
+            del self.fields["rag"]
+
+    def previous_target(self, as_at: dt.date | None) -> dt.date | None:
+        """The target date of the update before this one (by "as at" date, then entry order)."""
+        as_at = as_at or self.instance.as_at or timezone.localdate()
+        others = ProgressUpdate.objects.filter(recommendation_id=self.recommendation.pk)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk).filter(
+                Q(as_at__lt=as_at) | Q(as_at=as_at, pk__lt=self.instance.pk)
+            )
+        else:
+            others = others.filter(as_at__lte=as_at)
+        return others.order_by("-as_at", "-id").values_list("target_date", flat=True).first()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "target_date" not in data or self.errors.get("as_at"):
+            return data
+        previous = self.previous_target(data.get("as_at"))
+        target = data.get("target_date")
+        reason = (data.get("target_date_change_reason") or "").strip()
+        if previous and target != previous and not reason:
+            was = f"{previous.day} {previous:%B %Y}"
+            self.add_error(
+                "target_date_change_reason",
+                f"The target date was {was}. Say why it has changed."
+                if target
+                else f"The target date was {was}. Say why it has been removed.",
+            )
+        if not previous or target == previous:
+            # Nothing changed, so a reason would mislead the target-date history.
+            data["target_date_change_reason"] = ""
+        return data
 
     def clean_as_at(self) -> dt.date:
         as_at = self.cleaned_data["as_at"]
@@ -304,7 +381,7 @@ class UpdateReportForm(VersionedForm):
         self.fields["meeting"].empty_label = "Not yet presented"
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(SensibleDatesForm):
     class Meta:
         model = Meeting
         fields = [
@@ -325,3 +402,79 @@ class MeetingForm(forms.ModelForm):
             },
             "agenda_item": {"required": "Enter the agenda item."},
         }
+
+
+class OverdueOverrideForm(VersionedForm):
+    """A scrutiny officer sets or clears the overdue label; either way they say why."""
+
+    class Meta:
+        model = Recommendation
+        fields = ["overdue_override", "overdue_override_reason"]
+        labels = {
+            "overdue_override": "Overdue label",
+            "overdue_override_reason": "Reason",
+        }
+        help_texts = {
+            "overdue_override": "Leave it to the rule unless the derived label is wrong.",
+            "overdue_override_reason": "Shown wherever the label is. Required, also when "
+            "you hand the label back to the rule.",
+        }
+        error_messages = {
+            "overdue_override_reason": {"max_length": _too_long("The reason")},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["overdue_override"]
+        field.choices = [("", "Follow the rule (no override)"), *OverdueOverride.choices]
+        field.required = False
+        if not self.is_bound:
+            self.initial["overdue_override_reason"] = ""
+
+    def clean_overdue_override_reason(self) -> str:
+        reason = self.cleaned_data["overdue_override_reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Enter the reason for the overdue label.")
+        return reason
+
+
+class CloseRecommendationForm(VersionedForm):
+    """Closing is a committee decision: which meeting decided it, why, and on what evidence."""
+
+    class Meta:
+        model = Recommendation
+        fields = ["closed_at_meeting", "closed_reason", "closed_evidence"]
+        labels = {
+            "closed_at_meeting": "Meeting that decided to close it",
+            "closed_reason": "Reason",
+            "closed_evidence": "Evidence",
+        }
+        help_texts = {
+            "closed_reason": "As the committee's decision records it. Markdown.",
+            "closed_evidence": "What shows it is done or no longer needed, e.g. a report or "
+            "minute reference. Markdown.",
+        }
+        error_messages = {
+            "closed_at_meeting": {
+                "required": "Select the meeting that decided to close it.",
+                "invalid_choice": "Select a meeting of this review's committee.",
+            },
+            "closed_reason": {"max_length": _too_long("The reason")},
+            "closed_evidence": {"max_length": _too_long("The evidence")},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        committee_id = self.instance.review.committee_id
+        field = self.fields["closed_at_meeting"]
+        field.queryset = Meeting.objects.filter(committee_id=committee_id).order_by("-date")
+        field.required = True
+        field.empty_label = "Select a meeting"
+        field.label_from_instance = lambda m: f"{m.date.day} {m.date:%B %Y}: {m.agenda_item}"
+        for name in ["closed_reason", "closed_evidence"]:
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = (
+                "Enter the reason for closing it."
+                if name == "closed_reason"
+                else "Enter the evidence the committee relied on."
+            )

@@ -10,12 +10,15 @@ from django.shortcuts import get_object_or_404
 
 from recommendations.models import (
     Lead,
+    Meeting,
+    OverdueOverride,
     ProgressUpdate,
     Recommendation,
     Response,
     Review,
     format_partial_date,
 )
+from recommendations.monitoring import with_progress
 
 
 def latest_update_ids() -> Subquery:
@@ -59,9 +62,9 @@ def review_with_recommendations(slug: str) -> tuple[Review, list[Recommendation]
         slug=slug,
     )
     recommendations = list(
-        review.recommendations.select_related("response").prefetch_related(
-            leads_prefetch(), latest_update_prefetch()
-        )
+        with_progress(review.recommendations.all())
+        .select_related("response", "closed_at_meeting")
+        .prefetch_related(leads_prefetch(), latest_update_prefetch())
     )
     return review, nest_parts(recommendations)
 
@@ -86,19 +89,20 @@ def nest_parts(recommendations: list[Recommendation]) -> list[Recommendation]:
 
 def recommendation_detail(slug: str, label: str) -> Recommendation:
     recommendation = get_object_or_404(
-        Recommendation.objects.select_related(
-            "review__committee__authority", "response", "parent"
-        ).prefetch_related(
+        with_progress(Recommendation.objects.all())
+        .select_related("review__committee__authority", "response", "parent", "closed_at_meeting")
+        .prefetch_related(
             leads_prefetch(),
             Prefetch("parent__leads", queryset=Lead.objects.select_related("person")),
             Prefetch(
                 "updates",
                 queryset=ProgressUpdate.objects.select_related(
-                    "report", "author", "corrects"
+                    "report__meeting", "author", "corrects"
                 ).order_by("-as_at", "-id"),
                 to_attr="update_list",
             ),
             "parts",
+            "review__meetings",
         ),
         review__slug=slug,
         label=label,
@@ -157,13 +161,30 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
 
     previous = None
     for record in _history(Recommendation, id=recommendation.pk):
-        changed = _changed(record, previous, ["label", "text", "parent_id"])
+        changed = _changed(
+            record,
+            previous,
+            ["label", "text", "parent_id", "overdue_override", "overdue_override_reason",
+             "closed_at_meeting_id"],
+        )  # fmt: skip
         if record.history_type == "+":
             add(record, "recommendation", "Recommendation added")
         elif "label" in changed:
             add(record, "recommendation", f"Label changed from {previous.label} to {record.label}")
         if changed & {"text", "parent_id"}:
             add(record, "recommendation", "Recommendation edited", record.text)
+        if changed & {"overdue_override", "overdue_override_reason"}:
+            if record.overdue_override:
+                title = f"Overdue label set to {_label(OverdueOverride, record.overdue_override)}"
+            else:
+                title = "Overdue label handed back to the rule"
+            add(record, "status", f"{title}. Reason: {record.overdue_override_reason}")
+        if "closed_at_meeting_id" in changed:
+            add(
+                record, "status",
+                "Closed as a committee decision" if record.closed_at_meeting_id else "Reopened",
+                record.closed_reason,
+            )  # fmt: skip
         previous = record
 
     previous = None
@@ -234,3 +255,109 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
 
     events.sort(key=lambda event: event.when)  # stable: same-moment events keep their order
     return events
+
+
+@dataclass
+class RecordEvent:
+    """A dated event in the papers, as opposed to an edit in the tracker."""
+
+    date: dt.date
+    when: str  # the date as precisely as the papers give it
+    kind: str  # review, response, update, status, target, meeting, closed: a CSS modifier
+    title: str
+    text: str = ""  # Markdown
+    anchor: str = ""
+    rank: int = 0  # orders same-day events: the review, then responses, updates, meetings
+
+
+def recommendation_record(recommendation: Recommendation) -> list[RecordEvent]:
+    """The recommendation's story by the papers' own dates, oldest first: the review reporting,
+    the response, each dated update with its status and target-date changes, and the
+    meetings that considered it (those of its review and of the reports that carried its
+    updates). Built from what ``recommendation_detail`` has already loaded: no queries."""
+    review = recommendation.review
+    events: list[RecordEvent] = []
+
+    def add(date, precision, kind, title, text="", anchor="", rank=0) -> None:
+        events.append(
+            RecordEvent(date, format_partial_date(date, precision), kind, title, text, anchor, rank)
+        )
+
+    if review.reported_on:
+        add(review.reported_on, review.reported_precision, "review", "The review reported")
+    response = getattr(recommendation, "response", None)
+    if response is not None and response.decision != Response.Decision.AWAITING:
+        if response.agreed_on:
+            date, precision = response.agreed_on, response.agreed_precision
+        else:
+            date, precision = review.response_agreed_on, review.response_agreed_precision
+        title = f"Response: {response.get_decision_display()}"
+        if response.given_by:
+            title += f" ({response.given_by})"
+        if date:
+            add(date, precision, "response", title, rank=1)
+        elif review.reported_on:
+            events.append(
+                RecordEvent(review.reported_on, "Date not recorded", "response", title, rank=1)
+            )
+
+    meetings: dict[int, Meeting] = {m.pk: m for m in review.meetings.all()}
+    previous = None
+    for update in reversed(recommendation.update_list):  # oldest first
+        if update.report and update.report.meeting:
+            meetings.setdefault(update.report.meeting.pk, update.report.meeting)
+        title = f"Progress update: {update.get_status_display()}"
+        if update.corrects_id:
+            title = f"Correction: {update.get_status_display()}"
+        add(update.as_at, update.as_at_precision, "update", title, anchor=f"update-{update.pk}",
+            rank=2)  # fmt: skip
+        if previous and previous.status != update.status:
+            add(
+                update.as_at, update.as_at_precision, "status",
+                f"Status changed from {previous.get_status_display()} to "
+                f"{update.get_status_display()}", rank=3,
+            )  # fmt: skip
+        if previous and previous.target_date and update.target_date != previous.target_date:
+            new = f"{update.target_date:%d %B %Y}" if update.target_date else "no date"
+            add(
+                update.as_at, update.as_at_precision, "target",
+                f"Target date changed from {previous.target_date:%d %B %Y} to {new}",
+                update.target_date_change_reason, rank=3,
+            )  # fmt: skip
+        previous = update
+    for meeting in meetings.values():
+        text = meeting.decision
+        add(meeting.date, "day", "meeting", f"Considered at {meeting.agenda_item}", text, rank=4)
+    closed = recommendation.closed_at_meeting
+    if closed:
+        add(closed.date, "day", "closed", "Closed by the committee", recommendation.closed_reason,
+            rank=5)  # fmt: skip
+    events.sort(key=lambda event: (event.date, event.rank))
+    return events
+
+
+@dataclass
+class TargetChange:
+    target: dt.date | None
+    as_at: str
+    reason: str
+    is_original: bool
+
+
+def target_date_history(recommendation: Recommendation) -> list[TargetChange]:
+    """The original target date and each revision, with the reason given for it."""
+    history: list[TargetChange] = []
+    current = None
+    for update in reversed(recommendation.update_list):  # oldest first
+        if update.target_date == current or (current is None and update.target_date is None):
+            continue
+        history.append(
+            TargetChange(
+                update.target_date,
+                update.as_at_display,
+                update.target_date_change_reason,
+                is_original=not history,
+            )
+        )
+        current = update.target_date
+    return history

@@ -307,3 +307,39 @@ def meeting_update(*, meeting: Meeting, user: User) -> Meeting:
     _attribute_to(meeting, user)
     meeting.save()
     return meeting
+
+
+@transaction.atomic
+def recommendation_set_overdue_override(
+    *,
+    recommendation: Recommendation,
+    override: str,
+    reason: str,
+    expected_version: int,
+    user: User,
+) -> Recommendation:
+    """Set ("overdue" / "not_overdue") or clear ("") the label; the history keeps each reason."""
+    recommendation.overdue_override = override
+    recommendation.overdue_override_reason = reason
+    _save_versioned(recommendation, expected_version=expected_version, user=user)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_close(
+    *,
+    recommendation: Recommendation,
+    meeting: Meeting,
+    reason: str,
+    evidence: str,
+    expected_version: int,
+    user: User,
+) -> Recommendation:
+    """Record the committee's decision to close it. Nothing is deleted: it stays on record."""
+    if meeting.committee_id != recommendation.review.committee_id:
+        raise PermissionDenied("Only a meeting of the review's own committee can close it.")
+    recommendation.closed_at_meeting = meeting
+    recommendation.closed_reason = reason
+    recommendation.closed_evidence = evidence
+    _save_versioned(recommendation, expected_version=expected_version, user=user)
+    return recommendation

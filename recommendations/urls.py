@@ -1,19 +1,32 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
 from recommendations import views
 
+
+class LabelConverter(StringConverter):
+    """A recommendation's label: anything but a slash, and no NUL, which PostgreSQL refuses in
+    a query (a DataError, so a 500) and no label can hold: such an address is a 404."""
+
+    regex = "[^/\\x00]+"
+
+
+register_converter(LabelConverter, "label")
+
 app_name = "recommendations"
 
-REC = "reviews/<slug:slug>/recommendations/<str:label>/"
+REC = "reviews/<slug:slug>/recommendations/<label:label>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("labels/", views.label_meanings, name="label_meanings"),
     path("reviews/", views.review_list, name="review_list"),
     # Before "reviews/<slug>/", which would otherwise take "new" as a slug (the form refuses it).
     path("reviews/new/", views.review_create, name="review_create"),
     path("reviews/<slug:slug>/", views.review_detail, name="review_detail"),
     path("reviews/<slug:slug>/edit/", views.review_edit, name="review_edit"),
     path("reviews/<slug:slug>/reorder/", views.review_reorder, name="review_reorder"),
+    path("reviews/<slug:slug>/changes/", views.review_changes, name="review_changes"),
     path(
         "reviews/<slug:slug>/add-recommendation/",
         views.recommendation_create,
@@ -44,6 +57,8 @@ urlpatterns = [
     path(REC, views.recommendation_detail, name="recommendation_detail"),
     path(REC + "edit/", views.recommendation_edit, name="recommendation_edit"),
     path(REC + "move/", views.recommendation_move, name="recommendation_move"),
+    path(REC + "overdue/", views.recommendation_overdue, name="recommendation_overdue"),
+    path(REC + "close/", views.recommendation_close, name="recommendation_close"),
     path(REC + "response/", views.response_edit, name="response_edit"),
     path(REC + "leads/", views.lead_list, name="lead_list"),
     path(REC + "leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),

@@ -12,13 +12,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
 from django.db import models
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from recommendations import forms, selectors, services
+from recommendations import changes, forms, meanings, monitoring, selectors, services
 from recommendations.models import (
     Lead,
     Meeting,
@@ -37,24 +38,77 @@ def _needs(*codenames: str) -> Callable:
     )
 
 
+def _meanings_context() -> dict[str, Any]:
+    return {
+        "statuses": meanings.STATUSES,
+        "decisions": meanings.DECISIONS,
+        "rag": meanings.RAG,
+        "overdue_meaning": meanings.OVERDUE,
+        "closed_meaning": meanings.CLOSED,
+        "counting_rule": meanings.COUNTING,
+    }
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("recommendations:review_list")
+    """The dashboard: where each review under monitoring stands, with every figure linking to
+    the table of exactly the recommendations it counts."""
+    return render(
+        request,
+        "recommendations/dashboard.html",
+        {"dashboard": monitoring.dashboard(), "nav": "dashboard", **_meanings_context()},
+    )
+
+
+def label_meanings(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "recommendations/label_meanings.html", {"nav": "labels", **_meanings_context()}
+    )
+
+
+def review_changes(request: HttpRequest, slug: str) -> HttpResponse:
+    start, end = request.GET.get("from") or None, request.GET.get("to") or None
+    comparison = changes.compare(slug, start, end)
+    return render(
+        request,
+        "recommendations/review_changes.html",
+        {"review": comparison.review, "comparison": comparison},
+    )
+
+
+REVIEWS_PER_PAGE = 50
 
 
 def review_list(request: HttpRequest) -> HttpResponse:
+    # get_page() turns a missing, junk or out-of-range ?page= into the nearest real page.
+    page = Paginator(selectors.review_list(), REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "recommendations/review_list.html",
-        {"reviews": selectors.review_list(), "nav": "reviews"},
+        {"reviews": page.object_list, "page": page, "nav": "reviews"},
     )
 
 
 def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
     review, recommendations = selectors.review_with_recommendations(slug)
+    everything = [item for rec in recommendations for item in [rec, *rec.part_list]]
+    summary = monitoring.summarise(
+        review, everything, meetings=review.meetings.all(), reports=review.update_reports.all()
+    )
+    hide_closed = request.GET.get("closed") == "hide"
+    if hide_closed:
+        recommendations = [rec for rec in recommendations if not rec.closed_at_meeting_id]
+        for rec in recommendations:
+            rec.part_list = [part for part in rec.part_list if not part.closed_at_meeting_id]
     return render(
         request,
         "recommendations/review_detail.html",
-        {"review": review, "recommendations": recommendations},
+        {
+            "review": review,
+            "recommendations": recommendations,
+            "summary": summary,
+            "hide_closed": hide_closed,
+            **_meanings_context(),
+        },
     )
 
 
@@ -67,6 +121,9 @@ def recommendation_detail(request: HttpRequest, slug: str, label: str) -> HttpRe
             "review": recommendation.review,
             "recommendation": recommendation,
             "timeline": selectors.recommendation_timeline(recommendation),
+            "record": selectors.recommendation_record(recommendation),
+            "target_history": selectors.target_date_history(recommendation),
+            "overdue_meaning": meanings.OVERDUE,
         },
     )
 
@@ -191,6 +248,59 @@ def recommendation_edit(request: HttpRequest, slug: str, label: str) -> HttpResp
             return redirect(form.instance)
         context["saved"] = _saved_copy(recommendation)
     return _form_page(request, "recommendations/recommendation_form.html", form, **context)
+
+
+def _recommendation_form(
+    request: HttpRequest,
+    slug: str,
+    label: str,
+    form_class: type[forms.VersionedForm],
+    template: str,
+    save: Callable[[forms.VersionedForm], object],
+    message: str,
+) -> HttpResponse:
+    recommendation = _get_recommendation(slug, label)
+    form = form_class(request.POST or None, instance=recommendation)
+    context = {"review": recommendation.review, "recommendation": recommendation}
+    if request.method == "POST" and form.is_valid():
+        if _saved_or_conflict(form, lambda: save(form)):
+            messages.success(request, message)
+            return redirect(recommendation)
+        context["saved"] = _saved_copy(recommendation)
+    return _form_page(request, template, form, **context)
+
+
+@_needs("change_recommendation")
+def recommendation_overdue(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    return _recommendation_form(
+        request, slug, label, forms.OverdueOverrideForm,
+        "recommendations/overdue_form.html",
+        lambda form: services.recommendation_set_overdue_override(
+            recommendation=form.instance,
+            override=form.cleaned_data["overdue_override"],
+            reason=form.cleaned_data["overdue_override_reason"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        "The overdue label has been saved.",
+    )  # fmt: skip
+
+
+@_needs("change_recommendation")
+def recommendation_close(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    return _recommendation_form(
+        request, slug, label, forms.CloseRecommendationForm,
+        "recommendations/close_form.html",
+        lambda form: services.recommendation_close(
+            recommendation=form.instance,
+            meeting=form.cleaned_data["closed_at_meeting"],
+            reason=form.cleaned_data["closed_reason"],
+            evidence=form.cleaned_data["closed_evidence"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        "The recommendation is closed. It stays on the record.",
+    )  # fmt: skip
 
 
 @require_POST

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -18,8 +16,17 @@ from recommendations.models import (
     Response,
     Review,
 )
+from recommendations.monitoring import NO_UPDATE, OPEN_REVIEW_STATUSES, STATUS_LABELS
+from reports.widgets import FastSelect
 
 OVERDUE_CHOICES = [("", "Any"), ("true", "Overdue only"), ("false", "Not overdue")]
+STATUS_CHOICES = [*ProgressUpdate.Status.choices, (NO_UPDATE, STATUS_LABELS[NO_UPDATE])]
+CLOSED_CHOICES = [("hide", "Hide closed ones"), ("only", "Closed ones only")]
+PARENTS_CHOICES = [("hide", "Count parts, not their parent (as the dashboard does)")]
+REVIEW_STATUS_CHOICES = [
+    ("open", "Under monitoring (not closed)"),
+    *Review.Status.choices,
+]
 
 
 def _authorities(request) -> QuerySet[Authority]:
@@ -41,25 +48,50 @@ def _leads(request) -> QuerySet[Person]:
 class RecommendationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search the text")
     authority = django_filters.ModelChoiceFilter(
-        field_name="review__committee__authority", queryset=_authorities, label="Authority"
+        field_name="review__committee__authority",
+        queryset=_authorities,
+        label="Authority",
+        widget=FastSelect,
     )
     committee = django_filters.ModelChoiceFilter(
-        field_name="review__committee", queryset=_committees, label="Committee"
+        field_name="review__committee", queryset=_committees, label="Committee", widget=FastSelect
     )
-    review = django_filters.ModelChoiceFilter(queryset=_reviews, label="Review")
+    review = django_filters.ModelChoiceFilter(queryset=_reviews, label="Review", widget=FastSelect)
+    # decision_key: "awaiting" also covers a recommendation with no response recorded.
     decision = django_filters.ChoiceFilter(
-        field_name="response__decision", choices=Response.Decision.choices, label="Decision"
+        field_name="decision_key", choices=Response.Decision.choices, label="Decision"
     )
     status = django_filters.ChoiceFilter(
-        field_name="latest_status", choices=ProgressUpdate.Status.choices, label="Latest status"
+        field_name="status_key", choices=STATUS_CHOICES, label="Latest status"
     )
-    lead = django_filters.ModelChoiceFilter(queryset=_leads, method="filter_lead", label="Lead")
+    lead = django_filters.ModelChoiceFilter(
+        queryset=_leads, method="filter_lead", label="Lead", widget=FastSelect
+    )
     overdue = django_filters.ChoiceFilter(
         method="filter_overdue",
         choices=OVERDUE_CHOICES[1:],
         empty_label="Any",
         label="Overdue",
         widget=forms.Select(choices=OVERDUE_CHOICES),
+    )
+
+    closed = django_filters.ChoiceFilter(
+        method="filter_closed",
+        choices=CLOSED_CHOICES,
+        empty_label="Show closed ones too",
+        label="Closed by the committee",
+    )
+    parents = django_filters.ChoiceFilter(
+        method="filter_parents",
+        choices=PARENTS_CHOICES,
+        empty_label="List parents of parts too",
+        label="Parents of parts",
+    )
+    review_status = django_filters.ChoiceFilter(
+        method="filter_review_status",
+        choices=REVIEW_STATUS_CHOICES,
+        empty_label="Any",
+        label="Review status",
     )
 
     class Meta:
@@ -73,14 +105,26 @@ class RecommendationFilter(django_filters.FilterSet):
         )
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        overdue = Q(latest_target_date__lt=dt.date.today()) & ~Q(
-            latest_status=ProgressUpdate.Status.IMPLEMENTED
-        )
-        if value == "true":
-            return queryset.filter(overdue)
-        if value == "false":
-            return queryset.exclude(overdue)
+        # is_overdue is the one definition (recommendations.monitoring.overdue_condition).
+        if value in {"true", "false"}:
+            return queryset.filter(is_overdue=value == "true")
         return queryset
+
+    def filter_closed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "hide":
+            return queryset.filter(closed_at_meeting__isnull=True)
+        if value == "only":
+            return queryset.filter(closed_at_meeting__isnull=False)
+        return queryset
+
+    def filter_parents(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # The dashboard's counting unit: recommendations that carry a decision.
+        return queryset.filter(has_parts=False) if value == "hide" else queryset
+
+    def filter_review_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "open":
+            return queryset.filter(review__status__in=OPEN_REVIEW_STATUSES)
+        return queryset.filter(review__status=value) if value else queryset
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -88,12 +132,22 @@ class RecommendationFilter(django_filters.FilterSet):
             return queryset
         if connection.vendor == "postgresql":
             query = SearchQuery(value, search_type="websearch", config="english")
-            in_updates = ProgressUpdate.objects.annotate(
-                search=SearchVector("text", config="english")
-            ).filter(recommendation=OuterRef("pk"), search=query)
-            return queryset.annotate(
-                search=SearchVector("label", "text", "response__text", config="english")
-            ).filter(Q(search=query) | Exists(in_updates))
+
+            def matching(model, key: str) -> QuerySet:
+                # One column per subquery, so each uses its GIN index (migration
+                # recommendations 0004) instead of scanning every text.
+                return (
+                    model.objects.annotate(search=SearchVector("text", config="english"))
+                    .filter(search=query)
+                    .values(key)
+                )
+
+            return queryset.filter(
+                Q(label__iexact=value)
+                | Q(pk__in=matching(Recommendation, "pk"))
+                | Q(pk__in=matching(Response, "recommendation_id"))
+                | Q(pk__in=matching(ProgressUpdate, "recommendation_id"))
+            )
         # SQLite (development): a plain substring match over the same fields.
         in_updates = ProgressUpdate.objects.filter(
             recommendation=OuterRef("pk"), text__icontains=value

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db import models
 
-from recommendations.models import Review
+from recommendations.models import Meeting, Review
 from reports.layouts import COLUMN_KEYS, DEFAULT_LAYOUT, LAYOUT_CHOICES, LAYOUTS, Layout
 
 
@@ -29,3 +32,60 @@ class AppendixSettings(models.Model):
     def columns(self) -> list[tuple[str, str]]:
         renamed = {k: v for k, v in (self.headings or {}).items() if k in COLUMN_KEYS and v}
         return [(key, renamed.get(key, heading)) for key, heading in self.get_layout().columns]
+
+
+class PackRender(models.Model):
+    """A committee pack rendered by a background worker, for packs too large for a request.
+
+    ``fingerprint`` is the SHA-256 of the pack's HTML when it was rendered: the stored PDF is
+    offered only while the meeting's current pack has the same fingerprint, so never stale.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Rendering"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="pack_renders")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    fingerprint = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(default=0)
+    pages_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="packs/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A second click (or a second clerk) joins the render already under way.
+            models.UniqueConstraint(
+                fields=["meeting", "fingerprint"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_pack_render_per_content",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="pack_render_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pack for {self.meeting} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    def is_stalled(self, now: datetime.datetime, limit_seconds: float) -> bool:
+        """Active, but not heard of for longer than a render may take: its worker died."""
+        return self.is_active and (now - self.updated_at).total_seconds() > limit_seconds

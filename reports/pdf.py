@@ -3,15 +3,20 @@ wall-clock and memory limit on every render, and a cache keyed by the document's
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
 import resource
+import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -30,6 +35,24 @@ PDF_VARIANT = "pdf/ua-1"
 PDF_RENDER_TIMEOUT = getattr(settings, "PDF_RENDER_TIMEOUT", 120)  # seconds
 PDF_RENDER_MEMORY_BYTES = getattr(settings, "PDF_RENDER_MEMORY_BYTES", 2 * 1024**3)
 PDF_CACHE_SECONDS = getattr(settings, "PDF_CACHE_SECONDS", 24 * 60 * 60)
+# A renderer child lives for one document and has a memory cap, so it can afford to collect
+# garbage rarely: the default thresholds made collection ~15% of a 500-row render (bench/README).
+CHILD_GC_THRESHOLD = (50_000, 20, 1_000)
+
+
+def _memoised_page_references(self: pydyf.PDF) -> tuple[bytes, ...]:
+    # pydyf rebuilds this tuple of every page's reference on each access, and WeasyPrint's
+    # PDF/UA tagging reads it once per structure element: quadratic in pages (0.4 s of a
+    # 91-page render). Pages are only ever appended, so the length identifies the content.
+    kids = self.pages["Kids"]
+    cached = self.__dict__.get("_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        self.__dict__["_page_references"] = cached
+    return cached[1]
+
+
+pydyf.PDF.page_references = property(_memoised_page_references)
 
 
 class PDFRenderError(Exception):
@@ -73,10 +96,17 @@ class StaticFilesURLFetcher(URLFetcher):
         relative = PurePosixPath(path.removeprefix(self._static_prefix))
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             return None
-        found = finders.find(str(relative))
+        found = finders.find(str(relative)) or finders.find(_unhashed(str(relative)))
         if not found:
             return None
         return Path(found if isinstance(found, str) else found[0])
+
+
+def _unhashed(name: str) -> str:
+    """In production ``{% static %}`` gives the manifest's hashed name ("pdf.3f2a1c.css"),
+    which only exists in STATIC_ROOT: map it back to the source name the finders know."""
+    hashed_files = getattr(staticfiles_storage, "hashed_files", None) or {}
+    return next((source for source, hashed in hashed_files.items() if hashed == name), name)
 
 
 def _type_for(path: Path) -> dict[str, str]:
@@ -91,63 +121,108 @@ def write_pdf(html: str) -> bytes:
     )
 
 
-def _render_in_child(html: str, connection, memory_bytes: int) -> None:
+class _ProgressToPipe(logging.Handler):
+    """Sends WeasyPrint's "Creating layout - Page N" steps to the parent as page counts."""
+
+    def __init__(self, connection) -> None:
+        super().__init__(logging.INFO)
+        self.connection = connection
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "Creating layout" in record.msg and record.args:
+            self.connection.send(("progress", int(record.args[0])))
+
+
+def _render_in_child(html: str, connection, memory_bytes: int, progress: bool) -> None:
+    gc.set_threshold(*CHILD_GC_THRESHOLD)
+    if progress:
+        progress_logger = logging.getLogger("weasyprint.progress")
+        progress_logger.setLevel(logging.INFO)
+        progress_logger.propagate = False
+        progress_logger.addHandler(_ProgressToPipe(connection))
     try:
         if memory_bytes:
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        connection.send((True, write_pdf(html)))
+        connection.send(("done", write_pdf(html)))
     except BaseException as error:  # noqa: BLE001 -- reported to the parent, which raises
-        connection.send((False, f"{type(error).__name__}: {error}"))
+        connection.send(("failed", f"{type(error).__name__}: {error}"))
     finally:
         connection.close()
 
 
 _warmed = False
+# Uses our stylesheet, so the fonts, weights and sizes the documents use are the ones loaded.
+_WARM_UP_HTML = (
+    '<!DOCTYPE html><html lang="en"><head><title>Warm up</title>'
+    '<link rel="stylesheet" href="{stylesheet}"></head><body>'
+    '<h1 class="running">Warm up</h1><table class="appendix"><thead><tr><th>Heading</th></tr>'
+    "</thead><tbody><tr><td><p><strong>Bold</strong> and <em>italic</em> text</p><ul><li>Item"
+    "</li></ul></td></tr></tbody></table></body></html>"
+)
 
 
 def _warm_up() -> None:
-    """Load fonts once in the parent, so each forked renderer starts with them in memory."""
+    """Load fonts and our stylesheet once in the parent, so each forked renderer starts with
+    them in memory; then freeze what the parent holds so a child's collections skip it."""
     global _warmed
     if not _warmed:
-        write_pdf("<html lang='en'><title>warm</title><p>Warm up</p></html>")
+        write_pdf(_WARM_UP_HTML.format(stylesheet=static("reports/pdf.css")))
+        gc.collect()
+        gc.freeze()
         _warmed = True
 
 
 def render_pdf(
-    html: str, *, timeout: float | None = None, memory_bytes: int | None = None
+    html: str,
+    *,
+    timeout: float | None = None,
+    memory_bytes: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> bytes:
     """Render in a forked child that is killed if it overruns ``timeout`` seconds, and that
-    cannot grow beyond ``memory_bytes``: a runaway document gives an error, not a hung worker."""
+    cannot grow beyond ``memory_bytes``: a runaway document gives an error, not a hung worker.
+    ``on_progress`` is called in this process with the number of pages laid out so far."""
     timeout = PDF_RENDER_TIMEOUT if timeout is None else timeout
     memory_bytes = PDF_RENDER_MEMORY_BYTES if memory_bytes is None else memory_bytes
     _warm_up()
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
-        target=_render_in_child, args=(html, sender, memory_bytes), daemon=True
+        target=_render_in_child,
+        args=(html, sender, memory_bytes, on_progress is not None),
+        daemon=True,
     )
+    deadline = time.monotonic() + timeout
     process.start()
     sender.close()
     try:
-        if not receiver.poll(timeout):
-            process.kill()
-            raise PDFRenderTimeout(f"The PDF took longer than {timeout:g} seconds to render.")
-        try:
-            ok, payload = receiver.recv()
-        except EOFError as error:
-            raise PDFRenderError("The PDF renderer stopped (out of memory?).") from error
+        while True:
+            if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                process.kill()
+                raise PDFRenderTimeout(f"The PDF took longer than {timeout:g} seconds to render.")
+            try:
+                kind, payload = receiver.recv()
+            except EOFError as error:
+                raise PDFRenderError("The PDF renderer stopped (out of memory?).") from error
+            if kind != "progress":
+                break
+            if on_progress is not None:
+                on_progress(payload)
     finally:
         receiver.close()
         process.join(5)
-    if not ok:
+    if kind != "done":
         raise PDFRenderError(payload)
     return payload
 
 
+def fingerprint(html: str) -> str:
+    """The rendered HTML holds every value the PDF shows, so any edit changes this."""
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+
+
 def cache_key(html: str) -> str:
-    # The rendered HTML holds every value the PDF shows, so any edit changes the key.
-    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    return f"reports:pdf:{PDF_VARIANT}:{digest}"
+    return f"reports:pdf:{PDF_VARIANT}:{fingerprint(html)}"
 
 
 def cached_pdf(html: str) -> tuple[bytes, bool]:

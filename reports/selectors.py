@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import nh3
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from recommendations.charts import Segment, legend, stacked_bar
 from recommendations.markdown import render_markdown
 from recommendations.models import (
     GlossaryTerm,
@@ -26,6 +27,14 @@ from recommendations.models import (
     Response,
     Review,
     UpdateReport,
+)
+from recommendations.monitoring import (
+    DECISION_LABELS,
+    DECISION_ORDER,
+    NO_UPDATE,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    with_progress,
 )
 from recommendations.selectors import latest_update_prefetch, leads_prefetch
 from reports.layouts import Layout
@@ -183,7 +192,8 @@ def parse_report_id(raw: str | None) -> int | None:
     """``?report=`` as an id; anything that is not a positive integer is a 404, not a 500."""
     if raw in (None, ""):
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    # isdecimal() alone lets through digits int() refuses ("²") or reads (Arabic-Indic).
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 18:
         raise Http404("No such update report.")
     return int(raw)
 
@@ -203,7 +213,7 @@ def appendix_for_review(review: Review, report_id: int | None = None) -> Appendi
             to_attr="latest_updates",
         )
     recommendations = list(
-        Recommendation.objects.filter(review=review)
+        with_progress(Recommendation.objects.filter(review=review))
         .select_related("response")
         .prefetch_related(leads_prefetch(), updates)
         .order_by("order", "id")
@@ -241,21 +251,15 @@ def appendix(slug: str, report_id: int | None = None) -> Appendix:
     return appendix_for_review(review_for_appendix(slug), report_id)
 
 
-def _latest(field_name: str) -> Subquery:
-    newest = ProgressUpdate.objects.filter(recommendation=OuterRef("pk")).order_by("-as_at", "-id")
-    return Subquery(newest.values(field_name)[:1])
-
-
 def recommendation_list() -> QuerySet[Recommendation]:
-    """Every recommendation (parts included) with its review, response, leads and the status,
-    timescale and target date of its latest update. Queries: the rows (plus a count when
-    paginated); their leads with people."""
+    """Every recommendation (parts included) with its review, response, leads and where it
+    stands (``with_progress``: latest status, timescale, target date, overdue). Queries: the
+    rows (plus a count when paginated); their leads with people."""
     return (
-        Recommendation.objects.select_related("review__committee__authority", "response")
-        .annotate(
-            latest_status=_latest("status"),
-            latest_timescale=_latest("timescale"),
-            latest_target_date=_latest("target_date"),
+        with_progress(
+            Recommendation.objects.select_related(
+                "review__committee__authority", "response", "closed_at_meeting"
+            )
         )
         .prefetch_related(leads_prefetch())
         .order_by("review__title", "order", "id")
@@ -270,6 +274,34 @@ class MeetingPack:
     decision_counts: list[tuple[str, int]]
     status_counts: list[tuple[str, int]]
     glossary: list[GlossaryTerm]
+    status_segments: list[Segment] = field(default_factory=list)
+    decision_segments: list[Segment] = field(default_factory=list)
+
+    def _chart(self, kind: str, segments: list[Segment]) -> SafeString:
+        total = sum(segment.count for segment in segments)
+        described = ", ".join(f"{s.count} {s.label.lower()}" for s in segments) or "none"
+        return stacked_bar(
+            chart_id=f"pack-{kind}",
+            title=f"Recommendations by {kind}",
+            description=f"{total} recommendations: {described}",
+            segments=segments,
+        )
+
+    @property
+    def status_chart(self) -> SafeString:
+        return self._chart("status", self.status_segments)
+
+    @property
+    def decision_chart(self) -> SafeString:
+        return self._chart("decision", self.decision_segments)
+
+    @property
+    def status_legend(self) -> SafeString:
+        return legend(self.status_segments)
+
+    @property
+    def decision_legend(self) -> SafeString:
+        return legend(self.decision_segments)
 
     @property
     def title(self) -> str:
@@ -296,20 +328,26 @@ def meeting_pack(meeting_id: int) -> MeetingPack:
         for review in sorted(reviews.values(), key=lambda r: r.title)
     ]
 
+    # Counted as the dashboard counts (recommendations that carry a decision), with the
+    # status each had in the report the pack carries.
     decisions: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     words: set[str] = set()
     for item in appendices:
         for row in item.rows:
-            response = getattr(row.recommendation, "response", None)
-            if response is not None:
-                decisions[response.get_decision_display()] += 1
-            if row.update is not None:
-                statuses[row.update.get_status_display()] += 1
-            elif response is not None:
-                statuses["No update"] += 1
+            if not row.recommendation.has_parts:
+                decisions[row.recommendation.decision_key] += 1
+                statuses[row.update.status if row.update else NO_UPDATE] += 1
             for cell in row.cells.values():
                 words.update(re.findall(r"[\w&'’-]+", cell.text))
+    status_segments = [
+        Segment(key, STATUS_LABELS[key], statuses[key]) for key in STATUS_ORDER if statuses[key]
+    ]
+    decision_segments = [
+        Segment(key, DECISION_LABELS[key], decisions[key])
+        for key in DECISION_ORDER
+        if decisions[key]
+    ]
     authority_ids = {item.review.committee.authority_id for item in appendices}
     authority_ids.add(meeting.committee.authority_id)
     glossary = [
@@ -321,9 +359,11 @@ def meeting_pack(meeting_id: int) -> MeetingPack:
         meeting=meeting,
         cover=reports[0] if reports else None,
         appendices=appendices,
-        decision_counts=sorted(decisions.items(), key=lambda kv: -kv[1]),
-        status_counts=sorted(statuses.items(), key=lambda kv: -kv[1]),
+        decision_counts=[(segment.label, segment.count) for segment in decision_segments],
+        status_counts=[(segment.label, segment.count) for segment in status_segments],
         glossary=glossary,
+        status_segments=status_segments,
+        decision_segments=decision_segments,
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.utils.html import format_html
 
 from recommendations.models import ProgressUpdate, Recommendation
@@ -29,6 +30,9 @@ class AppendixTable(tables.Table):
         return cls(data, extra_columns=columns, empty_text="This review has no recommendations.")
 
 
+MAX_PER_PAGE = 500
+
+
 class RecommendationTable(tables.Table):
     review = tables.Column(
         accessor="review__title", verbose_name="Review", order_by=("review__title", "order")
@@ -39,15 +43,26 @@ class RecommendationTable(tables.Table):
     latest_status = tables.Column(verbose_name="Status", default="No update")
     latest_timescale = tables.Column(verbose_name="Timescale", orderable=False, default="")
     latest_target_date = tables.DateColumn(verbose_name="Target date", format="j M Y", default="")
+    is_overdue = tables.Column(verbose_name="Overdue", empty_values=())
+    closed = tables.Column(
+        accessor="closed_at_meeting", verbose_name="Closed", orderable=False, empty_values=()
+    )
     leads = tables.Column(verbose_name="Leads", orderable=False, empty_values=())
 
     class Meta:
         model = Recommendation
         fields = ["review", "label", "text", "decision", "latest_status", "latest_timescale",
-                  "latest_target_date", "leads"]  # fmt: skip
+                  "latest_target_date", "is_overdue", "closed", "leads"]  # fmt: skip
         template_name = "django_tables2/table.html"
         attrs = {"class": "table table--compact", "aria-labelledby": "results-heading"}
         per_page = 50
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        # ?per_page= reaches here as any integer: a negative one made the paginator raise
+        # EmptyPage (a 500), a huge one would render every row on one page.
+        if per_page is not None:
+            per_page = min(max(per_page, 1), MAX_PER_PAGE)
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
     def render_label(self, record: Recommendation) -> str:
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.label)
@@ -58,6 +73,40 @@ class RecommendationTable(tables.Table):
 
     def render_latest_status(self, value: str) -> str:
         return ProgressUpdate.Status(value).label
+
+    def render_is_overdue(self, record: Recommendation) -> str:
+        if not record.is_overdue and not record.overdue_override:
+            return ""
+        label = "Overdue" if record.is_overdue else "Not overdue"
+        if not record.overdue_override:
+            return format_html('<span class="tag tag--overdue">{}</span>', label)
+        return format_html(
+            '<span class="tag tag--overdue-{}">{}</span> <span class="small">(set by an officer: '
+            "{})</span>",
+            record.overdue_override,
+            label,
+            record.overdue_override_reason,
+        )
+
+    def value_is_overdue(self, record: Recommendation) -> str:
+        if not record.is_overdue and not record.overdue_override:
+            return ""
+        label = "Overdue" if record.is_overdue else "Not overdue"
+        if record.overdue_override:
+            return f"{label} (set by an officer: {record.overdue_override_reason})"
+        return label
+
+    def render_closed(self, record: Recommendation) -> str:
+        meeting = record.closed_at_meeting
+        if meeting is None:
+            return ""
+        return format_html(
+            '<span class="tag tag--closed">Closed</span> {}', f"{meeting.date:%d %b %Y}"
+        )
+
+    def value_closed(self, record: Recommendation) -> str:
+        meeting = record.closed_at_meeting
+        return f"Closed {meeting.date:%d %b %Y}" if meeting else ""
 
     def render_leads(self, record: Recommendation) -> str:
         return "; ".join(str(lead.person) for lead in record.leads.all())

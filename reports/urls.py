@@ -16,4 +16,11 @@ urlpatterns = [
     ),
     path("recommendations/", views.RecommendationListView.as_view(), name="recommendation_list"),
     path("meetings/<int:pk>/pack.pdf", views.meeting_pack_pdf, name="meeting_pack_pdf"),
+    path("meetings/<int:pk>/pack/", views.meeting_pack, name="meeting_pack"),
+    path("meetings/<int:pk>/pack/render/", views.meeting_pack_render, name="meeting_pack_render"),
+    path(
+        "meetings/<int:pk>/pack/<int:render_id>.pdf",
+        views.meeting_pack_download,
+        name="meeting_pack_download",
+    ),
 ]

@@ -11,17 +11,19 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from recommendations import monitoring
 from recommendations.models import Review
-from reports import exports, pdf, selectors
+from reports import exports, pdf, selectors, tasks
 from reports.filters import RecommendationFilter
 from reports.forms import AppendixSettingsForm
-from reports.models import AppendixSettings
+from reports.models import AppendixSettings, PackRender
 from reports.tables import AppendixTable, RecommendationTable
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ logger = logging.getLogger(__name__)
 VIEW = "recommendations.view_review"
 EXPORT = "recommendations.export_review"
 CHANGE = "recommendations.change_review"
+PACK_REFRESH_SECONDS = 5
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -54,6 +57,7 @@ def _filename(appendix: selectors.Appendix, extension: str) -> str:
 
 def appendix(request: HttpRequest, slug: str) -> HttpResponse:
     item = _appendix_for_request(request, slug, VIEW)
+    reports = list(item.review.update_reports.all())
     return render(
         request,
         "reports/appendix.html",
@@ -61,10 +65,16 @@ def appendix(request: HttpRequest, slug: str) -> HttpResponse:
             "appendix": item,
             "review": item.review,
             "table": AppendixTable.for_appendix(item),
-            "reports": item.review.update_reports.all(),
+            "reports": reports,
             "query": f"?report={item.report.pk}" if item.report else "",
             "can_export": request.user.has_perm(EXPORT),
             "can_change": request.user.has_perm(CHANGE),
+            "summary": monitoring.summarise(
+                item.review,
+                [row.recommendation for row in item.rows],
+                meetings=item.review.meetings.all(),
+                reports=reports,
+            ),
         },
     )
 
@@ -104,11 +114,76 @@ def appendix_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     return _pdf_response(pdf.appendix_html(item), _filename(item, "pdf"))
 
 
+def _pack_filename(pack: selectors.MeetingPack) -> str:
+    return f"pack-{pack.meeting.date:%Y-%m-%d}-{slugify(pack.meeting.agenda_item)[:60]}.pdf"
+
+
+def _stored_pack(job: PackRender, pack: selectors.MeetingPack) -> FileResponse:
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=_pack_filename(pack),
+        content_type="application/pdf",
+    )
+
+
 def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Small packs render here; a large one is served from its finished background render,
+    or the user is sent to the page that starts one: a request never waits on a long render."""
     _require(request, EXPORT)
     pack = selectors.meeting_pack(pk)
-    filename = f"pack-{pack.meeting.date:%Y-%m-%d}-{slugify(pack.meeting.agenda_item)[:60]}.pdf"
-    return _pdf_response(pdf.pack_html(pack), filename)
+    html = pdf.pack_html(pack)
+    if tasks.needs_background(pack):
+        job = tasks.finished_render(pack.meeting, pdf.fingerprint(html))
+        if job is not None:
+            return _stored_pack(job, pack)
+        return redirect("reports:meeting_pack", pk=pk)
+    return _pdf_response(html, _pack_filename(pack))
+
+
+def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, EXPORT)
+    pack = selectors.meeting_pack(pk)
+    job = tasks.render_for(pack.meeting, pdf.fingerprint(pdf.pack_html(pack)))
+    response = render(
+        request,
+        "reports/pack_progress.html",
+        {
+            "meeting": pack.meeting,
+            "pack": pack,
+            "rows": tasks.pack_rows(pack),
+            "background": tasks.needs_background(pack),
+            "job": job,
+            "refresh_seconds": PACK_REFRESH_SECONDS,
+        },
+    )
+    if job is not None and job.is_active:
+        # Refresh header, not a script: the CSP allows no inline JavaScript.
+        response["Refresh"] = str(PACK_REFRESH_SECONDS)
+    return response
+
+
+@require_POST
+def meeting_pack_render(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, EXPORT)
+    pack = selectors.meeting_pack(pk)
+    tasks.start_pack_render(
+        meeting=pack.meeting,
+        html=pdf.pack_html(pack),
+        rows=tasks.pack_rows(pack),
+        user=request.user,
+    )
+    return redirect("reports:meeting_pack", pk=pk)
+
+
+def meeting_pack_download(request: HttpRequest, pk: int, render_id: int) -> HttpResponse:
+    _require(request, EXPORT)
+    job = get_object_or_404(PackRender, pk=render_id, meeting_id=pk, status=PackRender.Status.DONE)
+    pack = selectors.meeting_pack(pk)
+    if job.fingerprint != pdf.fingerprint(pdf.pack_html(pack)):
+        messages.info(request, "The recommendations have changed since that pack was made.")
+        return redirect("reports:meeting_pack", pk=pk)
+    return _stored_pack(job, pack)
 
 
 def appendix_settings(request: HttpRequest, slug: str) -> HttpResponse:

@@ -164,3 +164,16 @@ def test_recommendation_page_uses_a_constant_number_of_queries(member_client):
         )
     assert _count_queries(member_client, "/reviews/q/recommendations/1/") == few
     assert Response.objects.filter(recommendation=recommendation).exists()
+
+
+def test_the_review_list_is_paginated(member_client):
+    for n in range(55):
+        make_review(slug=f"paged-{n:02d}", recommendations=0)
+    first = member_client.get("/reviews/")
+    assert len(first.context["reviews"]) == 50
+    assert "Reviews 1 to 50 of 55" in first.content.decode()
+    second = member_client.get("/reviews/?page=2")
+    assert len(second.context["reviews"]) == 5
+    # Junk or out-of-range pages show a real page rather than an error.
+    assert member_client.get("/reviews/?page=junk").status_code == 200
+    assert len(member_client.get("/reviews/?page=99").context["reviews"]) == 5

@@ -89,9 +89,9 @@ def test_the_timeline_costs_a_constant_number_of_queries(member_client):
         Lead.objects.create(recommendation=rec, person=person).delete()
         ProgressUpdate.objects.create(recommendation=rec, as_at=f"2024-01-{n + 1:02d}", text=".")
     assert Recommendation.history.filter(id=rec.pk).count() == 16
-    # Session, user; the recommendation (with review, committee, authority, response, parent);
-    # its leads, its updates, its parts (no parent, so no parent leads); the user's and group
-    # permissions;
+    # Session, user; the recommendation (with review, committee, authority, response, parent,
+    # closing meeting); its leads, its updates (with report and meeting), its parts (no parent,
+    # so no parent leads), its review's meetings; the user's and group permissions;
     # the history of the recommendation, response, leads and updates; the session's expiry
     # (savepoint, update, release).
-    assert count() == few == 15
+    assert count() == few == 16

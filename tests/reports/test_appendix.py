@@ -186,6 +186,7 @@ def test_appendix_page_uses_a_constant_number_of_queries(member_client, count):
     assert len(response.context["table"].rows) == count
     # session; user; the user's own permissions; their groups' permissions; the review with
     # committee, authority and settings; its recommendations with responses; their leads with
-    # people; their latest updates; the review's update reports (for the report picker);
+    # people; their latest updates; the review's update reports (for the report picker and
+    # the summary's schedule); its meetings (the summary's follow-up and last decision);
     # saving the session (savepoint, update, release).
-    assert len(queries) == 12, [q["sql"][:120] for q in queries.captured_queries]
+    assert len(queries) == 13, [q["sql"][:120] for q in queries.captured_queries]

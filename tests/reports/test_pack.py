@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from recommendations.models import Meeting
 from reports import pdf
 from tests.reports.conftest import HACKNEY, pdf_pages_text
+from tests.reports.test_pdf import shared_renders  # noqa: F401 -- autouse: one render per HTML
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,24 @@ from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY, make_big_review,
 
 pytestmark = pytest.mark.django_db
 
+# Renders are the slowest part of the suite: one render per distinct HTML, shared by the tests
+# of this module (and test_pack's). The key is the HTML, so an edit still renders afresh.
+_RENDERED: dict[str, bytes] = {}
+
+
+@pytest.fixture(autouse=True)
+def shared_renders(monkeypatch):
+    render = pdf.render_pdf
+
+    def render_once(html, **kwargs):
+        if kwargs:  # limits or progress under test: render for real
+            return render(html, **kwargs)
+        if html not in _RENDERED:
+            _RENDERED[html] = render(html)
+        return _RENDERED[html]
+
+    monkeypatch.setattr(pdf, "render_pdf", render_once)
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():

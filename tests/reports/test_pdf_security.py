@@ -138,3 +138,19 @@ def test_the_fetcher_serves_static_files_and_data_urls():
     response = StaticFilesURLFetcher().fetch("file:///static/reports/pdf.css")
     assert b"@page" in response.read()
     assert StaticFilesURLFetcher().fetch("data:text/plain,hello").read() == b"hello"
+
+
+def test_the_fetcher_serves_the_hashed_stylesheet_names_production_links_to(monkeypatch):
+    # With ManifestStaticFilesStorage, {% static %} names "reports/pdf.<hash>.css".
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    monkeypatch.setattr(
+        staticfiles_storage,
+        "hashed_files",
+        {"reports/pdf.css": "reports/pdf.0123abcd.css"},
+        raising=False,
+    )
+    response = StaticFilesURLFetcher().fetch("file:///static/reports/pdf.0123abcd.css")
+    assert b"@page" in response.read()
+    with pytest.raises(Exception):  # noqa: B017
+        StaticFilesURLFetcher().fetch("file:///static/reports/other.0123abcd.css")

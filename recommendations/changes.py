@@ -1,0 +1,177 @@
+"""What changed between two points in a review's monitoring: two update reports, or the last
+meeting and now. Per recommendation: the status before and after, and the update text with
+the words removed and added marked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from recommendations.models import ProgressUpdate, Recommendation, Review
+
+LATEST = "latest"
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
+    """The old text with removed words in <del>, and the new with added words in <ins>.
+
+    Every piece of user text is escaped before it is wrapped in our own tags, so the result
+    is safe to mark as such."""
+    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    before, after = [], []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = escape("".join(a[i1:i2])), escape("".join(b[j1:j2]))
+        if op == "equal":
+            before.append(removed)
+            after.append(added)
+            continue
+        if removed:
+            before.append(f"<del>{removed}</del>")
+        if added:
+            after.append(f"<ins>{added}</ins>")
+    return mark_safe("".join(before)), mark_safe("".join(after))  # noqa: S308 -- escaped
+
+
+@dataclass
+class Point:
+    key: str  # "report-<id>", "meeting-<id>" or "latest"
+    label: str
+
+
+@dataclass
+class Change:
+    recommendation: Recommendation
+    before: ProgressUpdate | None
+    after: ProgressUpdate | None
+    before_html: SafeString
+    after_html: SafeString
+
+    @property
+    def status_changed(self) -> bool:
+        return _status(self.before) != _status(self.after)
+
+    @property
+    def text_changed(self) -> bool:
+        return _text(self.before) != _text(self.after)
+
+    @property
+    def changed(self) -> bool:
+        return self.status_changed or self.text_changed or (
+            _target(self.before) != _target(self.after)
+        )
+
+    @property
+    def before_status(self) -> str:
+        return self.before.get_status_display() if self.before else "No update"
+
+    @property
+    def after_status(self) -> str:
+        return self.after.get_status_display() if self.after else "No update"
+
+
+def _status(update: ProgressUpdate | None) -> str:
+    return update.status if update else ""
+
+
+def _text(update: ProgressUpdate | None) -> str:
+    return update.text if update else ""
+
+
+def _target(update: ProgressUpdate | None) -> dt.date | None:
+    return update.target_date if update else None
+
+
+@dataclass
+class Comparison:
+    review: Review
+    points_from: list[Point]
+    points_to: list[Point]
+    start: Point
+    end: Point
+    changes: list[Change]
+
+    @property
+    def changed_count(self) -> int:
+        return sum(1 for change in self.changes if change.changed)
+
+
+def _points(meetings: list, reports: list) -> list[Point]:
+    points = []
+    for meeting in meetings:
+        when = f"{meeting.date.day} {meeting.date:%B %Y}"
+        points.append(Point(f"meeting-{meeting.pk}", f"At the meeting of {when}"))
+    for report in reports:
+        as_at = f" (as at {report.as_at_display})" if report.as_at else ""
+        points.append(Point(f"report-{report.pk}", f"{report.title}{as_at}"))
+    return points
+
+
+def _snapshot(key: str, updates: list[ProgressUpdate], meetings: dict) -> dict:
+    """Each recommendation's update at a point: its newest update in the report, its newest
+    update dated on or before the meeting, or its newest update of all."""
+    chosen: dict[int, ProgressUpdate] = {}
+    kind, _, raw_id = key.partition("-")
+    for update in updates:  # newest first
+        if update.recommendation_id in chosen:
+            continue
+        if kind == "report" and update.report_id != int(raw_id):
+            continue
+        if kind == "meeting" and update.as_at > meetings[int(raw_id)].date:
+            continue
+        chosen[update.recommendation_id] = update
+    return chosen
+
+
+def compare(slug: str, start_key: str | None, end_key: str | None) -> Comparison:
+    """Queries: the review; its meetings; its update reports; its recommendations; their
+    updates. Five, however many recommendations and updates."""
+    review = get_object_or_404(Review.objects.select_related("committee__authority"), slug=slug)
+    meetings = list(review.meetings.order_by("-date", "-pk"))
+    reports = list(review.update_reports.order_by("-as_at", "-pk"))
+    points = _points(meetings, reports)
+    latest = Point(LATEST, "Now (the latest update for each recommendation)")
+    valid = {point.key: point for point in [*points, latest]}
+    today = timezone.localdate()
+    if start_key is None:
+        # "Since the last meeting" by default, else since the oldest report.
+        past = [meeting for meeting in meetings if meeting.date <= today]
+        start_key = (
+            f"meeting-{past[0].pk}" if past else (f"report-{reports[-1].pk}" if reports else LATEST)
+        )
+    end_key = end_key or LATEST
+    if start_key not in valid or end_key not in valid:
+        raise Http404("No such point to compare.")
+
+    recommendations = _in_document_order(list(review.recommendations.order_by("order", "id")))
+    updates = list(
+        ProgressUpdate.objects.filter(recommendation__review=review).order_by("-as_at", "-id")
+    )
+    by_meeting = {meeting.pk: meeting for meeting in meetings}
+    before = _snapshot(start_key, updates, by_meeting)
+    after = _snapshot(end_key, updates, by_meeting)
+    changes = []
+    for rec in recommendations:
+        old, new = before.get(rec.pk), after.get(rec.pk)
+        old_html, new_html = word_diff(_text(old), _text(new))
+        changes.append(Change(rec, old, new, old_html, new_html))
+    return Comparison(review, points, [*points, latest], valid[start_key], valid[end_key], changes)
+
+
+def _in_document_order(recs: list[Recommendation]) -> list[Recommendation]:
+    """Parts straight after their parent."""
+    parts: dict[int, list[Recommendation]] = {}
+    for rec in recs:
+        if rec.parent_id:
+            parts.setdefault(rec.parent_id, []).append(rec)
+    return [item for rec in recs if not rec.parent_id for item in [rec, *parts.get(rec.pk, [])]]

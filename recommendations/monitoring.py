@@ -1,0 +1,463 @@
+"""Where things stand: the one definition of "overdue", update schedules, follow-ups due and
+response deadlines, and the per-review summaries that the dashboard, the review page, the
+appendix and the committee pack all share.
+
+The counting unit everywhere is the recommendation that carries a decision: a recommendation
+without parts, or a lettered part. A parent whose parts (2a, 2b) carry their own decisions is
+not counted itself, so Buckinghamshire's recommendation 2 counts as two (2a and 2b).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from recommendations.charts import Segment, legend, stacked_bar
+from recommendations.models import (
+    Meeting,
+    OverdueOverride,
+    ProgressUpdate,
+    Recommendation,
+    Response,
+    Review,
+    UpdateReport,
+)
+
+DONE_STATUSES = [ProgressUpdate.Status.IMPLEMENTED, ProgressUpdate.Status.SUPERSEDED]
+NO_UPDATE = "none"
+STATUS_ORDER = [*ProgressUpdate.Status.values, NO_UPDATE]
+STATUS_LABELS = {**dict(ProgressUpdate.Status.choices), NO_UPDATE: "No update yet"}
+DECISION_ORDER = [
+    Response.Decision.AGREED,
+    Response.Decision.PARTLY_AGREED,
+    Response.Decision.NOT_AGREED,
+    Response.Decision.NOTED,
+    Response.Decision.NOT_STATED,
+    Response.Decision.AWAITING,
+]
+DECISION_LABELS = dict(Response.Decision.choices)
+# Follow-ups due within this many days count as "due soon" on the dashboard.
+DUE_SOON_DAYS = 60
+
+
+class AddDays(Func):
+    """``date + days`` as a date, on SQLite and PostgreSQL alike."""
+
+    output_field = DateField()
+
+    def _parts(self, compiler, connection):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        days_sql, days_params = compiler.compile(self.source_expressions[1])
+        return date_sql, days_sql, (*date_params, *days_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        date_sql, days_sql, params = self._parts(compiler, connection)
+        return f"date({date_sql}, '+' || ({days_sql}) || ' days')", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        date_sql, days_sql, params = self._parts(compiler, connection)
+        return f"(({date_sql})::date + CAST({days_sql} AS integer))", params
+
+    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other databases
+        raise NotImplementedError(f"AddDays is not written for {connection.vendor}")
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def add_months(value: dt.date, months: int) -> dt.date:
+    month_index = value.month - 1 + months
+    year, month = value.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(value.day, calendar.monthrange(year, month)[1]))
+
+
+def _latest(field_name: str) -> Subquery:
+    newest = ProgressUpdate.objects.filter(recommendation=OuterRef("pk")).order_by("-as_at", "-id")
+    return Subquery(newest.values(field_name)[:1])
+
+
+def overdue_condition(today: dt.date) -> Case:
+    """THE definition of overdue, used by every page, filter, summary and reminder.
+
+    A recommendation is overdue when the target date of its latest update, plus its review's
+    grace days, has passed and that update's status is neither implemented nor superseded;
+    unless a scrutiny officer has overridden the label (with a reason), and never once the
+    committee has closed it. Needs the ``latest_status`` and ``latest_target_date``
+    annotations of ``with_progress``.
+    """
+    return Case(
+        When(closed_at_meeting__isnull=False, then=Value(False)),
+        When(overdue_override=OverdueOverride.OVERDUE, then=Value(True)),
+        When(overdue_override=OverdueOverride.NOT_OVERDUE, then=Value(False)),
+        When(latest_target_date__isnull=True, then=Value(False)),
+        When(latest_status__in=DONE_STATUSES, then=Value(False)),
+        When(
+            LessThan(
+                AddDays(F("latest_target_date"), F("review__overdue_grace_days")), Value(today)
+            ),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def with_progress(
+    queryset: QuerySet[Recommendation], *, today: dt.date | None = None
+) -> QuerySet[Recommendation]:
+    """Annotate each recommendation with where it stands: its latest update's status
+    (``status_key`` is "none" without one), target date, timescale and date; its decision
+    (``decision_key``: awaiting when no response is recorded); whether it has parts (and so
+    is not counted itself); and ``is_overdue``."""
+    today = today or timezone.localdate()
+    return queryset.annotate(
+        latest_status=_latest("status"),
+        latest_target_date=_latest("target_date"),
+        latest_timescale=_latest("timescale"),
+        latest_as_at=_latest("as_at"),
+        latest_as_at_precision=_latest("as_at_precision"),
+        has_parts=Exists(Recommendation.objects.filter(parent=OuterRef("pk"))),
+        status_key=Coalesce(F("latest_status"), Value(NO_UPDATE), output_field=CharField()),
+        decision_key=Coalesce(
+            F("response__decision"), Value(Response.Decision.AWAITING), output_field=CharField()
+        ),
+    ).annotate(is_overdue=overdue_condition(today))
+
+
+def table_url(**params: object) -> str:
+    """The cross-review table filtered to exactly the recommendations a figure counts."""
+    query = {"parents": "hide", **{k: v for k, v in params.items() if v not in (None, "")}}
+    return f"{reverse('reports:recommendation_list')}?{urlencode(query)}"
+
+
+# --- Follow-ups and deadlines -------------------------------------------------------------
+
+_FOLLOW_UP_LEAD = re.compile(
+    r"^\s*(?:an?\s+|the\s+)?(?:further|next|another)?\s*(?:progress\s+)?"
+    r"(?:update|report|follow-up|review)s?\s+(?=(?:in|at|by|during|for|to)\b)",
+    re.IGNORECASE,
+)
+
+
+def follow_up_wording(text: str) -> str:
+    """"Further update in the 2024/25 work programme" -> "in the 2024/25 work programme":
+    when the decision gives no date, say when as it words it, and invent none."""
+    return _FOLLOW_UP_LEAD.sub("", text).strip() or text.strip()
+
+
+@dataclass
+class FollowUp:
+    review: Review
+    source: str  # "meeting" (a committee decision) or "schedule" (the review's update interval)
+    due: dt.date | None
+    wording: str = ""  # when there is no date: "in the 2024/25 work programme"
+    meeting: Meeting | None = None
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @property
+    def state(self) -> str:
+        if self.due is None:
+            return "undated"
+        if self.due < self.today:
+            return "overdue"
+        if self.due <= self.today + dt.timedelta(days=DUE_SOON_DAYS):
+            return "soon"
+        return "later"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "undated": "No date set",
+            "overdue": "Overdue",
+            "soon": "Due soon",
+            "later": "Due",
+        }[self.state]
+
+    @property
+    def due_text(self) -> str:
+        if self.due:
+            return f"due: {long_date(self.due)}"
+        return f"due: {self.wording}" if self.wording else "due: no date set"
+
+    @property
+    def source_text(self) -> str:
+        if self.source == "meeting" and self.meeting:
+            return f"Committee decision of {long_date(self.meeting.date)}"
+        interval = self.review.update_interval_months
+        return f"Update schedule: every {interval} month{'s' if interval != 1 else ''}"
+
+
+def last_update_report(reports: Iterable[UpdateReport]) -> UpdateReport | None:
+    dated = [report for report in reports if report.as_at]
+    return max(dated, key=lambda report: (report.as_at, report.pk), default=None)
+
+
+def next_scheduled_update(review: Review, reports: Iterable[UpdateReport]) -> dt.date | None:
+    """The last update report's "as at" date plus the review's update interval (before any
+    report: counted from the response, or else from when the review reported)."""
+    if not review.update_interval_months:
+        return None
+    last = last_update_report(reports)
+    base = last.as_at if last else (review.response_agreed_on or review.reported_on)
+    return add_months(base, review.update_interval_months) if base else None
+
+
+def follow_ups(
+    review: Review,
+    meetings: Iterable[Meeting],
+    reports: Iterable[UpdateReport],
+    today: dt.date,
+) -> list[FollowUp]:
+    """What the latest committee decision asked for, and the next scheduled update."""
+    items = []
+    latest = max(meetings, key=lambda meeting: (meeting.date, meeting.pk), default=None)
+    if latest and (latest.next_follow_up or latest.next_follow_up_due):
+        items.append(
+            FollowUp(
+                review,
+                "meeting",
+                latest.next_follow_up_due,
+                "" if latest.next_follow_up_due else follow_up_wording(latest.next_follow_up),
+                latest,
+                today,
+            )
+        )
+    scheduled = next_scheduled_update(review, reports)
+    if scheduled:
+        items.append(FollowUp(review, "schedule", scheduled, today=today))
+    return sorted(items, key=lambda item: (item.due is None, item.due or today))
+
+
+def response_deadline(review: Review) -> dt.date | None:
+    if review.reported_on is None:
+        return None
+    return add_months(review.reported_on, review.response_due_months)
+
+
+# --- Summaries ----------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewSummary:
+    review: Review
+    total: int
+    status_counts: Counter
+    decision_counts: Counter
+    overdue: int
+    closed: int
+    follow_ups: list[FollowUp]
+    last_meeting: Meeting | None
+    response_due: dt.date | None
+    today: dt.date
+    link_params: dict = field(default_factory=dict)
+
+    def _url(self, **params: object) -> str:
+        return table_url(**self.link_params, **params)
+
+    @property
+    def status_segments(self) -> list[Segment]:
+        return [
+            Segment(key, STATUS_LABELS[key], self.status_counts[key], self._url(status=key))
+            for key in STATUS_ORDER
+            if self.status_counts[key]
+        ]
+
+    @property
+    def decision_segments(self) -> list[Segment]:
+        return [
+            Segment(key, DECISION_LABELS[key], self.decision_counts[key], self._url(decision=key))
+            for key in DECISION_ORDER
+            if self.decision_counts[key]
+        ]
+
+    def _describe(self, segments: list[Segment]) -> str:
+        parts = [f"{segment.count} {segment.label.lower()}" for segment in segments]
+        return f"{self.total} recommendations: " + (", ".join(parts) if parts else "none")
+
+    def _chart(self, kind: str, segments: list[Segment]) -> SafeString:
+        return stacked_bar(
+            chart_id=f"chart-{kind}-{self.review.pk if self.review else 'all'}",
+            title=f"{self.title}: recommendations by {kind}",
+            description=self._describe(segments),
+            segments=segments,
+            width=420,  # about the width it is drawn at, so the numbers keep their shape
+        )
+
+    @property
+    def title(self) -> str:
+        return self.review.title if self.review else "All reviews under monitoring"
+
+    @property
+    def status_chart(self) -> SafeString:
+        return self._chart("status", self.status_segments)
+
+    @property
+    def decision_chart(self) -> SafeString:
+        return self._chart("decision", self.decision_segments)
+
+    @property
+    def status_legend(self) -> SafeString:
+        return legend(self.status_segments)
+
+    @property
+    def decision_legend(self) -> SafeString:
+        return legend(self.decision_segments)
+
+    @property
+    def awaiting(self) -> int:
+        return self.decision_counts[Response.Decision.AWAITING]
+
+    @property
+    def awaiting_href(self) -> str:
+        return self._url(decision=Response.Decision.AWAITING)
+
+    @property
+    def responses_overdue(self) -> bool:
+        return bool(self.awaiting and self.response_due and self.response_due < self.today)
+
+    @property
+    def next_follow_up(self) -> FollowUp | None:
+        return self.follow_ups[0] if self.follow_ups else None
+
+    def figure(self, key: str) -> tuple[int, str]:
+        """(count, table link) for one of the headline figures."""
+        if key == "overdue":
+            return self.overdue, self._url(overdue="true")
+        if key == "closed":
+            return self.closed, self._url(closed="only")
+        if key == "awaiting":
+            return self.awaiting, self._url(decision=Response.Decision.AWAITING)
+        return self.status_counts[key], self._url(status=key)
+
+    @property
+    def figures(self) -> list[dict]:
+        names = [
+            ("implemented", "Implemented"),
+            ("in_progress", "In progress"),
+            ("not_started", "Not started"),
+            ("overdue", "Overdue"),
+            ("awaiting", "Awaiting response"),
+            ("closed", "Closed"),
+        ]
+        items = []
+        for key, label in names:
+            count, href = self.figure(key)
+            items.append({"key": key, "label": label, "count": count, "href": href})
+        return items
+
+
+def summarise(
+    review: Review | None,
+    recommendations: Iterable[Recommendation],
+    *,
+    meetings: Iterable[Meeting] = (),
+    reports: Iterable[UpdateReport] = (),
+    today: dt.date | None = None,
+    link_params: dict | None = None,
+) -> ReviewSummary:
+    """Count ``recommendations`` (annotated by ``with_progress``) in the counting unit."""
+    today = today or timezone.localdate()
+    counted = [rec for rec in recommendations if not rec.has_parts]
+    meetings = list(meetings)
+    past = [meeting for meeting in meetings if meeting.date <= today]
+    return ReviewSummary(
+        review=review,
+        total=len(counted),
+        status_counts=Counter(rec.status_key for rec in counted),
+        decision_counts=Counter(rec.decision_key for rec in counted),
+        overdue=sum(1 for rec in counted if rec.is_overdue),
+        closed=sum(1 for rec in counted if rec.closed_at_meeting_id),
+        follow_ups=follow_ups(review, meetings, reports, today) if review else [],
+        last_meeting=max(past, key=lambda m: (m.date, m.pk), default=None),
+        response_due=response_deadline(review) if review else None,
+        today=today,
+        link_params=link_params if link_params is not None else {"review": review.pk},
+    )
+
+
+@dataclass
+class Dashboard:
+    overall: ReviewSummary
+    reviews: list[ReviewSummary]
+    recent: list[Recommendation]
+
+    @property
+    def follow_ups(self) -> list[FollowUp]:
+        items = [
+            item
+            for summary in self.reviews
+            for item in summary.follow_ups
+            if item.state in {"overdue", "soon", "undated"}
+        ]
+        return sorted(items, key=lambda item: (item.due is None, item.due or dt.date.max))
+
+    @property
+    def responses_overdue(self) -> list[ReviewSummary]:
+        return [summary for summary in self.reviews if summary.responses_overdue]
+
+
+OPEN_REVIEW_STATUSES = [Review.Status.AWAITING_RESPONSE, Review.Status.MONITORING]
+RECENT_COUNT = 8
+
+
+def dashboard(today: dt.date | None = None) -> Dashboard:
+    """Queries: the reviews under monitoring (with committee and authority); their meetings;
+    their update reports; their recommendations with where each stands. Four, however many."""
+    today = today or timezone.localdate()
+    reviews = list(
+        Review.objects.filter(status__in=OPEN_REVIEW_STATUSES)
+        .select_related("committee__authority")
+        .prefetch_related("meetings", "update_reports")
+        .order_by("title")
+    )
+    recommendations = list(
+        with_progress(Recommendation.objects.filter(review__in=reviews), today=today)
+        .select_related("review")
+        .defer("text", "overdue_override_reason", "closed_reason", "closed_evidence")
+        .order_by("review_id", "order", "id")
+    )
+    by_review: dict[int, list[Recommendation]] = {}
+    for rec in recommendations:
+        by_review.setdefault(rec.review_id, []).append(rec)
+    summaries = [
+        summarise(
+            review,
+            by_review.get(review.pk, []),
+            meetings=review.meetings.all(),
+            reports=review.update_reports.all(),
+            today=today,
+        )
+        for review in reviews
+    ]
+    overall = summarise(
+        None, recommendations, today=today, link_params={"review_status": "open"}
+    )
+    updated = [rec for rec in recommendations if rec.latest_as_at and not rec.has_parts]
+    recent = sorted(updated, key=lambda rec: (rec.latest_as_at, rec.pk), reverse=True)
+    return Dashboard(overall, summaries, recent[:RECENT_COUNT])

@@ -1,0 +1,91 @@
+"""Hypothesis settings and the small world every fuzz test posts into.
+
+Deterministic in CI: ``derandomize=True`` (the seed comes from each test's name), no example
+database (``database=None``), and Hypothesis' own cache kept out of the repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+from recommendations.models import (
+    Lead,
+    Meeting,
+    ProgressUpdate,
+    Recommendation,
+    Review,
+    UpdateReport,
+)
+from tests.factories import make_review
+
+# Hypothesis caches Unicode tables in its home directory (default ./.hypothesis): not in the repo.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
+
+settings.register_profile(
+    "fuzz",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=30,
+    print_blob=False,
+    # Fixtures (the world, the logged-in client) are built once per test and shared by its
+    # examples on purpose; each example runs in a savepoint that is rolled back.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+FUZZ = settings.get_profile("fuzz")
+
+
+@dataclass
+class World:
+    review: Review
+    recommendation: Recommendation  # "1": one lead, one update in a report that is not final
+    part: Recommendation  # "1a", a part of "1"
+    lead: Lead
+    update: ProgressUpdate
+    report: UpdateReport
+    final_report: UpdateReport
+    meeting: Meeting
+    other: Review  # another review, on another committee: its ids are "foreign"
+
+
+@pytest.fixture
+def world(db) -> World:
+    review = make_review(slug="fuzz", recommendations=3, updates_each=1, leads_each=1)
+    recommendation = review.recommendations.get(label="1")
+    part = Recommendation.objects.create(
+        review=review, parent=recommendation, label="1a", order=1, text="A part."
+    )
+    final_report = UpdateReport.objects.create(
+        review=review, title="Final round", as_at=dt.date(2023, 3, 1), is_final=True
+    )
+    meeting = Meeting.objects.create(
+        committee=review.committee, date=dt.date(2023, 9, 1), agenda_item="Item 5"
+    )
+    meeting.reviews.add(review)
+    other = make_review(slug="other", recommendations=2)
+    other_meeting = Meeting.objects.create(
+        committee=other.committee, date=dt.date(2023, 9, 2), agenda_item="Item 6"
+    )
+    other_meeting.reviews.add(other)
+    return World(
+        review=review,
+        recommendation=recommendation,
+        part=part,
+        lead=recommendation.leads.get(),
+        update=recommendation.updates.get(),
+        report=review.update_reports.get(is_final=False),
+        final_report=final_report,
+        meeting=meeting,
+        other=other,
+    )

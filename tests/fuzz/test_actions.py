@@ -1,0 +1,76 @@
+"""The POST-only actions (move, remove, delete, finalise), sent arbitrary bodies.
+
+Properties: never a 5xx; a move with anything but ``direction=up|down`` (the last value, if
+repeated) is a 400 that changes nothing; otherwise the action happens and redirects.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommendations.models import Lead, ProgressUpdate, Recommendation, UpdateReport
+from tests.fuzz.conftest import FUZZ
+from tests.fuzz.strategies import encode_pairs, junk_text, last_values, rolled_back
+
+FORM_CONTENT = "application/x-www-form-urlencoded"
+
+bodies = st.lists(
+    st.tuples(
+        st.one_of(st.just("direction"), junk_text),
+        st.one_of(st.sampled_from(["up", "down", "UP", " up", "up\x00", ""]), junk_text),
+    ),
+    max_size=3,
+)
+
+
+def _orders(queryset) -> list[int]:
+    return list(queryset.order_by("pk").values_list("order", flat=True))
+
+
+@settings(FUZZ, max_examples=12)
+@given(pairs=bodies, target=st.sampled_from(["recommendation", "part", "lead"]))
+def test_moves_with_any_body(officer_client, world, pairs, target):
+    rec_url = f"/reviews/{world.review.slug}/recommendations/{world.recommendation.label}/"
+    url, siblings = {
+        "recommendation": (rec_url + "move/", Recommendation.objects.filter(review=world.review)),
+        "part": (
+            f"/reviews/{world.review.slug}/recommendations/{world.part.label}/move/",
+            Recommendation.objects.filter(parent=world.recommendation),
+        ),
+        "lead": (
+            f"{rec_url}leads/{world.lead.pk}/move/",
+            Lead.objects.filter(recommendation=world.recommendation),
+        ),
+    }[target]
+    with rolled_back():
+        before = _orders(siblings)
+        response = officer_client.post(url, encode_pairs(pairs), content_type=FORM_CONTENT)
+        if last_values(pairs).get("direction") in ("up", "down"):
+            assert response.status_code == 302
+        else:
+            assert response.status_code == 400
+            assert _orders(siblings) == before
+
+
+@settings(FUZZ, max_examples=6)
+@given(pairs=bodies, action=st.sampled_from(["lead_remove", "update_delete", "finalise"]))
+def test_remove_delete_and_finalise_with_any_body(officer_client, world, pairs, action):
+    rec_url = f"/reviews/{world.review.slug}/recommendations/{world.recommendation.label}/"
+    url = {
+        "lead_remove": f"{rec_url}leads/{world.lead.pk}/remove/",
+        "update_delete": f"{rec_url}updates/{world.update.pk}/delete/",
+        "finalise": f"/reviews/{world.review.slug}/update-reports/{world.report.pk}/finalise/",
+    }[action]
+    with rolled_back():
+        response = officer_client.post(url, encode_pairs(pairs), content_type=FORM_CONTENT)
+        if action == "update_delete":
+            # The update is in a report that is not final: it can go.
+            assert response.status_code == 302
+            assert not ProgressUpdate.objects.filter(pk=world.update.pk).exists()
+        elif action == "lead_remove":
+            assert response.status_code == 302
+            assert not Lead.objects.filter(pk=world.lead.pk).exists()
+        else:
+            assert response.status_code == 302
+            assert UpdateReport.objects.get(pk=world.report.pk).is_final

@@ -1,0 +1,30 @@
+"""A new page or form must join the fuzz tests: this lists every URL name they cover."""
+
+from django.urls import get_resolver
+
+from tests.fuzz.test_forms import CASES
+
+FORMS = {case.name for case in CASES} | {
+    "lead_list",  # lead_add
+    "recommendation_edit",  # also recommendation_edit_part
+}
+ACTIONS = {
+    "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",
+    "update_report_finalise", "meeting_pack_render",
+}  # fmt: skip
+READING = {
+    "home", "review_list", "label_meanings", "review_detail", "review_changes",
+    "review_reorder", "update_report_detail", "recommendation_detail",
+    "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "recommendation_list",
+    "meeting_pack_pdf", "meeting_pack", "meeting_pack_download",
+}  # fmt: skip
+
+
+def test_every_page_and_form_is_covered():
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        namespace = getattr(pattern, "namespace", None)
+        if namespace in {"recommendations", "reports"}:
+            names |= {p.name for p in pattern.url_patterns}
+    missing = names - FORMS - ACTIONS - READING - {"lead_add"}
+    assert not missing, f"add these to tests/fuzz (forms: test_forms.CASES): {sorted(missing)}"

@@ -1,0 +1,383 @@
+"""Every form view, posted arbitrary values by an officer (and by a member: 403).
+
+Properties, for each example:
+- never a 5xx;
+- a 200 is the form again, with errors;
+- a 302 means it was saved, and what is stored reads back unchanged: for each field of the
+  form, the stored value equals the last value sent for it (a repeated key: Django keeps the
+  last), after the normalisation Django documents and nothing else:
+    * text: the value as Django decoded it from the request (invalid UTF-8 becomes U+FFFD),
+      with leading and trailing whitespace stripped (``CharField(strip=True)``, Python's
+      ``str.strip``). Inner whitespace, ``\\r\\n`` and ``\\r`` are kept exactly; a field left
+      out or blank is stored as "";
+    * dates: the date the field parsed (ISO ``YYYY-MM-DD`` is compared to the date itself);
+    * choices: exactly the value sent; foreign keys: the id sent; booleans: sent and "on";
+- and the pages that show the saved record (and its form again) render with a 200 and no
+  active content from user text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django import forms as django_forms
+from django.db import models
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from recommendations import forms
+from recommendations.models import (
+    Lead,
+    Meeting,
+    ProgressUpdate,
+    Recommendation,
+    Response,
+    Review,
+    UpdateReport,
+)
+from reports.forms import AppendixSettingsForm
+from reports.models import AppendixSettings
+from tests.fuzz.conftest import FUZZ, World
+from tests.fuzz.strategies import (
+    assert_no_active_content,
+    decoded,
+    encode_pairs,
+    last_values,
+    rolled_back,
+    submissions,
+)
+
+FORM_CONTENT = "application/x-www-form-urlencoded"
+SKIP = object()  # not read back
+DEFAULT = object()  # read back from the model field of the same name
+
+
+@dataclass
+class FormCase:
+    name: str
+    url: Callable[[World], str]
+    form: Callable[[World], django_forms.BaseForm]  # unbound, as the view builds it
+    model: type[models.Model]
+    # The saved record: the edited one, or None to take the one row the post created.
+    instance: Callable[[World], models.Model] | None = None
+    pages: Callable[[models.Model], list[str]] = lambda obj: []
+    stored: Callable[[models.Model, str, dict], object] | None = None
+    extra_valid: dict = field(default_factory=dict)
+    # Fields the form empties on purpose in some cases: stored exactly, or "".
+    may_clear: frozenset[str] = frozenset()
+
+
+def _rec_url(w: World, suffix: str = "") -> str:
+    return f"/reviews/{w.review.slug}/recommendations/{w.recommendation.label}/{suffix}"
+
+
+def _rec_pages(rec: Recommendation) -> list[str]:
+    return [rec.get_absolute_url(), rec.get_absolute_url() + "edit/"]
+
+
+def _update_pages(update: ProgressUpdate) -> list[str]:
+    rec = update.recommendation
+    pages = [rec.get_absolute_url(), f"/reviews/{rec.review.slug}/appendix/"]
+    if not update.is_locked:
+        pages.append(f"{rec.get_absolute_url()}updates/{update.pk}/edit/")
+    return pages
+
+
+def _lead_stored(lead: Lead, name: str, sent: dict) -> object:
+    chose_existing = bool(sent.get("person", "").strip())
+    if name.startswith("new_person_"):
+        if chose_existing:
+            return SKIP  # the form refuses a new person beside an existing one
+        return getattr(lead.person, name.removeprefix("new_person_"))
+    if name == "person" and not chose_existing:
+        return SKIP  # a new person: checked through new_person_*
+    return DEFAULT
+
+
+def _heading_stored(settings_row: AppendixSettings, name: str, sent: dict) -> object:
+    if name.startswith("heading_"):
+        return (settings_row.headings or {}).get(name.removeprefix("heading_"), "")
+    return DEFAULT
+
+
+_EXISTING_PERSON = {
+    "new_person_name": st.just("Officer 0"),
+    "new_person_job_title": st.just("Head"),
+    "new_person_organisation": st.just(""),
+}
+
+# The review reported on 2023-01-01: targets before that are refused, so offer later ones too.
+_TARGET_DATES = {
+    "target_date": st.sampled_from(["2024-06-30", "2031-12-31", "9999-12-31"]),
+    "as_at": st.sampled_from(["2023-06-01", "2023-01-01"]),
+}
+
+# ProgressUpdateForm.clean drops a reason given when the target date has not changed.
+_REASON = frozenset({"target_date_change_reason"})
+
+CASES = [
+    FormCase(
+        "review_create",
+        lambda w: "/reviews/new/",
+        lambda w: forms.ReviewForm(),
+        Review,
+        pages=lambda r: [r.get_absolute_url(), r.get_absolute_url() + "edit/"],
+        extra_valid={"slug": st.sampled_from(["fuzz", "other", "new"])},
+    ),
+    FormCase(
+        "review_edit",
+        lambda w: f"/reviews/{w.review.slug}/edit/",
+        lambda w: forms.ReviewForm(instance=w.review),
+        Review,
+        instance=lambda w: w.review,
+        pages=lambda r: [r.get_absolute_url(), r.get_absolute_url() + "edit/"],
+    ),
+    FormCase(
+        "recommendation_create",
+        lambda w: f"/reviews/{w.review.slug}/add-recommendation/",
+        lambda w: forms.RecommendationForm(review=w.review),
+        Recommendation,
+        pages=_rec_pages,
+        extra_valid={"label": st.sampled_from(["1", "1a", "2b", "a/b", "..", "%", "?x#y"])},
+    ),
+    FormCase(
+        "recommendation_edit",
+        lambda w: _rec_url(w, "edit/"),
+        lambda w: forms.RecommendationForm(instance=w.recommendation, review=w.review),
+        Recommendation,
+        instance=lambda w: w.recommendation,
+        pages=_rec_pages,
+    ),
+    FormCase(
+        "recommendation_edit_part",
+        lambda w: f"/reviews/{w.review.slug}/recommendations/{w.part.label}/edit/",
+        lambda w: forms.RecommendationForm(instance=w.part, review=w.review),
+        Recommendation,
+        instance=lambda w: w.part,
+        pages=_rec_pages,
+    ),
+    FormCase(
+        "recommendation_overdue",
+        lambda w: _rec_url(w, "overdue/"),
+        lambda w: forms.OverdueOverrideForm(instance=w.recommendation),
+        Recommendation,
+        instance=lambda w: w.recommendation,
+        pages=lambda rec: [*_rec_pages(rec), "/recommendations/"],
+    ),
+    FormCase(
+        "recommendation_close",
+        lambda w: _rec_url(w, "close/"),
+        lambda w: forms.CloseRecommendationForm(instance=w.recommendation),
+        Recommendation,
+        instance=lambda w: w.recommendation,
+        pages=lambda rec: [*_rec_pages(rec), rec.review.get_absolute_url(), "/recommendations/"],
+    ),
+    FormCase(
+        "response_edit",
+        lambda w: _rec_url(w, "response/"),
+        lambda w: forms.ResponseForm(instance=w.recommendation.response),
+        Response,
+        instance=lambda w: w.recommendation.response,
+        pages=lambda r: [r.recommendation.get_absolute_url()],
+    ),
+    FormCase(
+        "lead_add",
+        lambda w: _rec_url(w, "leads/"),
+        lambda w: forms.LeadForm(recommendation=w.recommendation),
+        Lead,
+        pages=lambda lead: [
+            lead.recommendation.get_absolute_url(),
+            lead.recommendation.get_absolute_url() + "leads/",
+        ],
+        stored=_lead_stored,
+        extra_valid=_EXISTING_PERSON,
+    ),
+    FormCase(
+        "lead_edit",
+        lambda w: _rec_url(w, f"leads/{w.lead.pk}/edit/"),
+        lambda w: forms.LeadForm(instance=w.lead, recommendation=w.recommendation),
+        Lead,
+        instance=lambda w: w.lead,
+        pages=lambda lead: [lead.recommendation.get_absolute_url() + "leads/"],
+    ),
+    FormCase(
+        "progress_update_create",
+        lambda w: _rec_url(w, "updates/new/"),
+        lambda w: forms.ProgressUpdateForm(recommendation=w.recommendation),
+        ProgressUpdate,
+        pages=_update_pages,
+        extra_valid=_TARGET_DATES,
+        may_clear=_REASON,
+    ),
+    FormCase(
+        "progress_update_edit",
+        lambda w: _rec_url(w, f"updates/{w.update.pk}/edit/"),
+        lambda w: forms.ProgressUpdateForm(instance=w.update, recommendation=w.recommendation),
+        ProgressUpdate,
+        instance=lambda w: w.update,
+        pages=_update_pages,
+        extra_valid=_TARGET_DATES,
+        may_clear=_REASON,
+    ),
+    FormCase(
+        "progress_update_correct",
+        lambda w: _rec_url(w, f"updates/{w.update.pk}/correct/"),
+        lambda w: forms.ProgressUpdateForm(recommendation=w.recommendation),
+        ProgressUpdate,
+        pages=_update_pages,
+        extra_valid=_TARGET_DATES,
+        may_clear=_REASON,
+    ),
+    FormCase(
+        "update_report_create",
+        lambda w: f"/reviews/{w.review.slug}/update-reports/new/",
+        lambda w: forms.UpdateReportForm(review=w.review),
+        UpdateReport,
+        pages=lambda r: [
+            f"/reviews/{r.review.slug}/update-reports/{r.pk}/",
+            f"/reviews/{r.review.slug}/update-reports/{r.pk}/edit/",
+            f"/reviews/{r.review.slug}/appendix/?report={r.pk}",
+        ],
+    ),
+    FormCase(
+        "update_report_edit",
+        lambda w: f"/reviews/{w.review.slug}/update-reports/{w.report.pk}/edit/",
+        lambda w: forms.UpdateReportForm(instance=w.report, review=w.review),
+        UpdateReport,
+        instance=lambda w: w.report,
+        pages=lambda r: [
+            f"/reviews/{r.review.slug}/update-reports/{r.pk}/",
+            f"/reviews/{r.review.slug}/appendix/?report={r.pk}",
+        ],
+    ),
+    FormCase(
+        "meeting_create",
+        lambda w: f"/reviews/{w.review.slug}/meetings/new/",
+        lambda w: forms.MeetingForm(),
+        Meeting,
+        pages=lambda m: [m.reviews.get().get_absolute_url()],
+    ),
+    FormCase(
+        "meeting_edit",
+        lambda w: f"/reviews/{w.review.slug}/meetings/{w.meeting.pk}/edit/",
+        lambda w: forms.MeetingForm(instance=w.meeting),
+        Meeting,
+        instance=lambda w: w.meeting,
+        pages=lambda m: [
+            m.reviews.get().get_absolute_url(),
+            f"{m.reviews.get().get_absolute_url()}meetings/{m.pk}/edit/",
+        ],
+    ),
+    FormCase(
+        "appendix_settings",
+        lambda w: f"/reviews/{w.review.slug}/appendix/settings/",
+        lambda w: AppendixSettingsForm(instance=AppendixSettings(review=w.review)),
+        AppendixSettings,
+        pages=lambda s: [
+            f"/reviews/{s.review.slug}/appendix/",
+            f"/reviews/{s.review.slug}/appendix/settings/",
+        ],
+        stored=_heading_stored,
+    ),
+]
+
+
+def expected_value(field: django_forms.Field, sent: str | None) -> object:
+    """The value Django should store for what was sent (``None``: the key was left out)."""
+    if isinstance(field, django_forms.BooleanField):
+        return sent is not None and sent not in ("", "false", "False", "0")
+    if isinstance(field, django_forms.ModelChoiceField):
+        return int(sent) if sent is not None and sent.strip() else None
+    if isinstance(field, django_forms.ChoiceField):
+        return getattr(field, "empty_value", "") if sent in (None, "") else sent
+    if isinstance(field, django_forms.DateField):
+        if sent is None or not sent.strip():
+            return None
+        try:
+            return dt.date.fromisoformat(sent)
+        except ValueError:
+            return field.to_python(sent)  # another input format the field accepts
+    if isinstance(field, django_forms.CharField):
+        return "" if sent is None else decoded(sent).strip()
+    return field.clean(sent)
+
+
+def _stored_value(case: FormCase, obj: models.Model, name: str, sent: dict) -> object:
+    if case.stored is not None:
+        value = case.stored(obj, name, sent)
+        if value is not DEFAULT:
+            return value
+    model_field = next((f for f in obj._meta.fields if f.name == name), None)
+    if model_field is None:
+        return SKIP  # a form-only field this test does not know how to read back
+    return getattr(obj, model_field.attname)
+
+
+def _saved_object(case: FormCase, world: World, before: int) -> models.Model:
+    if case.instance is not None:
+        instance = case.instance(world)
+        return type(instance)._default_manager.get(pk=instance.pk)
+    if case.model is AppendixSettings:
+        return AppendixSettings.objects.get(review=world.review)
+    created = list(case.model._default_manager.filter(pk__gt=before))
+    assert len(created) == 1, f"a 302 should have created one {case.model.__name__}: {created}"
+    return created[0]
+
+
+def check_post(client, case: FormCase, world: World, pairs: list[tuple[str, str]]) -> str:
+    form = case.form(world)
+    before = case.model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = client.post(case.url(world), encode_pairs(pairs), content_type=FORM_CONTENT)
+    assert response.status_code < 500
+    if response.status_code == 200:
+        shown = response.context["form"]
+        if pairs:
+            assert shown.errors, "a 200 after a post must show what to correct"
+        else:
+            # An empty body: the views' ``request.POST or None`` shows the blank form. (A real
+            # browser's post always carries the CSRF token, so it is never empty.)
+            assert not shown.is_bound
+        assert_no_active_content(response.content.decode())
+        return "error"
+    assert response.status_code == 302, response.status_code
+    obj = _saved_object(case, world, before)
+    sent = last_values(pairs)
+    for name, form_field in form.fields.items():
+        if name == "version":
+            continue
+        stored = _stored_value(case, obj, name, sent)
+        if stored is SKIP:
+            continue
+        expected = expected_value(form_field, sent.get(name))
+        if name in case.may_clear and stored == "":
+            continue
+        assert stored == expected, f"{name}: sent {sent.get(name)!r}, stored {stored!r}"
+    for url in case.pages(obj):
+        page = client.get(url)
+        assert page.status_code == 200, (url, page.status_code)
+        assert_no_active_content(page.content.decode())
+    return "saved"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@settings(FUZZ, max_examples=25)
+@given(data=st.data())
+def test_officer_posts_arbitrary_values(officer_client, world, case, data):
+    pairs = data.draw(submissions(case.form(world), case.extra_valid), label="post")
+    with rolled_back():
+        event(check_post(officer_client, case, world, pairs))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@settings(FUZZ, max_examples=3)
+@given(data=st.data())
+def test_a_member_gets_403_whatever_they_post(member_client, world, case, data):
+    pairs = data.draw(submissions(case.form(world), case.extra_valid), label="post")
+    count = case.model._default_manager.count()
+    response = member_client.post(case.url(world), encode_pairs(pairs), content_type=FORM_CONTENT)
+    assert response.status_code == 403
+    assert member_client.get(case.url(world)).status_code == 403
+    assert case.model._default_manager.count() == count

@@ -1,0 +1,222 @@
+"""Every page, fetched with arbitrary query strings and arbitrary slugs and labels in its URL.
+
+Properties: never a 5xx; a page that renders (200) shows no active content from the query;
+exports answer 200 with their file, 400 for an unknown format, 404 for a report that is not
+the review's.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.fuzz.conftest import FUZZ, World
+from tests.fuzz.strategies import (
+    BAD_IDS,
+    NASTY_TEXT,
+    assert_no_active_content,
+    junk_text,
+    query_string,
+    url_segment,
+)
+
+LIST_PARAMS = [
+    "q", "authority", "committee", "review", "decision", "status", "lead", "overdue", "sort",
+    "page", "per_page",
+]  # fmt: skip
+
+
+def _ids(world: World) -> list[str]:
+    return [
+        str(world.review.pk), str(world.other.pk), str(world.review.committee_id),
+        str(world.review.committee.authority_id), str(world.lead.person_id),
+    ]  # fmt: skip
+
+
+def _list_value(world: World) -> st.SearchStrategy[str]:
+    return st.one_of(
+        junk_text,
+        st.sampled_from(_ids(world)),
+        st.sampled_from(
+            [
+                "agreed",
+                "in_progress",
+                "implemented",
+                "true",
+                "false",
+                "label",
+                "-label",
+                "review",
+                "-latest_target_date",
+                "latest_status",
+                "text",
+                "0",
+                "-1",
+                "2",
+                "999",
+                "csv",
+                "xlsx",
+            ]  # fmt: skip
+        ),
+        st.integers().map(str),
+    )
+
+
+@st.composite
+def list_query(draw, world: World) -> list[tuple[str, str]]:
+    keys = draw(st.lists(st.sampled_from(LIST_PARAMS), max_size=6))
+    pairs = [(key, draw(_list_value(world))) for key in keys]
+    return pairs + draw(st.lists(st.tuples(junk_text, junk_text), max_size=2))
+
+
+@settings(FUZZ, max_examples=40)
+@given(data=st.data())
+def test_recommendation_list_with_any_query(officer_client, world, data):
+    pairs = data.draw(list_query(world), label="query")
+    response = officer_client.get("/recommendations/", QUERY_STRING=query_string(pairs))
+    assert response.status_code in (200, 404), response.status_code
+    if response.status_code == 200:
+        assert_no_active_content(response.content.decode())
+
+
+@settings(FUZZ, max_examples=15)
+@given(data=st.data())
+def test_recommendation_list_exports_with_any_query(officer_client, world, data):
+    pairs = data.draw(list_query(world), label="query")
+    export = data.draw(st.one_of(st.sampled_from(["csv", "xlsx"]), junk_text), label="_export")
+    response = officer_client.get(
+        "/recommendations/", QUERY_STRING=query_string([*pairs, ("_export", export)])
+    )
+    if export in ("csv", "xlsx"):
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment;")
+    else:
+        assert response.status_code == 400
+
+
+@settings(FUZZ, max_examples=8)
+@given(export=junk_text)
+def test_a_member_cannot_export_whatever_the_query(member_client, world, export):
+    query = query_string([("_export", export)])
+    response = member_client.get("/recommendations/", QUERY_STRING=query)
+    assert response.status_code == 403
+
+
+def _report_value(world: World) -> st.SearchStrategy[str]:
+    return st.one_of(
+        junk_text,
+        st.sampled_from(
+            [
+                str(world.report.pk),
+                str(world.final_report.pk),
+                "",
+                " 1",
+                "1 ",
+                "+1",
+                "01",
+                "²",
+                "١",
+                str(world.other.update_reports.get().pk),
+                *BAD_IDS,
+            ]  # fmt: skip
+        ),
+    )
+
+
+@pytest.mark.parametrize("suffix", ["appendix/", "appendix.csv", "appendix.xlsx"])
+@settings(FUZZ, max_examples=15)
+@given(data=st.data())
+def test_appendix_and_exports_with_any_report(officer_client, world, suffix, data):
+    reports = data.draw(st.lists(_report_value(world), min_size=1, max_size=2), label="report")
+    extra = data.draw(st.lists(st.tuples(junk_text, junk_text), max_size=2), label="extra")
+    query = query_string([("report", value) for value in reports] + extra)
+    response = officer_client.get(f"/reviews/{world.review.slug}/{suffix}", QUERY_STRING=query)
+    assert response.status_code in (200, 404), response.status_code
+    if response.status_code == 200 and suffix.endswith("/"):
+        assert_no_active_content(response.content.decode())
+
+
+@settings(FUZZ, max_examples=4)
+@given(data=st.data())
+def test_appendix_pdf_with_any_report(officer_client, world, data):
+    """Few examples: a PDF render takes a while. Most of these are refused before rendering."""
+    report = data.draw(_report_value(world), label="report")
+    query = query_string([("report", report)])
+    response = officer_client.get(f"/reviews/{world.review.slug}/appendix.pdf", QUERY_STRING=query)
+    assert response.status_code in (200, 404), response.status_code
+
+
+def _paths(world: World, segment: str, number: str) -> list[str]:
+    rec = f"/reviews/{world.review.slug}/recommendations/"
+    one = f"{rec}{world.recommendation.label}/"
+    return [
+        f"/reviews/{segment}/", f"/reviews/{segment}/edit/", f"/reviews/{segment}/reorder/",
+        f"/reviews/{segment}/appendix/", f"/reviews/{segment}/appendix.csv",
+        f"/reviews/{segment}/appendix/settings/", f"/reviews/{segment}/meetings/new/",
+        f"{rec}{segment}/", f"{rec}{segment}/edit/", f"{rec}{segment}/response/",
+        f"{rec}{segment}/leads/", f"{rec}{segment}/updates/new/",
+        f"{rec}{segment}/leads/{world.lead.pk}/edit/",
+        f"{rec}{segment}/updates/{world.update.pk}/edit/",
+        f"/reviews/{world.review.slug}/update-reports/{number}/",
+        f"/reviews/{world.review.slug}/update-reports/{number}/edit/",
+        f"/reviews/{world.review.slug}/meetings/{number}/edit/",
+        f"{one}leads/{number}/edit/", f"{one}updates/{number}/edit/",
+        f"{one}updates/{number}/correct/", f"/meetings/{number}/pack.pdf",
+        f"/meetings/{number}/pack/", f"/meetings/{number}/pack/{number}.pdf",
+    ]  # fmt: skip
+
+
+@settings(FUZZ, max_examples=8)
+@given(
+    segment=url_segment,
+    number=st.one_of(st.integers(0).map(str), st.sampled_from(["9" * 30, "0" * 40 + "1"])),
+)
+def test_any_slug_label_or_id_in_a_url(officer_client, world, segment, number):
+    for path in _paths(world, segment, number):
+        response = officer_client.get(path)
+        assert response.status_code in (200, 301, 302, 400, 404), (path, response.status_code)
+    if int(number) > 10**6:  # no such meeting: nothing is queued
+        response = officer_client.post(f"/meetings/{number}/pack/render/")
+        assert response.status_code == 404
+
+
+@settings(FUZZ, max_examples=12)
+@given(
+    report=st.one_of(junk_text, st.sampled_from(BAD_IDS + NASTY_TEXT)),
+    path=st.sampled_from(["updates/new/", "edit/", "response/", "leads/"]),
+)
+def test_form_pages_with_any_query(officer_client, world, report, path):
+    url = f"/reviews/{world.review.slug}/recommendations/{world.recommendation.label}/{path}"
+    response = officer_client.get(url, QUERY_STRING=query_string([("report", report)]))
+    assert response.status_code == 200
+    assert_no_active_content(response.content.decode())
+
+
+def _reading_pages(world: World) -> list[str]:
+    slug = world.review.slug
+    return [
+        "/", "/reviews/", "/labels/", f"/reviews/{slug}/", f"/reviews/{slug}/changes/",
+        f"/reviews/{slug}/reorder/", f"/reviews/{slug}/update-reports/{world.report.pk}/",
+        f"/reviews/{slug}/recommendations/{world.recommendation.label}/",
+    ]  # fmt: skip
+
+
+def _point_keys(world: World) -> list[str]:
+    return [
+        f"meeting-{world.meeting.pk}", f"report-{world.report.pk}", "latest",
+        f"report-{world.other.update_reports.get().pk}", "meeting-", "report-x",
+    ]  # fmt: skip
+
+
+@settings(FUZZ, max_examples=8)
+@given(data=st.data())
+def test_reading_pages_with_any_query(officer_client, world, data):
+    keys = ["page", "closed", "from", "to", "report", "q", "sort"]
+    value = st.one_of(junk_text, st.sampled_from(["hide", "show", *_point_keys(world)]))
+    pairs = data.draw(st.lists(st.tuples(st.sampled_from(keys), value), max_size=4), "query")
+    for path in _reading_pages(world):
+        response = officer_client.get(path, QUERY_STRING=query_string(pairs))
+        assert response.status_code in (200, 302, 404), (path, response.status_code)
+        if response.status_code == 200:
+            assert_no_active_content(response.content.decode())
