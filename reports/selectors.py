@@ -192,7 +192,7 @@ def parse_report_id(raw: str | None) -> int | None:
     """``?report=`` as an id; anything that is not a positive integer is a 404, not a 500."""
     if raw in (None, ""):
         return None
-    # isdecimal() alone lets through digits int() refuses ("²") or reads (Arabic-Indic).
+    # isdigit() let through "²", which int() refuses (a 500); ASCII decimal digits only.
     if not (raw.isascii() and raw.isdecimal()) or len(raw) > 18:
         raise Http404("No such update report.")
     return int(raw)

@@ -46,6 +46,12 @@ settings.register_profile(
 FUZZ = settings.get_profile("fuzz")
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    """The users these tests sign in are made per test: skip the slow password hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class World:
     review: Review

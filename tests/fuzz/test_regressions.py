@@ -31,24 +31,31 @@ def test_a_nul_in_a_recommendation_label_in_the_address_is_a_404(officer_client,
         assert response.status_code == 404
 
 
-@pytest.mark.parametrize("report", ["²", "١٢", "𝟙"])
-@pytest.mark.parametrize("page", ["appendix/", "appendix.csv", "appendix.xlsx"])
-def test_a_report_id_in_non_ascii_digits_is_a_404(officer_client, world, report, page):
+def test_a_report_id_in_non_ascii_digits_is_a_404(officer_client, world):
     """Was a ValueError: str.isdigit() accepts "²", which int() refuses."""
-    response = officer_client.get(f"/reviews/fuzz/{page}", {"report": report})
-    assert response.status_code == 404
+    for page in ["appendix/", "appendix.csv", "appendix.xlsx"]:
+        for report in ["²", "١٢", "𝟙"]:
+            response = officer_client.get(f"/reviews/fuzz/{page}", {"report": report})
+            assert response.status_code == 404, (page, report)
 
 
-@pytest.mark.parametrize("per_page", ["-1", "-50", "0", "1", str(10**9)])
-def test_any_per_page_shows_the_list(officer_client, world, per_page):
+def test_any_per_page_shows_the_list(officer_client, world):
     """Was EmptyPage (a 500) for a negative ?per_page=; a huge one is capped."""
-    response = officer_client.get("/recommendations/", {"per_page": per_page})
-    assert response.status_code == 200
-    assert 1 <= response.context["table"].paginator.per_page <= 500
+    for per_page in ["-1", "-50", "0", "1", str(10**9)]:
+        response = officer_client.get("/recommendations/", {"per_page": per_page})
+        assert response.status_code == 200, per_page
+        assert 1 <= response.context["table"].paginator.per_page <= 500
 
 
-@pytest.mark.parametrize("field", ["reported_on", "response_agreed_on"])
-@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "1899-12-31", "2200-01-01"])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("reported_on", "9999-12-31"),
+        ("reported_on", "1899-12-31"),
+        ("response_agreed_on", "2200-01-01"),
+        ("response_agreed_on", "0001-01-01"),
+    ],
+)
 def test_a_date_outside_1900_to_2199_is_a_form_error(officer_client, world, field, value):
     """Was a 500 on the review page ("year 10000 is out of range"): 9999-12-31 was accepted
     and the response deadline adds months to the date reported."""
@@ -65,8 +72,8 @@ def test_a_date_outside_1900_to_2199_is_a_form_error(officer_client, world, fiel
     assert officer_client.get(f"/reviews/{review.slug}/").status_code == 200
 
 
-@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "review=%00", "sort=%00", "lead=1%00"])
-def test_a_nul_in_the_list_filters_is_not_a_500(officer_client, world, query):
+def test_a_nul_in_the_list_filters_is_not_a_500(officer_client, world):
     """PostgreSQL refuses NUL: the filter form refuses it first, so the result is empty."""
-    response = officer_client.get("/recommendations/", QUERY_STRING=query)
-    assert response.status_code == 200
+    for query in ["q=%00", "q=a%00b", "review=%00", "sort=%00", "lead=1%00"]:
+        response = officer_client.get("/recommendations/", QUERY_STRING=query)
+        assert response.status_code == 200, query
