@@ -20,6 +20,8 @@ from pathlib import Path
 from tests.pgserver import running_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
+# Both cores; a file's tests stay together so module-scoped fixtures (a rendered PDF) are shared.
+PARALLEL = ["-n", os.environ.get("TEST_WORKERS", "2"), "--dist", "loadfile"]
 
 
 def run_pytest(label: str, env: dict[str, str], extra_args: list[str]) -> tuple[int, dict[str, int]]:
@@ -27,7 +29,7 @@ def run_pytest(label: str, env: dict[str, str], extra_args: list[str]) -> tuple[
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
         code = subprocess.call(
-            [sys.executable, "-m", "pytest", f"--junitxml={report}", *extra_args],
+            [sys.executable, "-m", "pytest", f"--junitxml={report}", *PARALLEL, *extra_args],
             cwd=ROOT,
             env=env,
         )
