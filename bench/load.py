@@ -15,7 +15,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.server import BENCH_PASSWORD, ROOT, gunicorn, prepare_database, production_env, static_root
+from bench.server import (
+    BENCH_PASSWORD,
+    ROOT,
+    gunicorn,
+    prepare_database,
+    production_env,
+    static_root,
+)
 from tests.pgserver import running_postgres
 
 
@@ -23,12 +30,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--reviews", type=int, default=100, help="generated reviews besides the demo")
+    parser.add_argument(
+        "--reviews", type=int, default=100, help="generated reviews besides the demo"
+    )
     args = parser.parse_args()
 
     with running_postgres() as pg, static_root() as static:
         env = production_env(pg.url, static)
-        print(f"Preparing PostgreSQL {pg.version} with {args.reviews} generated reviews…", flush=True)
+        print(
+            f"Preparing PostgreSQL {pg.version} with {args.reviews} generated reviews…", flush=True
+        )
         prepare_database(env, reviews=args.reviews)
         with gunicorn(env) as base, tempfile.TemporaryDirectory() as out:
             print(f"Load: {args.users} users for {args.seconds}s against {base}", flush=True)

@@ -90,9 +90,7 @@ def main() -> int:
         admin = User.objects.create_superuser("bench-admin", password="unused-" + pg.url)
         client = Client()
         client.force_login(admin)
-        largest = (
-            Review.objects.annotate(n=Count("recommendations")).order_by("-n", "slug").first()
-        )
+        largest = Review.objects.annotate(n=Count("recommendations")).order_by("-n", "slug").first()
         print(
             f"PostgreSQL {pg.version}: {Review.objects.count()} reviews, "
             f"{Recommendation.objects.count()} recommendations, "
@@ -111,7 +109,9 @@ def main() -> int:
         ]  # fmt: skip
         if args.only:
             cases = [case for case in cases if case[0] in args.only.split(",")]
-        print(f"{'page':<26}{'median':>9}{'p95':>9}   {'admin median':>12}{'admin p95':>10}   ratio")
+        print(
+            f"{'page':<26}{'median':>9}{'p95':>9}   {'admin median':>12}{'admin p95':>10}   ratio"
+        )
         failures = 0
         for name, url, admin_url in cases:
             median, p95 = measure(client, url, args.runs)

@@ -91,7 +91,12 @@ class ReviewAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["lead_cabinet_member", "lead_director"]
     date_hierarchy = "reported_on"
-    inlines = [RecommendationInline, UpdateReportInline, DocumentVersionInline, SupportingDocumentInline]
+    inlines = [
+        RecommendationInline,
+        UpdateReportInline,
+        DocumentVersionInline,
+        SupportingDocumentInline,
+    ]
 
 
 class ResponseInline(admin.StackedInline):
@@ -107,7 +112,16 @@ class LeadInline(admin.TabularInline):
 
 class ProgressUpdateInline(admin.StackedInline):
     model = ProgressUpdate
-    fields = ["as_at", "as_at_precision", "status", "timescale", "target_date", "report", "author", "text"]
+    fields = [
+        "as_at",
+        "as_at_precision",
+        "status",
+        "timescale",
+        "target_date",
+        "report",
+        "author",
+        "text",
+    ]
     autocomplete_fields = ["author"]
     extra = 0
 
@@ -125,7 +139,6 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     def decision(self, obj: Recommendation) -> str:
         response = getattr(obj, "response", None)
         return response.get_decision_display() if response else "—"
-
 
 
 @admin.register(Response)

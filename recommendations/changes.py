@@ -67,8 +67,10 @@ class Change:
 
     @property
     def changed(self) -> bool:
-        return self.status_changed or self.text_changed or (
-            _target(self.before) != _target(self.after)
+        return (
+            self.status_changed
+            or self.text_changed
+            or (_target(self.before) != _target(self.after))
         )
 
     @property

@@ -131,7 +131,7 @@ def _weighted(rng: random.Random, weights: list[tuple[str, int]]) -> str:
 
 @transaction.atomic
 def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> GeneratedCounts:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not security
     counts = GeneratedCounts()
     authority_count = max(1, min(len(PLACES), reviews // 10 or 1))
     authorities = []
@@ -184,7 +184,11 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
                 lead_cabinet_member=rng.choice(people),
                 lead_director=rng.choice(people),
                 status=rng.choices(
-                    [Review.Status.MONITORING, Review.Status.CLOSED, Review.Status.AWAITING_RESPONSE],
+                    [
+                        Review.Status.MONITORING,
+                        Review.Status.CLOSED,
+                        Review.Status.AWAITING_RESPONSE,
+                    ],
                     weights=[75, 15, 10],
                 )[0],
             )
@@ -231,14 +235,12 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
 
     recommendations = []
     for review in review_objs:
-        order = 0
         for number in range(1, rng.randint(5, 30) + 1):
-            order += 1
             recommendations.append(
                 Recommendation(
                     review=review,
                     label=str(number),
-                    order=order,
+                    order=number,
                     text=f"{rng.choice(STEMS)} {rng.choice(OBJECTS)}.",
                 )
             )
@@ -266,7 +268,9 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
                 if report
                 else recommendation.review.response_agreed_on + dt.timedelta(days=60 * (index + 1))
             )
-            target = as_at + dt.timedelta(days=rng.randint(-120, 365)) if rng.random() < 0.6 else None
+            target = (
+                as_at + dt.timedelta(days=rng.randint(-120, 365)) if rng.random() < 0.6 else None
+            )
             updates.append(
                 ProgressUpdate(
                     recommendation=recommendation,

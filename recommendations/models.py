@@ -57,7 +57,9 @@ class Committee(models.Model):
     class Meta:
         ordering = ["authority__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["authority", "slug"], name="committee_slug_per_authority"),
+            models.UniqueConstraint(
+                fields=["authority", "slug"], name="committee_slug_per_authority"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,7 +100,8 @@ class Review(models.Model):
     owner = models.CharField(
         max_length=SHORT_TEXT_MAX,
         blank=True,
-        help_text='Who owns the review for the committee, e.g. "Chairman, Children\'s Select Committee".',
+        help_text="Who owns the review for the committee, "
+        'e.g. "Chairman, Children\'s Select Committee".',
     )
     summary = models.TextField(blank=True, max_length=LONG_TEXT_MAX, help_text="Markdown.")
     reported_on = models.DateField(null=True, blank=True)
@@ -172,9 +175,7 @@ class Recommendation(models.Model):
         related_name="parts",
         help_text="Set for a lettered part (2a, 2b) that gets its own decision and updates.",
     )
-    label = models.CharField(
-        max_length=20, help_text='As the document prints it: "1", "R3", "3a".'
-    )
+    label = models.CharField(max_length=20, help_text='As the document prints it: "1", "R3", "3a".')
     order = models.PositiveIntegerField(default=0)
     text = models.TextField(max_length=LONG_TEXT_MAX, help_text="Markdown.")
     overdue_override = models.CharField(
@@ -200,7 +201,9 @@ class Recommendation(models.Model):
     class Meta:
         ordering = ["review", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["review", "label"], name="recommendation_label_per_review"),
+            models.UniqueConstraint(
+                fields=["review", "label"], name="recommendation_label_per_review"
+            ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="recommendation_not_own_parent"
             ),
@@ -218,7 +221,9 @@ class Recommendation(models.Model):
 
     def clean(self) -> None:
         if self.parent_id and self.parent.review_id != self.review_id:
-            raise ValidationError({"parent": "A part must belong to the same review as its parent."})
+            raise ValidationError(
+                {"parent": "A part must belong to the same review as its parent."}
+            )
         if self.parent_id and self.parent.parent_id:
             raise ValidationError({"parent": "Parts cannot have parts of their own."})
 
@@ -239,7 +244,9 @@ class Response(models.Model):
     )
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.AWAITING)
     text = models.TextField(
-        blank=True, max_length=LONG_TEXT_MAX, help_text="Response including proposed action. Markdown."
+        blank=True,
+        max_length=LONG_TEXT_MAX,
+        help_text="Response including proposed action. Markdown.",
     )
     given_by = models.CharField(
         max_length=SHORT_TEXT_MAX, blank=True, help_text='e.g. "Hackney Education", "Cabinet".'
@@ -265,7 +272,9 @@ class Lead(models.Model):
         CABINET_MEMBER = "cabinet_member", "Responsible Cabinet member"
         SENIOR_RESPONSIBLE_OFFICER = "senior_responsible_officer", "Senior responsible officer"
 
-    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="leads")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="leads"
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="leads")
     role = models.CharField(max_length=30, choices=Role.choices, default=Role.LEAD_OFFICER)
     order = models.PositiveIntegerField(default=0)
@@ -372,9 +381,7 @@ class ProgressUpdate(models.Model):
     )
     text = models.TextField(max_length=LONG_TEXT_MAX, help_text="Markdown.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
-    rag = models.CharField(
-        "RAG rating", max_length=5, choices=RagRating.choices, blank=True
-    )
+    rag = models.CharField("RAG rating", max_length=5, choices=RagRating.choices, blank=True)
     target_date_change_reason = models.TextField(
         blank=True,
         max_length=LONG_TEXT_MAX,
@@ -430,7 +437,9 @@ class GlossaryTerm(models.Model):
     class Meta:
         ordering = ["authority", "term"]
         constraints = [
-            models.UniqueConstraint(fields=["authority", "term"], name="glossary_term_per_authority"),
+            models.UniqueConstraint(
+                fields=["authority", "term"], name="glossary_term_per_authority"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -454,7 +463,18 @@ class DocumentVersion(models.Model):
         return f"{self.review}: version {self.version}"
 
 
-SUPPORTING_DOCUMENT_EXTENSIONS = ["pdf", "docx", "doc", "odt", "xlsx", "xls", "ods", "csv", "txt", "pptx"]
+SUPPORTING_DOCUMENT_EXTENSIONS = [
+    "pdf",
+    "docx",
+    "doc",
+    "odt",
+    "xlsx",
+    "xls",
+    "ods",
+    "csv",
+    "txt",
+    "pptx",
+]
 
 
 def validate_document_size(upload) -> None:

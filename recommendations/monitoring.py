@@ -166,7 +166,7 @@ _FOLLOW_UP_LEAD = re.compile(
 
 
 def follow_up_wording(text: str) -> str:
-    """"Further update in the 2024/25 work programme" -> "in the 2024/25 work programme":
+    """ "Further update in the 2024/25 work programme" -> "in the 2024/25 work programme":
     when the decision gives no date, say when as it words it, and invent none."""
     return _FOLLOW_UP_LEAD.sub("", text).strip() or text.strip()
 
@@ -455,9 +455,7 @@ def dashboard(today: dt.date | None = None) -> Dashboard:
         )
         for review in reviews
     ]
-    overall = summarise(
-        None, recommendations, today=today, link_params={"review_status": "open"}
-    )
+    overall = summarise(None, recommendations, today=today, link_params={"review_status": "open"})
     updated = [rec for rec in recommendations if rec.latest_as_at and not rec.has_parts]
     recent = sorted(updated, key=lambda rec: (rec.latest_as_at, rec.pk), reverse=True)
     return Dashboard(overall, summaries, recent[:RECENT_COUNT])

@@ -111,4 +111,3 @@ LAYOUTS: dict[str, Layout] = {
 
 DEFAULT_LAYOUT = "generic"
 LAYOUT_CHOICES = [(layout.key, layout.name) for layout in LAYOUTS.values()]
-

@@ -41,7 +41,9 @@ def make_review(
         title=title or f"Review {n}",
         reported_on=dt.date(2023, 1, 1),
     )
-    report = UpdateReport.objects.create(review=review, title="Six month update", as_at=dt.date(2023, 7, 1))
+    report = UpdateReport.objects.create(
+        review=review, title="Six month update", as_at=dt.date(2023, 7, 1)
+    )
     for index in range(1, recommendations + 1):
         recommendation = Recommendation.objects.create(
             review=review, label=str(index), order=index, text=f"Recommendation text {index}"

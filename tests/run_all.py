@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PARALLEL = ["-n", os.environ.get("TEST_WORKERS", "2"), "--dist", "loadfile"]
 
 
-def run_pytest(label: str, env: dict[str, str], extra_args: list[str]) -> tuple[int, dict[str, int]]:
+def run_pytest(
+    label: str, env: dict[str, str], extra_args: list[str]
+) -> tuple[int, dict[str, int]]:
     print(f"\n======== Test run on {label} ========", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"

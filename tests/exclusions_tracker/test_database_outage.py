@@ -138,9 +138,9 @@ def test_a_database_outage_gives_503s_loses_nothing_and_recovers(tmp_path):
             assert not any("Traceback" in body for _, _, body in results)
             outage_reads = [(s, b) for kind, s, b in during if kind == "read"]
             assert any(s == 503 for s, _ in outage_reads), "no 503 seen while PostgreSQL was down"
-            assert all(
-                "unavailable for a moment" in b for s, b in outage_reads if s == 503
-            ), "the 503 page is not the friendly one"
+            assert all("unavailable for a moment" in b for s, b in outage_reads if s == 503), (
+                "the 503 page is not the friendly one"
+            )
             recovered = [status for kind, status, _ in results[after:] if kind == "read"]
             assert recovered and set(recovered) == {200}, f"did not recover: {recovered}"
 

@@ -6,10 +6,13 @@ def test_a_bar_writes_each_count_and_has_a_title_and_description():
         chart_id="c1",
         title="Hackney by status",
         description="2 implemented, 16 in progress",
-        segments=[Segment("implemented", "Implemented", 2), Segment("in_progress", "In progress", 16)],
+        segments=[
+            Segment("implemented", "Implemented", 2),
+            Segment("in_progress", "In progress", 16),
+        ],
     )
     assert 'role="img"' in svg and 'aria-labelledby="c1-title c1-desc"' in svg
-    assert "<title id=\"c1-title\">Hackney by status</title>" in svg
+    assert '<title id="c1-title">Hackney by status</title>' in svg
     assert ">2</text>" in svg and ">16</text>" in svg
     # Told apart by pattern as well as colour.
     assert 'id="c1-implemented"' in svg and 'id="c1-in_progress"' in svg
@@ -32,5 +35,9 @@ def test_an_empty_bar_says_none():
 
 
 def test_the_legend_links_each_figure():
-    html = legend([Segment("implemented", "Implemented", 3, "/recommendations/?status=implemented")])
-    assert '<a href="/recommendations/?status=implemented">Implemented: <strong>3</strong></a>' in html
+    html = legend(
+        [Segment("implemented", "Implemented", 3, "/recommendations/?status=implemented")]
+    )
+    assert (
+        '<a href="/recommendations/?status=implemented">Implemented: <strong>3</strong></a>' in html
+    )

@@ -123,7 +123,9 @@ class TestBuckinghamshire:
         assert review.response_agreed_on == dt.date(2018, 9, 10)
         assert review.lead_cabinet_member.name == "Cllr Mike Appleyard"
         assert review.lead_director.name == "Tolis Vouyioukas"
-        versions = list(review.document_versions.values_list("version", "changes", "author", "date"))
+        versions = list(
+            review.document_versions.values_list("version", "changes", "author", "date")
+        )
         assert versions == [
             (
                 "Draft Final",
@@ -137,7 +139,9 @@ class TestBuckinghamshire:
         for recommendation in Recommendation.objects.filter(review__slug=self.slug, parent=None):
             roles = [lead.role for lead in recommendation.leads.all()]
             assert roles == [Lead.Role.CABINET_MEMBER, Lead.Role.SENIOR_RESPONSIBLE_OFFICER]
-        six = [(lead.person.name, lead.person.job_title) for lead in rec(self.slug, "6").leads.all()]
+        six = [
+            (lead.person.name, lead.person.job_title) for lead in rec(self.slug, "6").leads.all()
+        ]
         assert six == [("Cllr Mike Appleyard", ""), ("Katherine Wells", "Education Officer")]
 
     def test_exact_values_match_seed_004(self, demo_data):
@@ -167,7 +171,6 @@ def test_month_precision_dates_display_as_months(demo_data):
     assert update.as_at_display == "March 2019"
 
 
-
 class TestHackney:
     slug = "hackney-school-exclusions"
 
@@ -190,7 +193,9 @@ class TestHackney:
     def test_recommendations_5_and_18_have_two_leads_in_order(self, demo_data):
         five = [lead.person.name for lead in rec(self.slug, "5").leads.all()]
         assert five == ["Katherine Cracknell", "Nick Wilson"]
-        eighteen = [(lead.person.name, lead.person.job_title) for lead in rec(self.slug, "18").leads.all()]
+        eighteen = [
+            (lead.person.name, lead.person.job_title) for lead in rec(self.slug, "18").leads.all()
+        ]
         assert eighteen == [
             ("Paul Senior", "Interim Director of Education"),
             ("Debra Robinson", "Diversity and Inclusion Systems Leader"),
@@ -227,7 +232,9 @@ class TestHackney:
         assert report.updates.count() == 18
 
     def test_the_later_meeting_agreed_a_further_update(self, demo_data):
-        meeting = Meeting.objects.get(agenda_item="Outcome of School Exclusions (Recommendation Update)")
+        meeting = Meeting.objects.get(
+            agenda_item="Outcome of School Exclusions (Recommendation Update)"
+        )
         assert meeting.decision.startswith(
             "Agreed: That a further update on the recommendations from th"
         )

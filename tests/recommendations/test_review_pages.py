@@ -23,7 +23,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, demo_data, path):
 def test_login_page_is_public_and_signs_in(client, member):
     assert client.get("/accounts/login/").status_code == 200
     response = client.post(
-        "/accounts/login/", {"username": member.username, "password": "correct-horse-battery-staple"}
+        "/accounts/login/",
+        {"username": member.username, "password": "correct-horse-battery-staple"},
     )
     assert response.status_code == 302
 
@@ -131,8 +132,8 @@ def _count_queries(client, path: str) -> int:
 
 
 def test_review_page_uses_a_constant_number_of_queries(member_client):
-    small = make_review(slug="small", recommendations=2, updates_each=2, leads_each=2)
-    large = make_review(slug="large", recommendations=60, updates_each=3, leads_each=2)
+    make_review(slug="small", recommendations=2, updates_each=2, leads_each=2)
+    make_review(slug="large", recommendations=60, updates_each=3, leads_each=2)
     # Both pages: session, user, review (with committee, authority and its two leads), its
     # document versions, update reports and meetings; recommendations with responses; their
     # leads with people; their latest updates with report and author; the user's own and
