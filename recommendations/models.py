@@ -414,7 +414,11 @@ class ProgressUpdate(models.Model):
     class Meta:
         ordering = ["recommendation", "-as_at", "-id"]
         get_latest_by = ["as_at", "id"]
-        indexes = [models.Index(fields=["recommendation", "-as_at", "-id"])]
+        indexes = [
+            models.Index(fields=["recommendation", "-as_at", "-id"]),
+            # The dashboard's "recently updated": the newest updates across all reviews.
+            models.Index(fields=["-as_at", "-id"], name="progressupdate_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recommendation} as at {self.as_at_display}"

@@ -17,15 +17,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     DateField,
     Exists,
     F,
     Func,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -404,40 +407,84 @@ def summarise(
 @dataclass
 class Dashboard:
     overall: ReviewSummary
-    reviews: list[ReviewSummary]
+    reviews: list[ReviewSummary]  # this page's reviews
+    page: Page
+    follow_ups: list[FollowUp]  # across every review under monitoring
+    responses_overdue: list[ReviewSummary]
     recent: list[Recommendation]
+    # Lists on the dashboard show the most urgent few; a national service has hundreds.
+    list_limit: int = 12
 
     @property
-    def follow_ups(self) -> list[FollowUp]:
-        items = [
-            item
-            for summary in self.reviews
-            for item in summary.follow_ups
-            if item.state in {"overdue", "soon", "undated"}
-        ]
-        return sorted(items, key=lambda item: (item.due is None, item.due or dt.date.max))
+    def negative_list_limit(self) -> int:
+        return -self.list_limit
 
     @property
-    def responses_overdue(self) -> list[ReviewSummary]:
-        return [summary for summary in self.reviews if summary.responses_overdue]
+    def all_awaiting_href(self) -> str:
+        return table_url(review_status="open", decision=Response.Decision.AWAITING)
 
 
 OPEN_REVIEW_STATUSES = [Review.Status.AWAITING_RESPONSE, Review.Status.MONITORING]
 RECENT_COUNT = 8
+DASHBOARD_REVIEWS_PER_PAGE = 20
 
 
-def dashboard(today: dt.date | None = None) -> Dashboard:
-    """Queries: the reviews under monitoring (with committee and authority); their meetings;
-    their update reports; their recommendations with where each stands. Four, however many."""
+def _overall(recommendations: QuerySet[Recommendation], today: dt.date) -> ReviewSummary:
+    """The headline figures across every review under monitoring, counted by the database:
+    a national shared service has tens of thousands of recommendations, too many to load."""
+    counted = with_progress(recommendations, today=today).filter(has_parts=False).order_by()
+    totals = counted.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(is_overdue=True)),
+        closed=Count("pk", filter=Q(closed_at_meeting__isnull=False)),
+    )
+    return ReviewSummary(
+        review=None,
+        total=totals["total"],
+        status_counts=Counter(dict(counted.values_list("status_key").annotate(n=Count("pk")))),
+        decision_counts=Counter(dict(counted.values_list("decision_key").annotate(n=Count("pk")))),
+        overdue=totals["overdue"],
+        closed=totals["closed"],
+        follow_ups=[],
+        last_meeting=None,
+        response_due=None,
+        today=today,
+        link_params={"review_status": "open"},
+    )
+
+
+def _recently_updated(recommendations: QuerySet[Recommendation], today: dt.date) -> list:
+    """The recommendations whose latest updates are newest. Reading updates newest first, the
+    first update seen of each recommendation is its latest."""
+    newest = (
+        ProgressUpdate.objects.filter(recommendation__in=recommendations.filter(parts=None))
+        .order_by("-as_at", "-id")
+        .values_list("recommendation_id", flat=True)[: RECENT_COUNT * 8]
+    )
+    ids = list(dict.fromkeys(newest))[:RECENT_COUNT]
+    rows = with_progress(Recommendation.objects.filter(pk__in=ids), today=today).select_related(
+        "review"
+    )
+    by_id = {rec.pk: rec for rec in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def dashboard(today: dt.date | None = None, page_number: object = None) -> Dashboard:
+    """Queries: the reviews under monitoring (with committee and authority), their meetings and
+    update reports; the headline counts (three aggregates); the awaited responses per review;
+    this page's recommendations with where each stands; the recently updated ones (two).
+    The same number however many reviews there are."""
     today = today or timezone.localdate()
     reviews = list(
         Review.objects.filter(status__in=OPEN_REVIEW_STATUSES)
         .select_related("committee__authority")
         .prefetch_related("meetings", "update_reports")
-        .order_by("title")
+        .order_by("title", "pk")
     )
+    open_recommendations = Recommendation.objects.filter(review__status__in=OPEN_REVIEW_STATUSES)
+    page = Paginator(reviews, DASHBOARD_REVIEWS_PER_PAGE).get_page(page_number)
     recommendations = list(
-        with_progress(Recommendation.objects.filter(review__in=reviews), today=today)
+        with_progress(Recommendation.objects.filter(review__in=list(page.object_list)), today=today)
         .select_related("review")
         .defer("text", "overdue_override_reason", "closed_reason", "closed_evidence")
         .order_by("review_id", "order", "id")
@@ -453,9 +500,47 @@ def dashboard(today: dt.date | None = None) -> Dashboard:
             reports=review.update_reports.all(),
             today=today,
         )
-        for review in reviews
+        for review in page.object_list
     ]
-    overall = summarise(None, recommendations, today=today, link_params={"review_status": "open"})
-    updated = [rec for rec in recommendations if rec.latest_as_at and not rec.has_parts]
-    recent = sorted(updated, key=lambda rec: (rec.latest_as_at, rec.pk), reverse=True)
-    return Dashboard(overall, summaries, recent[:RECENT_COUNT])
+
+    follow_up_items = [
+        item
+        for review in reviews
+        for item in follow_ups(review, review.meetings.all(), review.update_reports.all(), today)
+        if item.state in {"overdue", "soon", "undated"}
+    ]
+    follow_up_items.sort(key=lambda item: (item.due is None, item.due or dt.date.max))
+
+    awaiting = dict(
+        open_recommendations.filter(parts=None)
+        .filter(Q(response__isnull=True) | Q(response__decision=Response.Decision.AWAITING))
+        .order_by()
+        .values_list("review_id")
+        .annotate(n=Count("pk"))
+    )
+    responses_overdue = []
+    for review in sorted(reviews, key=lambda r: response_deadline(r) or dt.date.max):
+        due = response_deadline(review)
+        if awaiting.get(review.pk) and due and due < today:
+            responses_overdue.append(
+                ReviewSummary(
+                    review=review,
+                    total=awaiting[review.pk],
+                    status_counts=Counter(),
+                    decision_counts=Counter({Response.Decision.AWAITING: awaiting[review.pk]}),
+                    overdue=0,
+                    closed=0,
+                    follow_ups=[],
+                    last_meeting=None,
+                    response_due=due,
+                    today=today,
+                )
+            )
+    return Dashboard(
+        overall=_overall(open_recommendations, today),
+        reviews=summaries,
+        page=page,
+        follow_ups=follow_up_items,
+        responses_overdue=responses_overdue,
+        recent=_recently_updated(open_recommendations, today),
+    )

@@ -44,8 +44,13 @@ def leads_prefetch() -> Prefetch:
 
 
 def review_list() -> QuerySet[Review]:
-    return Review.objects.select_related("committee__authority").annotate(
-        recommendation_count=Count("recommendations", filter=Q(recommendations__parent=None))
+    # Explicit order: Meta.ordering is not applied to a GROUP BY query, and pages need one.
+    return (
+        Review.objects.select_related("committee__authority")
+        .annotate(
+            recommendation_count=Count("recommendations", filter=Q(recommendations__parent=None))
+        )
+        .order_by("-reported_on", "title", "pk")
     )
 
 

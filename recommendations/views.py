@@ -55,7 +55,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recommendations/dashboard.html",
-        {"dashboard": monitoring.dashboard(), "nav": "dashboard", **_meanings_context()},
+        {
+            "dashboard": monitoring.dashboard(page_number=request.GET.get("page")),
+            "nav": "dashboard",
+            **_meanings_context(),
+        },
     )
 
 

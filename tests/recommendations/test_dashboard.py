@@ -208,9 +208,22 @@ def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(member_clie
     few = count()
     for n in range(6):
         make_review(slug=f"more-{n}", recommendations=5, updates_each=2)
-    # session, user; reviews; their meetings; their update reports; their recommendations
-    # with where each stands; session save (savepoint, update, release).
-    assert count() == few == 9
+    # session, user; reviews; their meetings; their update reports; the headline counts
+    # (totals, by status, by decision); awaited responses per review; this page's
+    # recommendations with where each stands; the newest updates' recommendations, then those
+    # recommendations; session save (savepoint, update, release).
+    assert count() == few == 15
+
+
+def test_the_dashboard_shows_reviews_a_page_at_a_time(member_client):
+    for n in range(23):
+        make_review(slug=f"paged-{n:02d}", recommendations=1)
+    first = member_client.get("/")
+    assert len(first.context["dashboard"].reviews) == 20
+    # The headline figures still count every review under monitoring.
+    assert first.context["dashboard"].overall.total == 23
+    assert len(member_client.get("/?page=2").context["dashboard"].reviews) == 3
+    assert member_client.get("/?page=junk").status_code == 200
 
 
 def test_the_label_meanings_page_defines_every_label(member_client):
