@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
@@ -27,6 +28,7 @@ from django.db.models import (
     Exists,
     F,
     Func,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -409,15 +411,19 @@ class Dashboard:
     overall: ReviewSummary
     reviews: list[ReviewSummary]  # this page's reviews
     page: Page
-    follow_ups: list[FollowUp]  # across every review under monitoring
-    responses_overdue: list[ReviewSummary]
+    follow_ups: list[FollowUp]  # the most urgent, across every review under monitoring
+    follow_ups_total: int
+    responses_overdue: list[ReviewSummary]  # the longest overdue
+    responses_overdue_total: int
     recent: list[Recommendation]
-    # Lists on the dashboard show the most urgent few; a national service has hundreds.
-    list_limit: int = 12
 
     @property
-    def negative_list_limit(self) -> int:
-        return -self.list_limit
+    def more_follow_ups(self) -> int:
+        return self.follow_ups_total - len(self.follow_ups)
+
+    @property
+    def more_responses_overdue(self) -> int:
+        return self.responses_overdue_total - len(self.responses_overdue)
 
     @property
     def all_awaiting_href(self) -> str:
@@ -427,6 +433,34 @@ class Dashboard:
 OPEN_REVIEW_STATUSES = [Review.Status.AWAITING_RESPONSE, Review.Status.MONITORING]
 RECENT_COUNT = 8
 DASHBOARD_REVIEWS_PER_PAGE = 20
+# Lists on the dashboard show the most urgent few; a national service has hundreds.
+DASHBOARD_LIST_LIMIT = 12
+# Every save or delete of these adds a row to its history table.
+DASHBOARD_SOURCES = [Review, Recommendation, Response, ProgressUpdate, Meeting, UpdateReport]
+
+
+def data_version() -> str:
+    """Changes whenever anything the dashboard counts changes: the newest history row of each
+    model it reads (django-simple-history records every save and delete). Six index lookups."""
+    return "-".join(
+        str(model.history.aggregate(newest=Max("history_id"))["newest"] or 0)
+        for model in DASHBOARD_SOURCES
+    )
+
+
+def cached_dashboard(page_number: object = None) -> Dashboard:
+    """The dashboard, computed once per state of the data (and per day, since "overdue"
+    depends on the date); an edit anywhere makes the next view compute it afresh."""
+    today = timezone.localdate()
+    key = f"dashboard:{today.isoformat()}:{page_number}:{data_version()}"
+    dashboard_ = cache.get(key)
+    if dashboard_ is None:
+        dashboard_ = dashboard(today=today, page_number=page_number)
+        cache.set(key, dashboard_, DASHBOARD_CACHE_SECONDS)
+    return dashboard_
+
+
+DASHBOARD_CACHE_SECONDS = 300
 
 
 def _overall(recommendations: QuerySet[Recommendation], today: dt.date) -> ReviewSummary:
@@ -482,9 +516,11 @@ def dashboard(today: dt.date | None = None, page_number: object = None) -> Dashb
         .order_by("title", "pk")
     )
     open_recommendations = Recommendation.objects.filter(review__status__in=OPEN_REVIEW_STATUSES)
-    page = Paginator(reviews, DASHBOARD_REVIEWS_PER_PAGE).get_page(page_number)
+    # Paginate positions, not the reviews themselves, so the cached dashboard stays small.
+    page = Paginator(range(len(reviews)), DASHBOARD_REVIEWS_PER_PAGE).get_page(page_number)
+    page_reviews = reviews[page.start_index() - 1 : page.end_index()] if reviews else []
     recommendations = list(
-        with_progress(Recommendation.objects.filter(review__in=list(page.object_list)), today=today)
+        with_progress(Recommendation.objects.filter(review__in=page_reviews), today=today)
         .select_related("review")
         .defer("text", "overdue_override_reason", "closed_reason", "closed_evidence")
         .order_by("review_id", "order", "id")
@@ -500,7 +536,7 @@ def dashboard(today: dt.date | None = None, page_number: object = None) -> Dashb
             reports=review.update_reports.all(),
             today=today,
         )
-        for review in page.object_list
+        for review in page_reviews
     ]
 
     follow_up_items = [
@@ -537,10 +573,12 @@ def dashboard(today: dt.date | None = None, page_number: object = None) -> Dashb
                 )
             )
     return Dashboard(
+        follow_ups_total=len(follow_up_items),
+        responses_overdue_total=len(responses_overdue),
         overall=_overall(open_recommendations, today),
         reviews=summaries,
         page=page,
-        follow_ups=follow_up_items,
-        responses_overdue=responses_overdue,
+        follow_ups=follow_up_items[:DASHBOARD_LIST_LIMIT],
+        responses_overdue=responses_overdue[:DASHBOARD_LIST_LIMIT],
         recent=_recently_updated(open_recommendations, today),
     )

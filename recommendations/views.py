@@ -56,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "recommendations/dashboard.html",
         {
-            "dashboard": monitoring.dashboard(page_number=request.GET.get("page")),
+            "dashboard": monitoring.cached_dashboard(page_number=request.GET.get("page")),
             "nav": "dashboard",
             **_meanings_context(),
         },

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.db import connection
 
 from recommendations.demo import demo_files, load_review_document, read_document
@@ -22,6 +23,13 @@ def pytest_report_header(config) -> str:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Ids restart when a test's transaction rolls back, so a cache key built from them could
+    # otherwise meet an entry left by an earlier test.
+    cache.clear()
 
 
 def _user(username: str, group: str | None) -> User:

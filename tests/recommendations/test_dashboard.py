@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -200,6 +201,7 @@ def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(member_clie
     make_review(slug="one", recommendations=2)
 
     def count() -> int:
+        cache.clear()  # the dashboard as computed, not as cached
         with CaptureQueriesContext(connection) as queries:
             assert member_client.get("/").status_code == 200
         return len(queries)
@@ -208,11 +210,34 @@ def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(member_clie
     few = count()
     for n in range(6):
         make_review(slug=f"more-{n}", recommendations=5, updates_each=2)
-    # session, user; reviews; their meetings; their update reports; the headline counts
+    # session, user; the data version (six history tables); reviews; their meetings; their
+    # update reports; the headline counts
     # (totals, by status, by decision); awaited responses per review; this page's
     # recommendations with where each stands; the newest updates' recommendations, then those
     # recommendations; session save (savepoint, update, release).
-    assert count() == few == 15
+    assert count() == few == 21
+
+
+def test_the_dashboard_is_computed_once_and_recomputed_after_any_edit(member_client, demo_data):
+    first = member_client.get("/").context["dashboard"]
+    with CaptureQueriesContext(connection) as queries:
+        again = member_client.get("/").context["dashboard"]
+    # session, user, the data version (six history tables), session save (three).
+    assert len(queries) == 11
+    assert again.overall.status_counts == first.overall.status_counts
+    recommendation = Recommendation.objects.get(
+        review__slug="east-sussex-school-exclusions", label="R1"
+    )
+    ProgressUpdate.objects.create(
+        recommendation=recommendation,
+        as_at=dt.date(2025, 6, 30),
+        text="Done.",
+        status=ProgressUpdate.Status.IMPLEMENTED,
+    )
+    after = member_client.get("/").context["dashboard"]
+    assert (
+        after.overall.status_counts["implemented"] == first.overall.status_counts["implemented"] + 1
+    )
 
 
 def test_the_dashboard_shows_reviews_a_page_at_a_time(member_client):
