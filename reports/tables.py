@@ -55,7 +55,7 @@ class RecommendationTable(tables.Table):
                   "latest_target_date", "is_overdue", "closed", "leads"]  # fmt: skip
         template_name = "django_tables2/table.html"
         attrs = {"class": "table table--compact", "aria-labelledby": "results-heading"}
-        per_page = 50
+        per_page = 25
 
     def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
         # ?per_page= reaches here as any integer: a negative one made the paginator raise
