@@ -139,3 +139,25 @@ def legend(segments: list[Segment]) -> SafeString:
             label = format_html('<a href="{}">{}</a>', segment.href, label)
         items.append(format_html("<li>{}{}</li>", swatch(segment.key), label))
     return format_html('<ul class="legend">{}</ul>', mark_safe("".join(items)))  # noqa: S308
+
+
+class StatusAndDecisionCharts:
+    """The pair of bars every summary shows, by latest status and by decision, with their
+    legends. A subclass provides ``status_segments``, ``decision_segments`` and
+    ``_chart(kind, segments)``, which names and describes its bars."""
+
+    @property
+    def status_chart(self) -> SafeString:
+        return self._chart("status", self.status_segments)
+
+    @property
+    def decision_chart(self) -> SafeString:
+        return self._chart("decision", self.decision_segments)
+
+    @property
+    def status_legend(self) -> SafeString:
+        return legend(self.status_segments)
+
+    @property
+    def decision_legend(self) -> SafeString:
+        return legend(self.decision_segments)

@@ -42,7 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from recommendations.charts import Segment, legend, stacked_bar
+from recommendations.charts import Segment, StatusAndDecisionCharts, stacked_bar
 from recommendations.models import (
     Meeting,
     OverdueOverride,
@@ -269,7 +269,7 @@ def response_deadline(review: Review) -> dt.date | None:
 
 
 @dataclass
-class ReviewSummary:
+class ReviewSummary(StatusAndDecisionCharts):
     review: Review
     total: int
     status_counts: Counter
@@ -317,22 +317,6 @@ class ReviewSummary:
     @property
     def title(self) -> str:
         return self.review.title if self.review else "All reviews under monitoring"
-
-    @property
-    def status_chart(self) -> SafeString:
-        return self._chart("status", self.status_segments)
-
-    @property
-    def decision_chart(self) -> SafeString:
-        return self._chart("decision", self.decision_segments)
-
-    @property
-    def status_legend(self) -> SafeString:
-        return legend(self.status_segments)
-
-    @property
-    def decision_legend(self) -> SafeString:
-        return legend(self.decision_segments)
 
     @property
     def awaiting(self) -> int:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from recommendations.charts import Segment, legend, stacked_bar
+from recommendations.charts import Segment, StatusAndDecisionCharts, stacked_bar
 from recommendations.markdown import render_markdown
 from recommendations.models import (
     GlossaryTerm,
@@ -267,7 +267,7 @@ def recommendation_list() -> QuerySet[Recommendation]:
 
 
 @dataclass
-class MeetingPack:
+class MeetingPack(StatusAndDecisionCharts):
     meeting: Meeting
     cover: UpdateReport | None
     appendices: list[Appendix]
@@ -286,22 +286,6 @@ class MeetingPack:
             description=f"{total} recommendations: {described}",
             segments=segments,
         )
-
-    @property
-    def status_chart(self) -> SafeString:
-        return self._chart("status", self.status_segments)
-
-    @property
-    def decision_chart(self) -> SafeString:
-        return self._chart("decision", self.decision_segments)
-
-    @property
-    def status_legend(self) -> SafeString:
-        return legend(self.status_segments)
-
-    @property
-    def decision_legend(self) -> SafeString:
-        return legend(self.decision_segments)
 
     @property
     def title(self) -> str:
