@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -18,6 +20,55 @@ from recommendations.models import (
 )
 from recommendations.monitoring import NO_UPDATE, OPEN_REVIEW_STATUSES, STATUS_LABELS
 from reports.widgets import FastSelect
+
+# A word, or a "quoted phrase", either of which may be negated with a leading "-".
+_SEARCH_TERM = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+
+
+def search_groups(value: str) -> list[tuple[list[str], list[str]]]:
+    """Parse PostgreSQL's ``websearch_to_tsquery`` syntax into alternatives, each a list of
+    terms that must all appear and a list that must not: ``a "b c" -d or e`` gives
+    ``[(["a", "b c"], ["d"]), (["e"], [])]``."""
+    groups: list[tuple[list[str], list[str]]] = [([], [])]
+    for match in _SEARCH_TERM.finditer(value):
+        negated = bool(match[1] or match[3])
+        term = " ".join((match[2] if match[2] is not None else match[4]).split())
+        if not term or term == "-":
+            continue
+        if term.lower() == "or" and not negated and match[4] is not None:
+            groups.append(([], []))
+            continue
+        groups[-1][1 if negated else 0].append(term)
+    return [group for group in groups if group[0] or group[1]]
+
+
+def _all_terms(field: str, wanted: list[str], unwanted: list[str]) -> Q:
+    condition = Q()
+    for term in wanted:
+        condition &= Q(**{f"{field}__icontains": term})
+    for term in unwanted:
+        condition &= ~Q(**{f"{field}__icontains": term})
+    return condition
+
+
+def substring_search(value: str) -> Q:
+    """The SQLite fallback for full-text search: as on PostgreSQL, one text (the
+    recommendation's, its response's or one update's) must hold every wanted word or phrase,
+    in any order, and none of the unwanted ones; alternatives are joined by "or". Matching is
+    by case-insensitive substring, so "exclusion" finds "exclusions" but not the reverse."""
+    condition = Q(pk__in=[])
+    for wanted, unwanted in search_groups(value):
+        in_updates = ProgressUpdate.objects.filter(
+            _all_terms("text", wanted, unwanted), recommendation=OuterRef("pk")
+        )
+        in_responses = Response.objects.filter(_all_terms("text", wanted, unwanted)).values(
+            "recommendation_id"
+        )
+        condition |= (
+            _all_terms("text", wanted, unwanted) | Q(pk__in=in_responses) | Exists(in_updates)
+        )
+    return condition
+
 
 OVERDUE_CHOICES = [("", "Any"), ("true", "Overdue only"), ("false", "Not overdue")]
 STATUS_CHOICES = [*ProgressUpdate.Status.choices, (NO_UPDATE, STATUS_LABELS[NO_UPDATE])]
@@ -148,13 +199,5 @@ class RecommendationFilter(django_filters.FilterSet):
                 | Q(pk__in=matching(Response, "recommendation_id"))
                 | Q(pk__in=matching(ProgressUpdate, "recommendation_id"))
             )
-        # SQLite (development): a plain substring match over the same fields.
-        in_updates = ProgressUpdate.objects.filter(
-            recommendation=OuterRef("pk"), text__icontains=value
-        )
-        return queryset.filter(
-            Q(label__iexact=value)
-            | Q(text__icontains=value)
-            | Q(response__text__icontains=value)
-            | Exists(in_updates)
-        )
+        # SQLite (development): the same query language, matched as substrings.
+        return queryset.filter(Q(label__iexact=value) | substring_search(value))

@@ -58,6 +58,34 @@ def test_free_text_finds_words_in_updates(member_client, layouts):
     assert "R1" in labels(response)
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("controls vacancy", True),  # every word, in any order
+        ('"vacancy controls"', True),  # a phrase
+        ("vacancy zzznotthere", False),  # a word that is nowhere
+        ("zzznotthere or vacancy", True),  # alternatives
+        ("vacancy -department", False),  # each text holding "vacancy" says "Department"
+        ("vacancy -zzznotthere", True),
+    ],
+)
+def test_free_text_understands_the_search_syntax_on_every_database(
+    member_client, layouts, query, found
+):
+    # The same words give the same answer on PostgreSQL (full-text search) and on SQLite
+    # (the substring fallback), so what a developer sees is what production does.
+    assert ("R1" in labels(member_client.get("/recommendations/", {"q": query}))) is found
+
+
+def test_search_syntax_is_parsed_like_websearch_to_tsquery():
+    from reports.filters import search_groups
+
+    assert search_groups('a "b  c" -d OR e') == [(["a", "b c"], ["d"]), (["e"], [])]
+    assert search_groups('"unterminated phrase') == [(["unterminated phrase"], [])]
+    assert search_groups('or - "" -"x y" or') == [([], ["x y"])]
+    assert search_groups("   ") == []
+
+
 def test_lead_and_overdue_filters(member_client, layouts):
     wells = Person.objects.get(name="Katherine Wells")
     response = member_client.get(f"/recommendations/?lead={wells.pk}")
