@@ -58,7 +58,7 @@ LAYOUTS: dict[str, Layout] = {
             ),
             label_format="Recommendation {label}",
             part_label_format="Recommendation {label}",
-            widths=(22, 8, 20, 12, 26, 6, 6),
+            widths=(20, 8, 20, 12, 24, 8, 8),
         ),
         # Seed 000, Appendix A.
         Layout(
