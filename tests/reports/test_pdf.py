@@ -148,6 +148,8 @@ def test_a_500_row_pdf_repeats_its_header_on_every_page(db):
     assert len(pages) > 20
     for number, text in enumerate(pages, start=1):
         assert "Latest update" in text and f"Page {number} of {len(pages)}" in text
+        # Every heading fits its column: none is broken mid-word ("Timesc" / "ale").
+        assert all(heading in text for heading in ("Status", "Timescale")), number
     assert "Progress 2 on 500." in pages[-1]
 
 
