@@ -478,3 +478,36 @@ class CloseRecommendationForm(VersionedForm):
                 if name == "closed_reason"
                 else "Enter the evidence the committee relied on."
             )
+
+
+class ReopenRecommendationForm(VersionedForm):
+    """Reopening is a committee decision too: which meeting decided it, and why."""
+
+    class Meta:
+        model = Recommendation
+        fields = ["reopened_at_meeting", "reopened_reason"]
+        labels = {
+            "reopened_at_meeting": "Meeting that decided to reopen it",
+            "reopened_reason": "Reason",
+        }
+        help_texts = {"reopened_reason": "As the committee's decision records it. Markdown."}
+        error_messages = {
+            "reopened_at_meeting": {
+                "required": "Select the meeting that decided to reopen it.",
+                "invalid_choice": "Select a meeting of this review's committee.",
+            },
+            "reopened_reason": {
+                "required": "Enter the reason for reopening it.",
+                "max_length": _too_long("The reason"),
+            },
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        committee_id = self.instance.review.committee_id
+        field = self.fields["reopened_at_meeting"]
+        field.queryset = Meeting.objects.filter(committee_id=committee_id).order_by("-date")
+        field.required = True
+        field.empty_label = "Select a meeting"
+        field.label_from_instance = lambda m: f"{m.date.day} {m.date:%B %Y}: {m.agenda_item}"
+        self.fields["reopened_reason"].required = True

@@ -195,6 +195,15 @@ class Recommendation(models.Model):
     )
     closed_reason = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     closed_evidence = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
+    # The latest reopening, shown until it is closed again; earlier closures stay in the history.
+    reopened_at_meeting = models.ForeignKey(
+        "Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reopened_recommendations",
+    )
+    reopened_reason = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 

@@ -506,7 +506,9 @@ def dashboard(today: dt.date | None = None, page_number: object = None) -> Dashb
     recommendations = list(
         with_progress(Recommendation.objects.filter(review__in=page_reviews), today=today)
         .select_related("review")
-        .defer("text", "overdue_override_reason", "closed_reason", "closed_evidence")
+        .defer(
+            "text", "overdue_override_reason", "closed_reason", "closed_evidence", "reopened_reason"
+        )
         .order_by("review_id", "order", "id")
     )
     by_review: dict[int, list[Recommendation]] = {}

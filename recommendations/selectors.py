@@ -95,7 +95,13 @@ def nest_parts(recommendations: list[Recommendation]) -> list[Recommendation]:
 def recommendation_detail(slug: str, label: str) -> Recommendation:
     recommendation = get_object_or_404(
         with_progress(Recommendation.objects.all())
-        .select_related("review__committee__authority", "response", "parent", "closed_at_meeting")
+        .select_related(
+            "review__committee__authority",
+            "response",
+            "parent",
+            "closed_at_meeting",
+            "reopened_at_meeting",
+        )
         .prefetch_related(
             leads_prefetch(),
             Prefetch("parent__leads", queryset=Lead.objects.select_related("person")),
@@ -170,7 +176,7 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
             record,
             previous,
             ["label", "text", "parent_id", "overdue_override", "overdue_override_reason",
-             "closed_at_meeting_id"],
+             "closed_at_meeting_id", "reopened_at_meeting_id"],
         )  # fmt: skip
         if record.history_type == "+":
             add(record, "recommendation", "Recommendation added")
@@ -185,11 +191,12 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
                 title = "Overdue label handed back to the rule"
             add(record, "status", f"{title}. Reason: {record.overdue_override_reason}")
         if "closed_at_meeting_id" in changed:
-            add(
-                record, "status",
-                "Closed as a committee decision" if record.closed_at_meeting_id else "Reopened",
-                record.closed_reason,
-            )  # fmt: skip
+            if record.closed_at_meeting_id:
+                add(record, "status", "Closed as a committee decision", record.closed_reason)
+            elif record.reopened_at_meeting_id:
+                add(record, "status", "Reopened as a committee decision", record.reopened_reason)
+            else:
+                add(record, "status", "Reopened")  # closure cleared by hand, e.g. in the admin
         previous = record
 
     previous = None
@@ -337,6 +344,10 @@ def recommendation_record(recommendation: Recommendation) -> list[RecordEvent]:
     if closed:
         add(closed.date, "day", "closed", "Closed by the committee", recommendation.closed_reason,
             rank=5)  # fmt: skip
+    reopened = recommendation.reopened_at_meeting
+    if reopened:
+        add(reopened.date, "day", "reopened", "Reopened by the committee",
+            recommendation.reopened_reason, rank=5)  # fmt: skip
     events.sort(key=lambda event: (event.date, event.rank))
     return events
 

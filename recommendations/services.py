@@ -48,6 +48,16 @@ class RecordLocked(PermissionDenied):
         super().__init__(message)
 
 
+class NotClosed(Exception):
+    """Only a closed recommendation can be reopened."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This recommendation is not closed, so there is nothing to reopen. "
+            "Someone may have reopened it already."
+        )
+
+
 def _attribute_to(instance: models.Model, user: User) -> None:
     # The history middleware covers requests; this covers services called from elsewhere too.
     if user is not None and user.is_authenticated:
@@ -341,5 +351,35 @@ def recommendation_close(
     recommendation.closed_at_meeting = meeting
     recommendation.closed_reason = reason
     recommendation.closed_evidence = evidence
+    # A reopening belongs to the closure before this one: the history keeps it.
+    recommendation.reopened_at_meeting = None
+    recommendation.reopened_reason = ""
+    _save_versioned(recommendation, expected_version=expected_version, user=user)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_reopen(
+    *,
+    recommendation: Recommendation,
+    meeting: Meeting,
+    reason: str,
+    expected_version: int,
+    user: User,
+) -> Recommendation:
+    """Record the committee's decision to reopen it. The closure stays in the history."""
+    if meeting.committee_id != recommendation.review.committee_id:
+        raise PermissionDenied("Only a meeting of the review's own committee can reopen it.")
+    # Ask the row, not the instance: a form has been writing to the instance.
+    is_closed = Recommendation.objects.filter(
+        pk=recommendation.pk, closed_at_meeting__isnull=False
+    ).exists()
+    if not is_closed:
+        raise NotClosed()
+    recommendation.reopened_at_meeting = meeting
+    recommendation.reopened_reason = reason
+    recommendation.closed_at_meeting = None
+    recommendation.closed_reason = ""
+    recommendation.closed_evidence = ""
     _save_versioned(recommendation, expected_version=expected_version, user=user)
     return recommendation

@@ -59,6 +59,7 @@ urlpatterns = [
     path(REC + "move/", views.recommendation_move, name="recommendation_move"),
     path(REC + "overdue/", views.recommendation_overdue, name="recommendation_overdue"),
     path(REC + "close/", views.recommendation_close, name="recommendation_close"),
+    path(REC + "reopen/", views.recommendation_reopen, name="recommendation_reopen"),
     path(REC + "response/", views.response_edit, name="response_edit"),
     path(REC + "leads/", views.lead_list, name="lead_list"),
     path(REC + "leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),

@@ -157,6 +157,10 @@ def _saved_or_conflict(form: forms.VersionedForm, save: Callable[[], object]) ->
         form.add_error(None, str(conflict))
         form.keep_typed_text_for_retry(conflict.current_version)
         return False
+    except services.NotClosed as refusal:
+        # Someone reopened it after this request found it closed.
+        form.add_error(None, str(refusal))
+        return False
     return True
 
 
@@ -292,6 +296,10 @@ def recommendation_overdue(request: HttpRequest, slug: str, label: str) -> HttpR
 
 @_needs("change_recommendation")
 def recommendation_close(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    if _get_recommendation(slug, label).closed_at_meeting_id:
+        # Closing again would overwrite the committee's recorded decision: reopen it first.
+        messages.info(request, f"Recommendation {label} is already closed.")
+        return redirect("recommendations:recommendation_detail", slug=slug, label=label)
     return _recommendation_form(
         request, slug, label, forms.CloseRecommendationForm,
         "recommendations/close_form.html",
@@ -304,6 +312,29 @@ def recommendation_close(request: HttpRequest, slug: str, label: str) -> HttpRes
             user=request.user,
         ),
         "The recommendation is closed. It stays on the record.",
+    )  # fmt: skip
+
+
+@_needs("change_recommendation")
+def recommendation_reopen(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    recommendation = _get_recommendation(slug, label)
+    if not recommendation.closed_at_meeting_id:
+        # A stale link or a second tab: say so on the page the officer knows, rather than a 4xx.
+        messages.info(
+            request, f"Recommendation {label} is not closed, so there is nothing to reopen."
+        )
+        return redirect(recommendation)
+    return _recommendation_form(
+        request, slug, label, forms.ReopenRecommendationForm,
+        "recommendations/reopen_form.html",
+        lambda form: services.recommendation_reopen(
+            recommendation=form.instance,
+            meeting=form.cleaned_data["reopened_at_meeting"],
+            reason=form.cleaned_data["reopened_reason"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        "The recommendation is reopened. Its closure stays in the history.",
     )  # fmt: skip
 
 

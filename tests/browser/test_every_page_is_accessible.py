@@ -22,6 +22,13 @@ def test_every_page_type_has_no_axe_violations(page: Page, demo_data):
     update = ProgressUpdate.objects.filter(recommendation=recommendation).first()
     report = UpdateReport.objects.get(review__slug="hackney-school-exclusions")
     meeting = Meeting.objects.filter(reviews__slug="hackney-school-exclusions").first()
+    # One closed (its page offers the reopen form) and one reopened (its page says so).
+    closed = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="4")
+    closed.closed_at_meeting, closed.closed_reason, closed.closed_evidence = meeting, "Done", "M1"
+    closed.save()
+    reopened = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="5")
+    reopened.reopened_at_meeting, reopened.reopened_reason = meeting, "Not done after all"
+    reopened.save()
     sign_in(page, "ada-admin")
     paths = [
         "/",
@@ -44,6 +51,9 @@ def test_every_page_type_has_no_axe_violations(page: Page, demo_data):
         REC + "/edit/",
         REC + "/overdue/",
         REC + "/close/",
+        HACKNEY + "/recommendations/4/",
+        HACKNEY + "/recommendations/4/reopen/",
+        HACKNEY + "/recommendations/5/",
         REC + "/response/",
         REC + "/leads/",
         f"{REC}/leads/{lead.pk}/edit/",

@@ -145,3 +145,38 @@ def test_a_script_in_an_update_does_not_run(page: Page, officer, demo_data):
     page.goto(REC3)
     assert dialogs == []
     assert page.locator("main script").count() == 0
+
+
+def test_an_officer_records_the_committee_closing_and_then_reopening_it(
+    page: Page, officer, demo_data
+):
+    sign_in(page, officer.username)
+    page.goto(REC3)
+    page.get_by_role("link", name="Close (committee decision)").click()
+    page.get_by_label("Meeting that decided to close it").select_option(index=1)
+    page.get_by_label("Reason").fill("The charter is in place.")
+    page.get_by_label("Evidence").fill("Minute 7.")
+    page.get_by_role("button", name=re.compile("Close")).click()
+    expect(page.get_by_role("heading", name="Closed by the committee")).to_be_visible()
+
+    page.get_by_role("link", name="Reopen (committee decision)").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Reopen")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Reopen")).click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the reason for reopening it.")
+    page.get_by_label("Meeting that decided to reopen it").select_option(index=1)
+    page.get_by_label("Reason").fill("Exclusions rose again in the autumn term.")
+    screenshot(page, "officer-reopen-form")
+    page.get_by_role("button", name=re.compile("Reopen")).click()
+
+    expect(page).to_have_url(re.compile(re.escape(REC3) + "$"))
+    expect(page.get_by_text("The recommendation is reopened.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Reopened by the committee")).to_be_visible()
+    expect(page.get_by_role("heading", name="Closed by the committee")).to_have_count(0)
+    expect(page.get_by_role("link", name="Close (committee decision)")).to_be_visible()
+    expect(page.get_by_text("Exclusions rose again in the autumn term.").first).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "officer-recommendation-reopened")
+    record = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="3")
+    assert record.closed_at_meeting_id is None and record.reopened_at_meeting_id is not None
+    assert record.history.filter(closed_reason="The charter is in place.").exists()

@@ -57,6 +57,7 @@ class World:
     review: Review
     recommendation: Recommendation  # "1": one lead, one update in a report that is not final
     part: Recommendation  # "1a", a part of "1"
+    closed: Recommendation  # "2", closed at the meeting: the one that can be reopened
     lead: Lead
     update: ProgressUpdate
     report: UpdateReport
@@ -79,6 +80,9 @@ def world(db) -> World:
         committee=review.committee, date=dt.date(2023, 9, 1), agenda_item="Item 5"
     )
     meeting.reviews.add(review)
+    closed = review.recommendations.get(label="2")
+    closed.closed_at_meeting, closed.closed_reason, closed.closed_evidence = meeting, "Done", "M1"
+    closed.save()
     other = make_review(slug="other", recommendations=2)
     other_meeting = Meeting.objects.create(
         committee=other.committee, date=dt.date(2023, 9, 2), agenda_item="Item 6"
@@ -88,6 +92,7 @@ def world(db) -> World:
         review=review,
         recommendation=recommendation,
         part=part,
+        closed=closed,
         lead=recommendation.leads.get(),
         update=recommendation.updates.get(),
         report=review.update_reports.get(is_final=False),

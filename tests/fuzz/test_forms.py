@@ -176,6 +176,14 @@ CASES = [
         pages=lambda rec: [*_rec_pages(rec), rec.review.get_absolute_url(), "/recommendations/"],
     ),
     FormCase(
+        "recommendation_reopen",
+        lambda w: f"/reviews/{w.review.slug}/recommendations/{w.closed.label}/reopen/",
+        lambda w: forms.ReopenRecommendationForm(instance=w.closed),
+        Recommendation,
+        instance=lambda w: w.closed,
+        pages=lambda rec: [*_rec_pages(rec), rec.review.get_absolute_url(), "/recommendations/"],
+    ),
+    FormCase(
         "response_edit",
         lambda w: _rec_url(w, "response/"),
         lambda w: forms.ResponseForm(instance=w.recommendation.response),
