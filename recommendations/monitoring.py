@@ -432,10 +432,25 @@ def data_version() -> str:
     )
 
 
+# Far beyond any real dashboard (20 reviews a page); the paginator shows the last page.
+DASHBOARD_MAX_PAGE = 10_000
+
+
+def dashboard_page_number(page_number: object) -> int:
+    """``?page=`` as a small integer, so that what a visitor types never becomes part of a
+    cache key (no over-long or unprintable keys, no unbounded number of entries); junk means
+    page 1, as the paginator's ``get_page`` treats it."""
+    text = str(page_number or "").strip()
+    if not text.isascii() or not text.isdigit():
+        return 1
+    return min(max(int(text), 1), DASHBOARD_MAX_PAGE)
+
+
 def cached_dashboard(page_number: object = None) -> Dashboard:
     """The dashboard, computed once per state of the data (and per day, since "overdue"
     depends on the date); an edit anywhere makes the next view compute it afresh."""
     today = timezone.localdate()
+    page_number = dashboard_page_number(page_number)
     key = f"dashboard:{today.isoformat()}:{page_number}:{data_version()}"
     dashboard_ = cache.get(key)
     if dashboard_ is None:

@@ -2,10 +2,12 @@
 
 import datetime as dt
 import re
+import warnings
 from html import unescape
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,7 +19,12 @@ from recommendations.models import (
     Response,
     Review,
 )
-from recommendations.monitoring import add_months, follow_up_wording
+from recommendations.monitoring import (
+    DASHBOARD_MAX_PAGE,
+    add_months,
+    dashboard_page_number,
+    follow_up_wording,
+)
 from tests.factories import make_review
 
 pytestmark = pytest.mark.django_db
@@ -249,6 +256,19 @@ def test_the_dashboard_shows_reviews_a_page_at_a_time(member_client):
     assert first.context["dashboard"].overall.total == 23
     assert len(member_client.get("/?page=2").context["dashboard"].reviews) == 3
     assert member_client.get("/?page=junk").status_code == 200
+
+
+def test_what_a_visitor_types_in_page_never_reaches_a_cache_key(member_client, demo_data):
+    member_client.get("/")  # page 1, now cached
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)  # too long, or unprintable, for a key
+        for junk in ["x" * 300, "1 2", "\x07", "２", "-5", "1_0"]:
+            with CaptureQueriesContext(connection) as queries:
+                response = member_client.get("/", {"page": junk})
+            assert response.status_code == 200
+            assert len(queries) == 11, junk  # served from page 1's entry, not computed again
+    assert dashboard_page_number("99999999") == DASHBOARD_MAX_PAGE
+    assert dashboard_page_number("3") == 3 and dashboard_page_number(None) == 1
 
 
 def test_the_label_meanings_page_defines_every_label(member_client):
