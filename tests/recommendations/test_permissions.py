@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from recommendations import services
 from recommendations.models import Lead, Meeting, ProgressUpdate, UpdateReport
 from tests.factories import make_review
 
@@ -19,6 +20,10 @@ def urls() -> dict[str, str]:
         committee=review.committee, date="2023-09-01", agenda_item="Item"
     )
     meeting.reviews.add(review)
+    services.recommendation_close(
+        recommendation=review.recommendations.get(label="2"), meeting=meeting, reason="Done",
+        evidence="Minute 1", expected_version=1, user=None,
+    )  # fmt: skip
     rec = "/reviews/r/recommendations/1/"
     return {
         "review_create": "/reviews/new/",
@@ -27,6 +32,9 @@ def urls() -> dict[str, str]:
         "recommendation_create": "/reviews/r/add-recommendation/",
         "recommendation_edit": rec + "edit/",
         "recommendation_move": rec + "move/",
+        "recommendation_overdue": rec + "overdue/",
+        "recommendation_close": rec + "close/",
+        "recommendation_reopen": "/reviews/r/recommendations/2/reopen/",
         "response_edit": rec + "response/",
         "lead_list": rec + "leads/",
         "lead_edit": rec + f"leads/{lead.pk}/edit/",
