@@ -286,7 +286,8 @@ def recommendation_record(recommendation: Recommendation) -> list[RecordEvent]:
     """The recommendation's story by the papers' own dates, oldest first: the review reporting,
     the response, each dated update with its status and target-date changes, and the
     meetings that considered it (those of its review and of the reports that carried its
-    updates). Built from what ``recommendation_detail`` has already loaded: no queries."""
+    updates), and the committee's decisions to close or reopen it. Built from what
+    ``recommendation_detail`` has already loaded, plus one query for those decisions."""
     review = recommendation.review
     events: list[RecordEvent] = []
 
@@ -340,16 +341,30 @@ def recommendation_record(recommendation: Recommendation) -> list[RecordEvent]:
     for meeting in meetings.values():
         text = meeting.decision
         add(meeting.date, "day", "meeting", f"Considered at {meeting.agenda_item}", text, rank=4)
-    closed = recommendation.closed_at_meeting
-    if closed:
-        add(closed.date, "day", "closed", "Closed by the committee", recommendation.closed_reason,
-            rank=5)  # fmt: skip
-    reopened = recommendation.reopened_at_meeting
-    if reopened:
-        add(reopened.date, "day", "reopened", "Reopened by the committee",
-            recommendation.reopened_reason, rank=5)  # fmt: skip
+    for kind, meeting, reason in _committee_decisions(recommendation):
+        title = "Closed by the committee" if kind == "closed" else "Reopened by the committee"
+        add(meeting.date, "day", kind, title, reason, rank=5)
     events.sort(key=lambda event: (event.date, event.rank))
     return events
+
+
+def _committee_decisions(recommendation: Recommendation) -> list[tuple[str, Meeting, str]]:
+    """Every closing and reopening the committee decided, the earlier ones from the history
+    (reopening clears the closure's fields), each once. One query."""
+    records = (
+        Recommendation.history.filter(id=recommendation.pk)
+        .filter(Q(closed_at_meeting__isnull=False) | Q(reopened_at_meeting__isnull=False))
+        .select_related("closed_at_meeting", "reopened_at_meeting")
+        .order_by("history_date", "history_id")
+    )
+    decisions: dict[tuple[str, int, str], tuple[str, Meeting, str]] = {}
+    for record in [*records, recommendation]:
+        for kind in ("closed", "reopened"):
+            meeting = getattr(record, f"{kind}_at_meeting")
+            if meeting is not None:
+                reason = getattr(record, f"{kind}_reason")
+                decisions.setdefault((kind, meeting.pk, reason), (kind, meeting, reason))
+    return list(decisions.values())
 
 
 @dataclass

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from recommendations import services
+from recommendations import selectors, services
 from recommendations.models import Meeting, Recommendation
 from tests.factories import make_review
 
@@ -79,8 +79,8 @@ def test_an_officer_reopens_it_and_the_closure_stays_in_the_history(
 
     body = officer_client.get(REC).content.decode()
     assert "The recommendation is reopened. Its closure stays in the history." in body
-    assert "Reopened by the committee" in body and "5 September 2024 (Item 7)" in body
-    assert "Closed by the committee" not in body and "tag--closed" not in body
+    assert 'id="reopened-heading"' in body and "5 September 2024 (Item 7)" in body
+    assert 'id="closed-heading"' not in body and "tag--closed" not in body
     assert "Close (committee decision)" in body and "Reopen (committee decision)" not in body
     # The change history tells both decisions, each with its own reason.
     titles = [event.title for event in officer_client.get(REC).context["timeline"]]
@@ -198,8 +198,21 @@ def test_closing_again_clears_the_reopening(officer_client, review, closed):
     closed.refresh_from_db()
     assert closed.reopened_at_meeting is None and closed.reopened_reason == ""
     assert closed.closed_reason == "Done after all"
+
+    # The dated record keeps every decision, by its meeting's date, though the first closure
+    # and the reopening are no longer on the recommendation itself.
+    record = [
+        (event.kind, event.title, event.text)
+        for event in selectors.recommendation_record(selectors.recommendation_detail("r", "1"))
+        if event.kind in ("closed", "reopened")
+    ]
+    assert record == [
+        ("closed", "Closed by the committee", "Fully done"),
+        ("reopened", "Reopened by the committee", "Schools report new exclusions."),
+        ("closed", "Closed by the committee", "Done after all"),
+    ]
     body = officer_client.get(REC).content.decode()
-    assert "Closed by the committee" in body and "Reopened by the committee" not in body
+    assert 'id="closed-heading"' in body and 'id="reopened-heading"' not in body
     titles = [event.title for event in officer_client.get(REC).context["timeline"]]
     assert titles[-3:] == [
         "Closed as a committee decision",

@@ -92,6 +92,7 @@ def test_the_timeline_costs_a_constant_number_of_queries(member_client):
     # Session, user; the recommendation (with review, committee, authority, response, parent,
     # closing meeting); its leads, its updates (with report and meeting), its parts (no parent,
     # so no parent leads), its review's meetings; the user's and group permissions;
-    # the history of the recommendation, response, leads and updates; the session's expiry
+    # the history of the recommendation, response, leads and updates; the committee's decisions
+    # to close or reopen it; the session's expiry
     # (savepoint, update, release).
-    assert count() == few == 16
+    assert count() == few == 17
