@@ -438,6 +438,15 @@ class OverdueOverrideForm(VersionedForm):
         return reason
 
 
+def _choose_a_committee_meeting(field: forms.ModelChoiceField, recommendation) -> None:
+    """A committee decision is taken at a meeting of the review's own committee, newest first."""
+    committee_id = recommendation.review.committee_id
+    field.queryset = Meeting.objects.filter(committee_id=committee_id).order_by("-date")
+    field.required = True
+    field.empty_label = "Select a meeting"
+    field.label_from_instance = lambda m: f"{m.date.day} {m.date:%B %Y}: {m.agenda_item}"
+
+
 class CloseRecommendationForm(VersionedForm):
     """Closing is a committee decision: which meeting decided it, why, and on what evidence."""
 
@@ -465,12 +474,7 @@ class CloseRecommendationForm(VersionedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        committee_id = self.instance.review.committee_id
-        field = self.fields["closed_at_meeting"]
-        field.queryset = Meeting.objects.filter(committee_id=committee_id).order_by("-date")
-        field.required = True
-        field.empty_label = "Select a meeting"
-        field.label_from_instance = lambda m: f"{m.date.day} {m.date:%B %Y}: {m.agenda_item}"
+        _choose_a_committee_meeting(self.fields["closed_at_meeting"], self.instance)
         for name in ["closed_reason", "closed_evidence"]:
             self.fields[name].required = True
             self.fields[name].error_messages["required"] = (
@@ -504,10 +508,5 @@ class ReopenRecommendationForm(VersionedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        committee_id = self.instance.review.committee_id
-        field = self.fields["reopened_at_meeting"]
-        field.queryset = Meeting.objects.filter(committee_id=committee_id).order_by("-date")
-        field.required = True
-        field.empty_label = "Select a meeting"
-        field.label_from_instance = lambda m: f"{m.date.day} {m.date:%B %Y}: {m.agenda_item}"
+        _choose_a_committee_meeting(self.fields["reopened_at_meeting"], self.instance)
         self.fields["reopened_reason"].required = True
