@@ -24,7 +24,7 @@ from reports import exports, pdf, selectors, tasks
 from reports.filters import RecommendationFilter
 from reports.forms import AppendixSettingsForm
 from reports.models import AppendixSettings, PackRender
-from reports.tables import AppendixTable, RecommendationTable
+from reports.tables import AppendixTable, IdsFirstQuerysetData, RecommendationTable
 
 logger = logging.getLogger(__name__)
 
@@ -213,6 +213,9 @@ class RecommendationListView(SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return selectors.recommendation_list()
+
+    def get_table_data(self):
+        return IdsFirstQuerysetData(super().get_table_data())
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         _require(request, VIEW)

@@ -103,6 +103,21 @@ def test_it_sorts_and_keeps_filters_in_the_url(member_client, layouts):
     assert "decision=agreed" in response.context["query_string"]
 
 
+@pytest.mark.parametrize(
+    ("sort", "ordering"),
+    [("label", ("review__title", "order", "id")), ("-label", ("-review__title", "-order", "-id"))],
+)
+def test_pages_follow_the_sort_order(member_client, sort, ordering):
+    review = make_big_review(30)
+    expected = list(review.recommendations.order_by(*ordering).values_list("label", flat=True))
+    shown = [
+        label
+        for number in (1, 2)
+        for label in labels(member_client.get("/recommendations/", {"sort": sort, "page": number}))
+    ]
+    assert shown == expected and len(shown) == 30
+
+
 def test_bad_filter_values_are_not_a_500(member_client, layouts):
     for query in ["review=abc", "authority=999999", "decision=bogus", "overdue=maybe", "page=999"]:
         assert member_client.get(f"/recommendations/?{query}").status_code in (200, 404)
@@ -135,6 +150,6 @@ def test_filtered_table_uses_a_constant_number_of_queries(member_client, count):
     assert response.status_code == 200
     assert response.context["table"].paginator.count == count
     # session; user; own and group permissions; the filter form's choices (authorities,
-    # committees, reviews, leads); the count; the page of rows; their leads with people;
-    # saving the session (savepoint, update, release).
-    assert len(queries) == 14, [q["sql"][:100] for q in queries.captured_queries]
+    # committees, reviews, leads); the count; the page's ids, then its rows; their leads with
+    # people; saving the session (savepoint, update, release).
+    assert len(queries) == 15, [q["sql"][:100] for q in queries.captured_queries]
