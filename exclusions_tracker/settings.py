@@ -152,8 +152,10 @@ TASKS = {
 }
 # A pack with more rows than this is rendered by a worker, not within the request.
 PDF_PACK_REQUEST_MAX_ROWS = env.int("PDF_PACK_REQUEST_MAX_ROWS", default=200)
-# Wall-clock limits on one render: within a request, and on a worker.
-PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=120)
+# Wall-clock limits on one render: within a request, and on a worker. The first stays under a
+# reverse proxy's usual 60 s read timeout, so a render that overruns ends in our own 503 (and
+# is stopped) rather than in the proxy's 504 while it goes on using a core.
+PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=50)
 PDF_BACKGROUND_RENDER_TIMEOUT = env.int("PDF_BACKGROUND_RENDER_TIMEOUT", default=900)
 
 # Supporting documents: what officers may attach to a review or a meeting.

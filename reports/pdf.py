@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 BASE_URL = "file:///pdf-base/"
 PDF_VARIANT = "pdf/ua-1"
 # Overridable in settings; the defaults suit a 500-recommendation appendix comfortably.
-PDF_RENDER_TIMEOUT = getattr(settings, "PDF_RENDER_TIMEOUT", 120)  # seconds
+PDF_RENDER_TIMEOUT = getattr(settings, "PDF_RENDER_TIMEOUT", 50)  # seconds
 PDF_RENDER_MEMORY_BYTES = getattr(settings, "PDF_RENDER_MEMORY_BYTES", 2 * 1024**3)
 PDF_CACHE_SECONDS = getattr(settings, "PDF_CACHE_SECONDS", 24 * 60 * 60)
 # A renderer child lives for one document and has a memory cap, so it can afford to collect
