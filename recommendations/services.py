@@ -335,6 +335,12 @@ def recommendation_set_overdue_override(
     return recommendation
 
 
+def _require_own_committee(meeting: Meeting, recommendation: Recommendation, action: str) -> None:
+    """Closing and reopening are decisions of the review's own committee, at its meeting."""
+    if meeting.committee_id != recommendation.review.committee_id:
+        raise PermissionDenied(f"Only a meeting of the review's own committee can {action}.")
+
+
 @transaction.atomic
 def recommendation_close(
     *,
@@ -346,8 +352,7 @@ def recommendation_close(
     user: User,
 ) -> Recommendation:
     """Record the committee's decision to close it. Nothing is deleted: it stays on record."""
-    if meeting.committee_id != recommendation.review.committee_id:
-        raise PermissionDenied("Only a meeting of the review's own committee can close it.")
+    _require_own_committee(meeting, recommendation, "close it")
     recommendation.closed_at_meeting = meeting
     recommendation.closed_reason = reason
     recommendation.closed_evidence = evidence
@@ -368,8 +373,7 @@ def recommendation_reopen(
     user: User,
 ) -> Recommendation:
     """Record the committee's decision to reopen it. The closure stays in the history."""
-    if meeting.committee_id != recommendation.review.committee_id:
-        raise PermissionDenied("Only a meeting of the review's own committee can reopen it.")
+    _require_own_committee(meeting, recommendation, "reopen it")
     # Ask the row, not the instance: a form has been writing to the instance.
     is_closed = Recommendation.objects.filter(
         pk=recommendation.pk, closed_at_meeting__isnull=False

@@ -266,8 +266,14 @@ def _recommendation_form(
     template: str,
     save: Callable[[forms.VersionedForm], object],
     message: str,
+    refusal: Callable[[Recommendation], str] | None = None,
 ) -> HttpResponse:
+    """``refusal`` says why this action does not apply to the recommendation as it stands
+    (a stale link or a second tab): the officer is sent back to its page with that message."""
     recommendation = _get_recommendation(slug, label)
+    if refusal is not None and (reason := refusal(recommendation)):
+        messages.info(request, reason)
+        return redirect(recommendation)
     form = form_class(request.POST or None, instance=recommendation)
     context = {"review": recommendation.review, "recommendation": recommendation}
     if request.method == "POST" and form.is_valid():
@@ -296,10 +302,6 @@ def recommendation_overdue(request: HttpRequest, slug: str, label: str) -> HttpR
 
 @_needs("change_recommendation")
 def recommendation_close(request: HttpRequest, slug: str, label: str) -> HttpResponse:
-    if _get_recommendation(slug, label).closed_at_meeting_id:
-        # Closing again would overwrite the committee's recorded decision: reopen it first.
-        messages.info(request, f"Recommendation {label} is already closed.")
-        return redirect("recommendations:recommendation_detail", slug=slug, label=label)
     return _recommendation_form(
         request, slug, label, forms.CloseRecommendationForm,
         "recommendations/close_form.html",
@@ -312,18 +314,14 @@ def recommendation_close(request: HttpRequest, slug: str, label: str) -> HttpRes
             user=request.user,
         ),
         "The recommendation is closed. It stays on the record.",
+        # Closing again would overwrite the committee's recorded decision: reopen it first.
+        refusal=lambda rec: f"Recommendation {label} is already closed."
+        if rec.closed_at_meeting_id else "",
     )  # fmt: skip
 
 
 @_needs("change_recommendation")
 def recommendation_reopen(request: HttpRequest, slug: str, label: str) -> HttpResponse:
-    recommendation = _get_recommendation(slug, label)
-    if not recommendation.closed_at_meeting_id:
-        # A stale link or a second tab: say so on the page the officer knows, rather than a 4xx.
-        messages.info(
-            request, f"Recommendation {label} is not closed, so there is nothing to reopen."
-        )
-        return redirect(recommendation)
     return _recommendation_form(
         request, slug, label, forms.ReopenRecommendationForm,
         "recommendations/reopen_form.html",
@@ -335,6 +333,8 @@ def recommendation_reopen(request: HttpRequest, slug: str, label: str) -> HttpRe
             user=request.user,
         ),
         "The recommendation is reopened. Its closure stays in the history.",
+        refusal=lambda rec: "" if rec.closed_at_meeting_id
+        else f"Recommendation {label} is not closed, so there is nothing to reopen.",
     )  # fmt: skip
 
 

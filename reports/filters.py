@@ -58,15 +58,10 @@ def substring_search(value: str) -> Q:
     by case-insensitive substring, so "exclusion" finds "exclusions" but not the reverse."""
     condition = Q(pk__in=[])
     for wanted, unwanted in search_groups(value):
-        in_updates = ProgressUpdate.objects.filter(
-            _all_terms("text", wanted, unwanted), recommendation=OuterRef("pk")
-        )
-        in_responses = Response.objects.filter(_all_terms("text", wanted, unwanted)).values(
-            "recommendation_id"
-        )
-        condition |= (
-            _all_terms("text", wanted, unwanted) | Q(pk__in=in_responses) | Exists(in_updates)
-        )
+        in_text = _all_terms("text", wanted, unwanted)
+        in_updates = ProgressUpdate.objects.filter(in_text, recommendation=OuterRef("pk"))
+        in_responses = Response.objects.filter(in_text).values("recommendation_id")
+        condition |= in_text | Q(pk__in=in_responses) | Exists(in_updates)
     return condition
 
 
