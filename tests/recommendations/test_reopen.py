@@ -231,3 +231,22 @@ def test_the_reason_and_agenda_item_are_escaped(officer_client, review, closed):
     assert "<script>alert" not in body and "onerror" not in body
     assert "&lt;script&gt;alert(&#x27;agenda&#x27;)&lt;/script&gt;" in body
     assert "<strong>Bold</strong>" in body
+
+
+def test_with_no_meeting_to_choose_the_forms_say_where_to_record_one(officer_client):
+    review = make_review(slug="r", recommendations=1)
+    hint = f"No meeting of {review.committee.name} is recorded yet"
+    link = 'href="/reviews/r/meetings/new/">Record the meeting</a>'
+    body = officer_client.get(REC + "close/").content.decode()
+    assert hint in body and link in body
+    meeting = Meeting.objects.create(committee=review.committee, date=dt.date(2024, 2, 1))
+    assert hint not in officer_client.get(REC + "close/").content.decode()
+    services.recommendation_close(
+        recommendation=review.recommendations.get(label="1"), meeting=meeting, reason="Done",
+        evidence="Minute 1", expected_version=1, user=None,
+    )  # fmt: skip
+    assert hint not in officer_client.get(REOPEN).content.decode()
+    # Another committee's meetings are not this committee's: the hint comes back.
+    meeting.committee = make_review(slug="other").committee
+    meeting.save()
+    assert hint in officer_client.get(REOPEN).content.decode()
