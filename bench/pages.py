@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.collected_static import collected_static_root  # noqa: E402
 from tests.pgserver import running_postgres  # noqa: E402
 
 
@@ -60,11 +61,12 @@ def main() -> int:
             ALLOWED_HOSTS="testserver",
             SECURE_SSL_REDIRECT="false",
             SECURE_COOKIES="false",
-            MANIFEST_STATIC="false",
             DJANGO_SETTINGS_MODULE="exclusions_tracker.settings",
         )
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, check=True)
+        # Pages link their static files by hashed name, as in production.
+        os.environ["STATIC_ROOT"] = str(collected_static_root())
         subprocess.run([*manage, "load_demo_data"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         started = time.perf_counter()
         subprocess.run(

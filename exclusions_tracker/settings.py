@@ -136,7 +136,7 @@ STORAGES = {
     # Hashed, compressed files served by whitenoise: no separate static server to run.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and envbool("MANIFEST_STATIC", True)
+        if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

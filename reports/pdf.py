@@ -73,7 +73,8 @@ class StaticFilesURLFetcher(URLFetcher):
 
     def __init__(self) -> None:
         super().__init__(timeout=1, allowed_protocols=("data", "file"), allow_redirects=False)
-        self._static_prefix = static("")  # "/static/"
+        # The URL path, not ``static("")``: the manifest storage has no entry for "".
+        self._static_prefix = urlsplit(settings.STATIC_URL).path  # "/static/"
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower()
