@@ -3,11 +3,16 @@ wall-clock and memory limit on every render, and a cache keyed by the document's
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import logging
 import multiprocessing
+import os
 import resource
+import signal
+import stat
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -38,6 +43,9 @@ PDF_CACHE_SECONDS = getattr(settings, "PDF_CACHE_SECONDS", 24 * 60 * 60)
 # A renderer child lives for one document and has a memory cap, so it can afford to collect
 # garbage rarely: the default thresholds made collection ~15% of a 500-row render (bench/README).
 CHILD_GC_THRESHOLD = (50_000, 20, 1_000)
+# How often a waiting parent hears from ``heartbeat`` even when the child reports no progress.
+HEARTBEAT_SECONDS = 5.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _memoised_page_references(self: pydyf.PDF) -> tuple[bytes, ...]:
@@ -134,7 +142,48 @@ class _ProgressToPipe(logging.Handler):
             self.connection.send(("progress", int(record.args[0])))
 
 
-def _render_in_child(html: str, connection, memory_bytes: int, progress: bool) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this process when the thread that forked it ends (a gunicorn or
+    task worker killed mid-render), instead of rendering on for nobody. Linux only."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _release_inherited(keep: int) -> None:
+    """Close, in this child, every socket and pipe it inherited but ``keep`` (its own pipe to
+    the parent): the client's connection, the listening socket, database connections. Each is
+    pointed at /dev/null rather than closed, so the Python objects that still hold those
+    numbers in this copy of the parent's memory can never write into a file opened later."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else []:
+            fd = int(name)
+            if fd in (keep, devnull) or fd <= 2:
+                continue
+            try:
+                mode = os.fstat(fd).st_mode
+            except OSError:
+                continue
+            if stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode):
+                os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _render_in_child(
+    html: str, connection, parent_end, parent_pid: int, memory_bytes: int, progress: bool,
+    niceness: int,
+) -> None:  # fmt: skip
+    _die_with_parent(parent_pid)
+    # Holding the parent's end too would keep the pipe open after the parent died, and the
+    # final send would then block for ever on a full pipe.
+    parent_end.close()
+    _release_inherited(keep=connection.fileno())
+    if niceness:
+        os.nice(niceness)
     gc.set_threshold(*CHILD_GC_THRESHOLD)
     if progress:
         progress_logger = logging.getLogger("weasyprint.progress")
@@ -179,10 +228,17 @@ def render_pdf(
     timeout: float | None = None,
     memory_bytes: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    heartbeat: Callable[[], None] | None = None,
+    niceness: int = 0,
 ) -> bytes:
     """Render in a forked child that is killed if it overruns ``timeout`` seconds, and that
     cannot grow beyond ``memory_bytes``: a runaway document gives an error, not a hung worker.
-    ``on_progress`` is called in this process with the number of pages laid out so far."""
+    ``on_progress`` is called in this process with the number of pages laid out so far;
+    ``heartbeat`` at least every ``HEARTBEAT_SECONDS`` while the child works (a background
+    job renews its lease with it). ``niceness`` lowers the child's CPU priority.
+
+    The child dies with the thread that forked it and keeps none of its sockets, so a killed
+    web or task worker leaves no renderer behind holding a client or database connection."""
     timeout = PDF_RENDER_TIMEOUT if timeout is None else timeout
     memory_bytes = PDF_RENDER_MEMORY_BYTES if memory_bytes is None else memory_bytes
     _warm_up()
@@ -190,7 +246,7 @@ def render_pdf(
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=_render_in_child,
-        args=(html, sender, memory_bytes, on_progress is not None),
+        args=(html, sender, receiver, os.getpid(), memory_bytes, on_progress is not None, niceness),
         daemon=True,
     )
     deadline = time.monotonic() + timeout
@@ -198,9 +254,13 @@ def render_pdf(
     sender.close()
     try:
         while True:
-            if not receiver.poll(max(0.0, deadline - time.monotonic())):
-                process.kill()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise PDFRenderTimeout(f"The PDF took longer than {timeout:g} seconds to render.")
+            if not receiver.poll(min(remaining, HEARTBEAT_SECONDS)):
+                if heartbeat is not None:
+                    heartbeat()
+                continue
             try:
                 kind, payload = receiver.recv()
             except EOFError as error:
@@ -210,8 +270,13 @@ def render_pdf(
             if on_progress is not None:
                 on_progress(payload)
     finally:
+        # Whatever ended the wait (a result, a timeout, an exception in a callback, a signal),
+        # the child does not outlive it.
         receiver.close()
-        process.join(5)
+        process.join(0.5)
+        if process.is_alive():
+            process.kill()
+            process.join()
     if kind != "done":
         raise PDFRenderError(payload)
     return payload
