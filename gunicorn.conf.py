@@ -15,7 +15,10 @@ worker_class = "gthread"
 # Long PDF packs are rendered by task workers, so a request never needs long; a worker that
 # hangs is replaced rather than holding a connection.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
-graceful_timeout = 30
+# On a restart or deploy (SIGTERM) a worker finishes the requests it holds before it stops:
+# long enough for the longest PDF a request may render (PDF_RENDER_TIMEOUT), so a clerk's
+# download is never cut off by a deploy.
+graceful_timeout = int(os.environ.get("PDF_RENDER_TIMEOUT", 50)) + 10
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200

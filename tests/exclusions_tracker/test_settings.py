@@ -1,4 +1,5 @@
 import os
+import runpy
 import secrets
 import subprocess
 import sys
@@ -81,3 +82,11 @@ def test_pages_send_a_content_security_policy(client, member):
     for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'",
                       "frame-ancestors 'none'"]:  # fmt: skip
         assert directive in policy
+
+
+def test_gunicorn_lets_the_longest_in_request_pdf_finish_on_a_graceful_restart(monkeypatch):
+    config = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    for seconds in ("50", "90"):
+        monkeypatch.setenv("PDF_RENDER_TIMEOUT", seconds)
+        values = runpy.run_path(str(config))
+        assert values["graceful_timeout"] > int(seconds)
