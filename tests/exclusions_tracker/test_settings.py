@@ -85,7 +85,7 @@ def test_pages_send_a_content_security_policy(client, member):
 
 
 def test_gunicorn_lets_the_longest_in_request_pdf_finish_on_a_graceful_restart(monkeypatch):
-    config = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    config = ROOT / "gunicorn.conf.py"
     for seconds in ("50", "90"):
         monkeypatch.setenv("PDF_RENDER_TIMEOUT", seconds)
         values = runpy.run_path(str(config))
