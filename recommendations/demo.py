@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.dispatch import Signal
 
 from recommendations.models import (
     Authority,
@@ -34,6 +35,10 @@ from recommendations.models import (
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+
+
+# Sent inside the loading transaction with ``review`` and ``document`` (the file's "review").
+review_document_loaded = Signal()
 
 
 class DemoDataError(ValueError):
@@ -127,13 +132,6 @@ def load_review_document(doc: dict[str, Any], *, replace: bool = False) -> Revie
         lead_director=person(data.get("lead_director")),
         status=data.get("status", Review.Status.MONITORING),
     )
-    if layout := data.get("layout"):
-        # The appendix layout belongs to the reports app, which builds on this one.
-        from reports.services import appendix_settings_set
-
-        appendix_settings_set(
-            review=review, layout=layout, headings=data.get("appendix_headings") or {}
-        )
     for order, entry in enumerate(data.get("document_versions") or []):
         version_date, _ = parse_partial_date(entry.get("date"))
         DocumentVersion.objects.create(
@@ -226,4 +224,7 @@ def load_review_document(doc: dict[str, Any], *, replace: bool = False) -> Revie
 
     for entry in doc.get("recommendations") or []:
         add_recommendation(entry, None)
+    # Apps built on this one (the appendix layout is the reports app's) read their own parts
+    # of the document; this app never imports them.
+    review_document_loaded.send(sender=Review, review=review, document=data)
     return review
