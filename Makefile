@@ -27,6 +27,7 @@ run: $(STAMP)
 
 # The whole suite, once on SQLite and once on a throwaway PostgreSQL server.
 test: $(STAMP)
+	$(VENV)/bin/lint-imports
 	$(PY) -m tests.run_all
 
 lint: $(STAMP)
