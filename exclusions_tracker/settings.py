@@ -132,7 +132,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # A full or read-only disk gives a clear error and leaves no partial file behind.
+    "default": {"BACKEND": "recommendations.storage.CleanFileSystemStorage"},
     # Hashed, compressed files served by whitenoise: no separate static server to run.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

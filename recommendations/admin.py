@@ -1,4 +1,8 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations.models import (
@@ -16,6 +20,55 @@ from recommendations.models import (
     SupportingDocument,
     UpdateReport,
 )
+from recommendations.storage import StorageUnavailable
+
+# Set on the request when a save failed in storage; get_form then makes the form say so.
+STORAGE_ERROR_ATTRIBUTE = "_storage_error_message"
+
+
+class KeepsFormWhenStorageFailsMixin:
+    """For every admin that can upload a file, itself or through an inline.
+
+    When the storage cannot keep an uploaded file (full disk, read-only mount), the admin's own
+    transaction has already rolled the row back. Instead of the generic 500, the view runs again
+    with a form that refuses to validate, so the admin shows the same bound form (everything the
+    user typed, inlines included) with the reason at the top. Browsers never refill a file
+    input, hence "choose the file again".
+    """
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StorageUnavailable as error:
+            setattr(
+                request,
+                STORAGE_ERROR_ATTRIBUTE,
+                f"{error} Everything else you typed is kept below: choose the file again "
+                "before saving.",
+            )
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form_class = super().get_form(request, obj, change, **kwargs)
+        message = getattr(request, STORAGE_ERROR_ATTRIBUTE, None)
+        if message is None:
+            return form_class
+
+        class StorageFailedForm(form_class):
+            def clean(self) -> dict[str, Any]:
+                cleaned_data = super().clean()
+                self.add_error(None, message)
+                return cleaned_data
+
+        return StorageFailedForm
 
 
 class CommitteeInline(admin.TabularInline):
@@ -84,7 +137,7 @@ class SupportingDocumentInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
     list_display = ["title", "committee", "reported_on", "response_agreed_on", "status"]
     list_filter = ["status", "committee__authority", "committee"]
     search_fields = ["title", "summary", "slug"]
@@ -178,7 +231,7 @@ class UpdateReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
     list_display = ["date", "committee", "agenda_item", "next_follow_up", "next_follow_up_due"]
     list_filter = ["committee"]
     list_select_related = ["committee"]
@@ -196,6 +249,6 @@ class GlossaryTermAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportingDocument)
-class SupportingDocumentAdmin(admin.ModelAdmin):
+class SupportingDocumentAdmin(KeepsFormWhenStorageFailsMixin, admin.ModelAdmin):
     list_display = ["title", "review", "meeting", "uploaded_at"]
     search_fields = ["title", "description"]
