@@ -11,6 +11,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from recommendations.storage import StorageUnavailable
+
 logger = logging.getLogger(__name__)
 
 
@@ -87,9 +89,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exception = sys.exc_info()[1]
     if isinstance(exception, OperationalError | InterfaceError):
         logger.error("Database unavailable: %s", exception)
-        response = HttpResponse(render_to_string("503.html", _outage_context(request)), status=503)
-        response["Retry-After"] = "30"
-        # It may hold what the user typed: keep it out of every cache.
-        add_never_cache_headers(response)
-        return response
+        return _unavailable(request, {})
+    if isinstance(exception, StorageUnavailable):
+        # A view with an upload that does not catch it (the admin does): still no 500.
+        return _unavailable(request, {"storage_message": str(exception)})
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def _unavailable(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
+    response = HttpResponse(
+        render_to_string("503.html", context | _outage_context(request)), status=503
+    )
+    response["Retry-After"] = "30"
+    # It may hold what the user typed: keep it out of every cache.
+    add_never_cache_headers(response)
+    return response

@@ -1,3 +1,5 @@
+import errno
+import os
 import re
 from html.parser import HTMLParser
 from unittest import mock
@@ -8,6 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.test import Client
 
 from recommendations.models import ProgressUpdate
+from recommendations.storage import StorageUnavailable
 from tests.factories import make_review
 
 pytestmark = pytest.mark.django_db
@@ -276,3 +279,40 @@ def test_a_get_during_an_outage_still_gets_the_plain_page(client, member):
     body = response.content.decode()
     assert "go back, wait a minute and try again" in body
     assert "<form" not in body and "<textarea" not in body and "script" not in body
+
+
+def test_a_post_that_fails_in_the_middleware_keeps_what_was_typed_too(csrf_client):
+    """The database gone for every query, not one view: the session lookup fails first (in
+    the middleware, before any view), and saving the session on the way out fails again."""
+    make_review(slug="r", recommendations=1)
+    token = _csrf_token(csrf_client, UPDATE_URL)
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+        side_effect=OperationalError("connection refused"),
+    ):
+        response = csrf_client.post(UPDATE_URL, _update_form(token))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = RetryForm()
+    page.feed(response.content.decode())
+    assert page.shown_by_label()["text"] == HOSTILE
+    assert sorted(page.hidden) == sorted(_update_form(token).items())
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [(errno.ENOSPC, "storage is full"), (errno.EROFS, "storage is not writable")],
+)
+def test_full_storage_outside_the_admin_is_a_503_that_keeps_the_form(csrf_client, code, reason):
+    make_review(slug="r", recommendations=1)
+    token = _csrf_token(csrf_client, UPDATE_URL)
+    error = StorageUnavailable.from_os_error(OSError(code, os.strerror(code)))
+    with mock.patch("recommendations.services.progress_update_create", side_effect=error):
+        response = csrf_client.post(UPDATE_URL, _update_form(token))
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert f"The file could not be stored: the server&#x27;s {reason}." in body
+    assert "cannot reach the database" not in body
+    page = RetryForm()
+    page.feed(body)
+    assert page.shown_by_label()["text"] == HOSTILE
