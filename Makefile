@@ -21,7 +21,7 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo_data
 	DEBUG=$${DEBUG:-true} $(PY) manage.py create_demo_users
 	@# A task worker beside the server renders large committee packs; it stops with the server.
-	DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --interval 2 --no-reload & worker=$$!; \
+	DEBUG=$${DEBUG:-true} $(PY) manage.py run_worker --interval 2 --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 
@@ -37,8 +35,14 @@ class AppendixSettings(models.Model):
 class PackRender(models.Model):
     """A committee pack rendered by a background worker, for packs too large for a request.
 
-    ``fingerprint`` is the SHA-256 of the pack's HTML when it was rendered: the stored PDF is
-    offered only while the meeting's current pack has the same fingerprint, so never stale.
+    ``data_version`` is ``reports.tasks.pack_data_version()`` as the worker read it before it
+    built the pack: the stored PDF is offered only while the meeting's data still has that
+    version, so never stale.
+
+    A worker holds a RUNNING job by a lease (``lease_expires_at``, renewed while it renders);
+    a job whose lease ran out lost its worker, and is queued again or failed by
+    ``reports.tasks.recover_expired_renders``. ``attempts`` counts the claims, so a worker
+    that comes back late can tell that its claim was taken over.
     """
 
     class Status(models.TextChoices):
@@ -54,12 +58,15 @@ class PackRender(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    fingerprint = models.CharField(max_length=64)
+    data_version = models.CharField(max_length=64)
     rows = models.PositiveIntegerField(default=0)
     pages_done = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="packs/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=100, blank=True, help_text="host:pid of the worker.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -69,13 +76,21 @@ class PackRender(models.Model):
         constraints = [
             # A second click (or a second clerk) joins the render already under way.
             models.UniqueConstraint(
-                fields=["meeting", "fingerprint"],
+                fields=["meeting", "data_version"],
                 condition=models.Q(status__in=["queued", "running"]),
                 name="one_active_pack_render_per_content",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["queued", "running", "done", "failed"]),
                 name="pack_render_status_valid",
+            ),
+        ]
+        indexes = [
+            # The recovery pass looks for running jobs whose lease has run out.
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(status="running"),
+                name="pack_render_running_lease",
             ),
         ]
 
@@ -85,7 +100,3 @@ class PackRender(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
-
-    def is_stalled(self, now: datetime.datetime, limit_seconds: float) -> bool:
-        """Active, but not heard of for longer than a render may take: its worker died."""
-        return self.is_active and (now - self.updated_at).total_seconds() > limit_seconds

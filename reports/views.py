@@ -19,7 +19,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from recommendations import monitoring
-from recommendations.models import Review
+from recommendations.models import Meeting, Review
 from reports import exports, pdf, selectors, tasks
 from reports.filters import RecommendationFilter
 from reports.forms import AppendixSettingsForm
@@ -114,45 +114,57 @@ def appendix_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     return _pdf_response(pdf.appendix_html(item), _filename(item, "pdf"))
 
 
-def _pack_filename(pack: selectors.MeetingPack) -> str:
-    return f"pack-{pack.meeting.date:%Y-%m-%d}-{slugify(pack.meeting.agenda_item)[:60]}.pdf"
+def _pack_filename(meeting: Meeting) -> str:
+    return f"pack-{meeting.date:%Y-%m-%d}-{slugify(meeting.agenda_item)[:60]}.pdf"
 
 
-def _stored_pack(job: PackRender, pack: selectors.MeetingPack) -> FileResponse:
+def _stored_pack(request: HttpRequest, job: PackRender) -> HttpResponse:
+    try:
+        stored = job.file.open("rb")
+    except OSError:
+        # Removed from the shared storage behind our back: say so, and offer "Try again".
+        logger.exception("Stored pack %s is missing: %s", job.pk, job.file.name)
+        PackRender.objects.filter(pk=job.pk).update(
+            status=PackRender.Status.FAILED, error=tasks.FILE_MISSING
+        )
+        messages.error(request, tasks.FILE_MISSING)
+        return redirect("reports:meeting_pack", pk=job.meeting_id)
     return FileResponse(
-        job.file.open("rb"),
+        stored,
         as_attachment=True,
-        filename=_pack_filename(pack),
+        filename=_pack_filename(job.meeting),
         content_type="application/pdf",
     )
 
 
 def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Small packs render here; a large one is served from its finished background render,
-    or the user is sent to the page that starts one: a request never waits on a long render."""
+    or the user is sent to the page that starts one: a request never waits on a long render,
+    and never builds a large pack's HTML."""
     _require(request, EXPORT)
-    pack = selectors.meeting_pack(pk)
-    html = pdf.pack_html(pack)
-    if tasks.needs_background(pack):
-        job = tasks.finished_render(pack.meeting, pdf.fingerprint(html))
+    meeting = get_object_or_404(Meeting, pk=pk)
+    if tasks.needs_background(tasks.pack_row_count(pk)):
+        job = tasks.finished_render(meeting_id=pk, data_version=tasks.pack_data_version(pk))
         if job is not None:
-            return _stored_pack(job, pack)
+            return _stored_pack(request, job)
         return redirect("reports:meeting_pack", pk=pk)
-    return _pdf_response(html, _pack_filename(pack))
+    return _pdf_response(pdf.pack_html(selectors.meeting_pack(pk)), _pack_filename(meeting))
 
 
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shown, and refreshed every few seconds, while a pack renders: counts and a data
+    version, never the pack itself. Also recovers a render whose worker died, so a clerk
+    watching sees it retried or failed even when no worker is running."""
     _require(request, EXPORT)
-    pack = selectors.meeting_pack(pk)
-    job = tasks.render_for(pack.meeting, pdf.fingerprint(pdf.pack_html(pack)))
+    summary = tasks.pack_summary(pk)
+    tasks.recover_expired_renders(meeting_id=pk)
+    job = tasks.render_for(meeting_id=pk, data_version=tasks.pack_data_version(pk))
     response = render(
         request,
         "reports/pack_progress.html",
         {
-            "meeting": pack.meeting,
-            "pack": pack,
-            "rows": tasks.pack_rows(pack),
-            "background": tasks.needs_background(pack),
+            "meeting": summary.meeting,
+            "summary": summary,
             "job": job,
             "refresh_seconds": PACK_REFRESH_SECONDS,
         },
@@ -165,25 +177,26 @@ def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def meeting_pack_render(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reuses the finished render of the current data, joins the one under way, or queues
+    one: however many clicks, one render per version of the data."""
     _require(request, EXPORT)
-    pack = selectors.meeting_pack(pk)
-    tasks.start_pack_render(
-        meeting=pack.meeting,
-        html=pdf.pack_html(pack),
-        rows=tasks.pack_rows(pack),
-        user=request.user,
-    )
+    meeting = get_object_or_404(Meeting, pk=pk)
+    tasks.start_pack_render(meeting=meeting, user=request.user)
     return redirect("reports:meeting_pack", pk=pk)
 
 
 def meeting_pack_download(request: HttpRequest, pk: int, render_id: int) -> HttpResponse:
     _require(request, EXPORT)
-    job = get_object_or_404(PackRender, pk=render_id, meeting_id=pk, status=PackRender.Status.DONE)
-    pack = selectors.meeting_pack(pk)
-    if job.fingerprint != pdf.fingerprint(pdf.pack_html(pack)):
+    job = get_object_or_404(
+        PackRender.objects.select_related("meeting"),
+        pk=render_id,
+        meeting_id=pk,
+        status=PackRender.Status.DONE,
+    )
+    if job.data_version != tasks.pack_data_version(pk):
         messages.info(request, "The recommendations have changed since that pack was made.")
         return redirect("reports:meeting_pack", pk=pk)
-    return _stored_pack(job, pack)
+    return _stored_pack(request, job)
 
 
 def appendix_settings(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,14 +1,26 @@
 """Large committee packs are rendered by a django-tasks worker, with progress and a download."""
 
 import datetime as dt
+import errno
+import logging
+import os
 import signal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.utils import timezone
 
-from recommendations.models import Meeting, ProgressUpdate
-from reports import pdf
-from reports.models import PackRender
+from recommendations.models import (
+    Committee,
+    GlossaryTerm,
+    Meeting,
+    Person,
+    ProgressUpdate,
+    Recommendation,
+)
+from reports import pdf, selectors, tasks
+from reports.models import AppendixSettings, PackRender
 from tests.reports.conftest import pdf_pages_text
 
 pytestmark = pytest.mark.django_db
@@ -24,16 +36,24 @@ def meeting(layouts, settings) -> Meeting:
     return Meeting.objects.get(date=dt.date(2023, 1, 16))
 
 
+class FakeRenders(list):
+    calls: list[dict]
+
+
 @pytest.fixture
 def fake_render(monkeypatch):
     """Most tests here are about the workflow, not the PDF: skip the 1-2 s render."""
-    rendered = []
+    rendered = FakeRenders()
 
     def render_pdf(html, **kwargs):
         rendered.append(html)
+        calls.append(kwargs)
         if kwargs.get("on_progress"):
             kwargs["on_progress"](3)
         return b"%PDF-1.7 fake " + pdf.fingerprint(html).encode()
+
+    calls = []
+    rendered.calls = calls
 
     monkeypatch.setattr(pdf, "render_pdf", render_pdf)
     return rendered
@@ -121,22 +141,13 @@ def test_a_failed_render_says_so_and_can_be_tried_again(
     assert job.status == PackRender.Status.FAILED
     page = clerk_client.get(f"/meetings/{meeting.pk}/pack/")
     assert b"could not be produced" in page.content and b"Try again" in page.content
+    assert b"longer than 900 seconds" in page.content  # the renderer's own message
 
-
-def test_a_render_whose_worker_died_is_given_up_and_can_be_restarted(
-    clerk_client, meeting, settings, fake_render
-):
-    settings.TASKS = DUMMY
+    monkeypatch.undo()
+    monkeypatch.setattr(pdf, "render_pdf", lambda html, **kwargs: b"%PDF-1.7 fake")
     clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
-    job = PackRender.objects.get()
-    long_ago = job.updated_at - dt.timedelta(seconds=settings.PDF_BACKGROUND_RENDER_TIMEOUT + 61)
-    PackRender.objects.filter(pk=job.pk).update(
-        status=PackRender.Status.RUNNING, updated_at=long_ago
-    )
-    clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
-    job.refresh_from_db()
-    assert job.status == PackRender.Status.FAILED and "worker stopped" in job.error
-    assert PackRender.objects.filter(status=PackRender.Status.QUEUED).count() == 1
+    assert PackRender.objects.filter(status=PackRender.Status.DONE).count() == 1
+    assert b"The pack is ready" in clerk_client.get(f"/meetings/{meeting.pk}/pack/").content
 
 
 def test_small_packs_still_download_directly(clerk_client, meeting, settings, monkeypatch):
@@ -181,3 +192,463 @@ def test_the_db_worker_command_completes_a_queued_render(clerk_client, meeting, 
     assert job.status == PackRender.Status.DONE, job.error
     with job.file.open("rb") as stored:
         assert "16 January 2023" in pdf_pages_text(stored.read())[0]
+
+
+# -- Workers that die: the lease ----------------------------------------------------------
+
+
+def _die(job: PackRender, *, attempts: int, partial: bytes | None = b"%PDF-1.7 trunc") -> str:
+    """What a worker killed mid-render leaves: its job RUNNING under a lease that has run
+    out, and perhaps a partial file under this attempt's name."""
+    name = f"packs/partial-{job.pk}-{attempts}.pdf"
+    if partial is not None:
+        storage = PackRender._meta.get_field("file").storage
+        name = storage.save(name, ContentFile(partial))
+    PackRender.objects.filter(pk=job.pk).update(
+        status=PackRender.Status.RUNNING,
+        attempts=attempts,
+        leased_by="worker-1:4242",
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1),
+        file=name,
+        pages_done=27,
+    )
+    return name
+
+
+def _stored(name: str) -> bool:
+    return PackRender._meta.get_field("file").storage.exists(name)
+
+
+@pytest.mark.parametrize("watch", ["view the page", "click again"])
+def test_a_render_whose_worker_died_is_retried_once_then_failed_and_can_be_restarted(
+    clerk_client, meeting, settings, watch
+):
+    settings.TASKS = DUMMY  # no worker: the clerk's own requests recover the job
+    url = f"/meetings/{meeting.pk}/pack/"
+
+    def look():
+        if watch == "click again":
+            assert clerk_client.post(f"{url}render/").url == url
+        return clerk_client.get(url)
+
+    clerk_client.post(f"{url}render/")
+    job = PackRender.objects.get()
+    first_task = job.task_id
+    partial = _die(job, attempts=1)
+    page = look()
+    job.refresh_from_db()
+    assert job.status == PackRender.Status.QUEUED and job.attempts == 1
+    assert job.task_id and job.task_id != first_task  # queued again, as a new task
+    assert not _stored(partial) and job.file.name == "" and job.pages_done == 0
+    assert b"stopped; the pack is waiting for a worker" in page.content
+    assert page["Refresh"] == "5"
+
+    assert PackRender.objects.count() == 1  # a click joined the job queued again
+
+    partial = _die(job, attempts=2)
+    page = look()
+    job.refresh_from_db()
+    assert job.status == PackRender.Status.FAILED and job.error == tasks.WORKER_DIED
+    assert not _stored(partial) and job.finished_at is not None
+    if watch == "view the page":
+        assert b"The worker stopped while making this pack, twice." in page.content
+        assert b"Try again" in page.content and "Refresh" not in page
+        assert PackRender.objects.count() == 1
+        clerk_client.post(f"{url}render/")
+    # A click is a request for the pack: after the failure, it queues a fresh render.
+    assert PackRender.objects.filter(status=PackRender.Status.QUEUED).count() == 1
+    assert PackRender.objects.count() == 2
+
+
+def test_a_live_lease_is_left_alone_and_a_dead_one_recovered_wherever_its_meeting(
+    clerk_client, meeting, settings
+):
+    settings.TASKS = DUMMY
+    clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
+    job = PackRender.objects.get()
+    _die(job, attempts=1, partial=None)
+    PackRender.objects.filter(pk=job.pk).update(
+        lease_expires_at=timezone.now() + dt.timedelta(seconds=20)
+    )
+    assert tasks.recover_expired_renders() == 0
+    clerk_client.get(f"/meetings/{meeting.pk}/pack/")
+    job.refresh_from_db()
+    assert job.status == PackRender.Status.RUNNING and job.pages_done == 27
+
+    # Another meeting's page does not look at this one; the worker's pass (no meeting) does.
+    other = Meeting.objects.exclude(pk=meeting.pk).first()
+    _die(job, attempts=1, partial=None)
+    clerk_client.get(f"/meetings/{other.pk}/pack/")
+    assert PackRender.objects.get(pk=job.pk).status == PackRender.Status.RUNNING
+    assert tasks.recover_expired_renders() == 1
+    assert PackRender.objects.get(pk=job.pk).status == PackRender.Status.QUEUED
+    assert tasks.recover_expired_renders() == 0
+
+
+def _claimed(meeting: Meeting) -> PackRender:
+    job = PackRender.objects.create(meeting=meeting, data_version="v", rows=18)
+    return tasks.claim_render(render_id=job.pk)
+
+
+def test_a_worker_claims_a_job_once_with_a_lease_its_name_and_an_attempt(meeting):
+    job = _claimed(meeting)
+    assert job.status == PackRender.Status.RUNNING and job.attempts == 1
+    assert job.leased_by.endswith(f":{os.getpid()}")
+    lease_left = (job.lease_expires_at - timezone.now()).total_seconds()
+    assert tasks.LEASE_SECONDS - 5 < lease_left <= tasks.LEASE_SECONDS
+    assert job.file.name.startswith("packs/") and job.file.name.endswith(f"-{job.pk}-1.pdf")
+    # A second task for the same job (or a second worker) gets nothing.
+    assert tasks.claim_render(render_id=job.pk) is None
+    assert tasks.render_pack.call(job.pk) == "not claimed"
+    assert PackRender.objects.get(pk=job.pk).attempts == 1
+
+
+def test_the_worker_renews_its_lease_from_the_heartbeat_and_renders_at_low_priority(
+    meeting, monkeypatch
+):
+    job = PackRender.objects.create(meeting=meeting, data_version="v", rows=18)
+    seen = []
+
+    def render_pdf(html, **kwargs):
+        PackRender.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now())
+        kwargs["heartbeat"]()
+        seen.append(PackRender.objects.get(pk=job.pk).lease_expires_at)
+        kwargs["on_progress"](4)
+        seen.append(PackRender.objects.get(pk=job.pk).pages_done)
+        seen.append(kwargs["niceness"])
+        return b"%PDF-1.7 fake"
+
+    monkeypatch.setattr(tasks, "PROGRESS_SAVE_SECONDS", 0)
+    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    assert tasks.render_pack.call(job.pk) == PackRender.Status.DONE
+    renewed, pages, niceness = seen
+    assert renewed > timezone.now() + dt.timedelta(seconds=tasks.LEASE_SECONDS - 5)
+    assert pages == 4 and niceness == 10
+    job.refresh_from_db()
+    assert job.status == PackRender.Status.DONE and job.lease_expires_at is None
+    assert job.pages_done == 4
+
+
+@pytest.mark.parametrize("taken_over_by", ["a second attempt", "the last attempt's failure"])
+def test_a_late_finisher_cannot_overwrite_the_attempt_that_took_over(
+    meeting, monkeypatch, taken_over_by
+):
+    job = PackRender.objects.create(meeting=meeting, data_version="v", rows=18)
+
+    def slow_render(html, **kwargs):
+        # While this worker is stalled, its lease runs out and the job is taken over.
+        attempts = 1 if taken_over_by == "a second attempt" else tasks.MAX_ATTEMPTS
+        PackRender.objects.filter(pk=job.pk).update(
+            lease_expires_at=timezone.now() - dt.timedelta(seconds=1), attempts=attempts
+        )
+        tasks.recover_expired_renders()
+        if taken_over_by == "a second attempt":
+            assert tasks.claim_render(render_id=job.pk).attempts == 2
+        return b"%PDF-1.7 late"
+
+    monkeypatch.setattr(pdf, "render_pdf", slow_render)
+    assert tasks.render_pack.call(job.pk) == "taken over"
+    job.refresh_from_db()
+    if taken_over_by == "a second attempt":
+        assert job.status == PackRender.Status.RUNNING and job.attempts == 2
+        assert job.file.name.endswith(f"-{job.pk}-2.pdf") and not _stored(job.file.name)
+    else:
+        assert job.status == PackRender.Status.FAILED and job.error == tasks.WORKER_DIED
+        assert job.file.name == ""
+    # The late attempt's PDF was not kept either.
+    storage = PackRender._meta.get_field("file").storage
+    assert not storage.exists(tasks._file_name(job, 1))
+
+
+def test_a_worker_that_lost_its_lease_stops_rendering_at_the_next_heartbeat(meeting, monkeypatch):
+    job = PackRender.objects.create(meeting=meeting, data_version="v", rows=18)
+    after_heartbeat = []
+
+    def render_pdf(html, **kwargs):
+        PackRender.objects.filter(pk=job.pk).update(status=PackRender.Status.QUEUED)
+        kwargs["heartbeat"]()
+        after_heartbeat.append(True)
+        return b"%PDF-1.7"
+
+    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    assert tasks.render_pack.call(job.pk) == "taken over"
+    assert after_heartbeat == []
+    assert PackRender.objects.get(pk=job.pk).status == PackRender.Status.QUEUED
+
+
+# -- Storage failures ----------------------------------------------------------------------
+
+
+class StorageFailed(Exception):
+    """Like a storage class that raises its own exception type (not an OSError)."""
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.ENOSPC, "No space left on device"),
+        PermissionError(errno.EACCES, "Permission denied"),
+        OSError(errno.EROFS, "Read-only file system"),
+        StorageFailed("quota exceeded"),
+    ],
+    ids=["disk-full", "permission-denied", "read-only", "other-exception"],
+)
+def test_a_pack_that_cannot_be_saved_fails_with_a_message_leaves_no_file_and_can_be_retried(
+    clerk_client, meeting, settings, fake_render, monkeypatch, caplog, error
+):
+    settings.TASKS = IMMEDIATE
+    storage = PackRender._meta.get_field("file").storage
+    storage_class = storage.__class__  # whatever class the project's default storage is
+    real_save = storage_class.save
+    attempted = []
+    failing = True
+
+    def failing_save(self, name, content, max_length=None):
+        if not failing:
+            return real_save(self, name, content, max_length=max_length)
+        # Part of the file reaches the disk before the write fails.
+        attempted.append(real_save(self, name, ContentFile(b"%PDF-1.7 trunc")))
+        raise error
+
+    monkeypatch.setattr(storage_class, "save", failing_save)
+    with caplog.at_level(logging.ERROR, logger="reports.tasks"):
+        response = clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
+    assert response.status_code == 302
+    job = PackRender.objects.get()
+    assert job.status == PackRender.Status.FAILED and job.error == tasks.STORAGE_FAILED
+    assert job.file.name == "" and attempted and not storage.exists(attempted[0])
+    assert not list((settings.MEDIA_ROOT / "packs").rglob("*.pdf"))
+    assert "failed" in caplog.text and type(error).__name__ in caplog.text
+    page = clerk_client.get(f"/meetings/{meeting.pk}/pack/")
+    assert b"storage is full or not writable" in page.content
+    assert b"Try again" in page.content and f"/pack/{job.pk}.pdf".encode() not in page.content
+
+    failing = False
+    clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
+    done = PackRender.objects.get(status=PackRender.Status.DONE)
+    assert done.pk != job.pk and storage.exists(done.file.name)
+    assert clerk_client.get(f"/meetings/{meeting.pk}/pack/{done.pk}.pdf").status_code == 200
+
+
+def test_an_unexpected_error_fails_the_job_with_a_plain_message(
+    clerk_client, meeting, settings, monkeypatch
+):
+    settings.TASKS = IMMEDIATE
+
+    def broken(html, **kwargs):
+        raise ValueError("something internal")
+
+    monkeypatch.setattr(pdf, "render_pdf", broken)
+    clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
+    job = PackRender.objects.get()
+    assert job.status == PackRender.Status.FAILED and job.error == tasks.UNEXPECTED_ERROR
+    page = clerk_client.get(f"/meetings/{meeting.pk}/pack/")
+    assert b"something internal" not in page.content and b"Try again" in page.content
+
+
+def test_a_stored_pack_removed_from_storage_says_so_instead_of_a_500(
+    clerk_client, meeting, settings, fake_render
+):
+    settings.TASKS = IMMEDIATE
+    clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
+    job = PackRender.objects.get()
+    PackRender._meta.get_field("file").storage.delete(job.file.name)
+    response = clerk_client.get(f"/meetings/{meeting.pk}/pack/{job.pk}.pdf")
+    assert response.status_code == 302 and response.url == f"/meetings/{meeting.pk}/pack/"
+    page = clerk_client.get(response.url)
+    assert b"stored pack file is missing" in page.content and b"Try again" in page.content
+
+
+# -- Reuse, and no pack building on a click ------------------------------------------------
+
+
+@pytest.fixture
+def no_pack_building(monkeypatch):
+    """Makes building the pack fail, as a click or a page view must never do it."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the pack was built in a request")
+
+    real = (selectors.meeting_pack, pdf.pack_html)
+    monkeypatch.setattr(selectors, "meeting_pack", refuse)
+    monkeypatch.setattr(pdf, "pack_html", refuse)
+
+    class Allow:
+        def __enter__(self):
+            selectors.meeting_pack, pdf.pack_html = real
+
+        def __exit__(self, *exc):
+            selectors.meeting_pack = pdf.pack_html = refuse
+
+    return Allow()
+
+
+def test_thirty_clicks_make_one_render_and_the_next_click_reuses_it(
+    clerk_client, meeting, settings, fake_render, no_pack_building
+):
+    settings.TASKS = DUMMY
+    url = f"/meetings/{meeting.pk}/pack/"
+    for _ in range(30):
+        assert clerk_client.post(f"{url}render/").url == url
+        assert clerk_client.get(url).status_code == 200
+    job = PackRender.objects.get()
+    assert job.status == PackRender.Status.QUEUED and job.rows == 18
+
+    with no_pack_building:  # the worker builds the pack
+        assert tasks.render_pack.call(job.pk) == PackRender.Status.DONE
+    assert len(fake_render) == 1
+
+    assert clerk_client.post(f"{url}render/").url == url
+    assert PackRender.objects.count() == 1 and len(fake_render) == 1
+    page = clerk_client.get(url)
+    assert f"{url}{job.pk}.pdf".encode() in page.content
+    assert clerk_client.get(f"{url}{job.pk}.pdf").status_code == 200
+    assert clerk_client.get(f"/meetings/{meeting.pk}/pack.pdf").status_code == 200
+
+
+def test_a_click_and_the_progress_page_cost_a_few_small_queries(
+    clerk_client, meeting, settings, django_assert_max_num_queries
+):
+    settings.TASKS = DUMMY
+    url = f"/meetings/{meeting.pk}/pack/"
+    clerk_client.post(f"{url}render/")
+    # Session, user and 2 for permissions; the meeting; recovery; 5 for the data version;
+    # finished and active renders of it; 3 to save the session (savepoint, update, release).
+    with django_assert_max_num_queries(16):
+        clerk_client.post(f"{url}render/")
+    # Session, user and 2 for permissions; 4 for the summary; recovery; 5 for the data
+    # version; the render of it; 3 to save the session.
+    with django_assert_max_num_queries(18):
+        clerk_client.get(url)
+
+
+def test_an_edit_during_the_render_makes_the_next_click_render_again(
+    clerk_client, meeting, settings, monkeypatch
+):
+    settings.TASKS = IMMEDIATE
+    update = ProgressUpdate.objects.filter(report=meeting.update_reports.get()).first()
+    before = tasks.pack_data_version(meeting.pk)
+
+    def render_pdf(html, **kwargs):
+        # The clerk's edit lands after the worker read the data.
+        update.text = "Edited during the render."
+        update.save()
+        return b"%PDF-1.7 fake"
+
+    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
+    job = PackRender.objects.get()
+    assert job.status == PackRender.Status.DONE and job.data_version == before
+    assert tasks.pack_data_version(meeting.pk) != before
+    page = clerk_client.get(f"/meetings/{meeting.pk}/pack/")
+    assert b"Make the committee pack" in page.content
+
+    monkeypatch.setattr(pdf, "render_pdf", lambda html, **kwargs: b"%PDF-1.7 fresh")
+    clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
+    assert PackRender.objects.filter(status=PackRender.Status.DONE).count() == 2
+
+
+def _edit_update(meeting):
+    update = ProgressUpdate.objects.filter(report=meeting.update_reports.get()).first()
+    update.text += " More."
+    update.save()
+
+
+def _edit_person(meeting):
+    person = Person.objects.filter(leads__recommendation__review__meetings=meeting).first()
+    person.name += " Jr"
+    person.save()
+
+
+def _edit_meeting(meeting):
+    meeting.agenda_item += " (revised)"
+    meeting.save()
+
+
+def _drop_review(meeting):
+    meeting.reviews.remove(meeting.reviews.first())
+
+
+def _appendix_layout(meeting):
+    review = meeting.reviews.first()
+    settings_ = AppendixSettings.objects.filter(review=review).first() or AppendixSettings(
+        review=review
+    )
+    settings_.headings = {**settings_.headings, "recommendation": "What we asked"}
+    settings_.save()
+
+
+def _glossary(meeting):
+    GlossaryTerm.objects.create(
+        authority=meeting.committee.authority,
+        term="Zebra crossing test term",
+        meaning="A term added for the test",
+    )
+
+
+def _edit_glossary(meeting):
+    term = GlossaryTerm.objects.filter(authority=meeting.committee.authority).first()
+    if term is None:
+        _glossary(meeting)
+        term = GlossaryTerm.objects.get(authority=meeting.committee.authority)
+        before = tasks.pack_data_version(meeting.pk)
+        term.meaning = "Changed"
+        term.save()
+        assert tasks.pack_data_version(meeting.pk) != before
+        return
+    term.meaning += " (changed)"
+    term.save()
+
+
+def _rename_committee(meeting):
+    committee = Committee.objects.get(pk=meeting.committee_id)
+    committee.name += " (renamed)"
+    committee.save()
+
+
+def _rename_authority(meeting):
+    authority = meeting.committee.authority
+    authority.name += " Council"
+    authority.save()
+
+
+def _delete_recommendation(meeting):
+    Recommendation.objects.filter(review__meetings=meeting, parent=None).last().delete()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _edit_update,
+        _edit_person,
+        _edit_meeting,
+        _drop_review,
+        _appendix_layout,
+        _glossary,
+        _edit_glossary,
+        _rename_committee,
+        _rename_authority,
+        _delete_recommendation,
+    ],
+)
+def test_the_data_version_changes_with_anything_the_pack_shows(meeting, edit):
+    before = tasks.pack_data_version(meeting.pk)
+    assert tasks.pack_data_version(meeting.pk) == before  # stable while nothing changes
+    edit(meeting)
+    assert tasks.pack_data_version(meeting.pk) != before
+
+
+def test_the_data_version_changes_with_the_date(meeting, monkeypatch):
+    """Whether an update is overdue depends on the date."""
+    before = tasks.pack_data_version(meeting.pk)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
+    assert tasks.pack_data_version(meeting.pk) != before
+
+
+def test_the_counted_rows_and_summary_match_the_built_pack(layouts):
+    for meeting in Meeting.objects.all():
+        pack = selectors.meeting_pack(meeting.pk)
+        summary = tasks.pack_summary(meeting.pk)
+        assert summary.rows == sum(len(item.rows) for item in pack.appendices), meeting
+        assert summary.reviews == len(pack.appendices) and summary.title == pack.title
