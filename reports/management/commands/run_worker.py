@@ -70,17 +70,19 @@ class Recovery(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                recovered = tasks.recover_expired_renders()
-                if recovered:
-                    logger.warning("Recovered %d pack render(s) whose worker stopped.", recovered)
-            except Exception:  # noqa: BLE001 -- e.g. the database is down: try again later
-                logger.exception("Recovering pack renders failed; trying again shortly.")
-            finally:
-                # This thread's own connection: never held open between passes.
-                connections.close_all()
-            self.stopped.wait(self.interval)
+        while not self.stopped.wait(self.interval):
+            self.run_once()
+
+    def run_once(self) -> None:
+        try:
+            recovered = tasks.recover_expired_renders()
+            if recovered:
+                logger.warning("Recovered %d pack render(s) whose worker stopped.", recovered)
+        except Exception:  # noqa: BLE001 -- e.g. the database is down: try again later
+            logger.exception("Recovering pack renders failed; trying again shortly.")
+        finally:
+            # Never held open between passes (in the thread, this is its own connection).
+            connections.close_all()
 
     def stop(self) -> None:
         self.stopped.set()
@@ -147,10 +149,14 @@ class Command(db_worker.Command):
             # Only the reloader's child configures signals and works; the parent watches files.
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
                 worker.configure_signals()
+                recovery.run_once()
                 recovery.start()
             run_with_reloader(worker.run)
             return
         worker.configure_signals()
+        # First pass before the worker starts, so a job left by a dead worker is queued
+        # again in time for this worker (and for --batch) to render it.
+        recovery.run_once()
         recovery.start()
         try:
             worker.run()
