@@ -4,20 +4,13 @@ without a restart. Runs in the PostgreSQL pass of `make test`, against its own s
 
 from __future__ import annotations
 
-import http.cookiejar
-import re
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from dataclasses import dataclass, field
 
 import pytest
 from django.conf import settings
 
 from bench.server import (
-    BENCH_PASSWORD,
     gunicorn,
     manage,
     prepare_database,
@@ -25,69 +18,30 @@ from bench.server import (
     static_root,
 )
 from tests import pgserver
+from tests.production.client import Browser
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="stops and restarts a PostgreSQL server",
 )
 
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 UPDATE_URL = "/reviews/hackney-school-exclusions/recommendations/3/updates/new/"
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-@dataclass
-class Browser:
-    base: str
-    jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
-
-    def __post_init__(self) -> None:
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect
-        )
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body)
-        if data is not None:
-            request.add_header("Referer", self.base + path)
-        try:
-            with self.opener.open(request, timeout=20) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-        except OSError as error:  # no answer at all: what a user would see as a timeout
-            return 0, f"{type(error).__name__}: {error}"
-
-    def sign_in(self, username: str) -> None:
-        _, page = self.request("/accounts/login/")
-        token = CSRF.search(page).group(1)
-        status, _ = self.request(
-            "/accounts/login/",
-            {"username": username, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token},
-        )
-        assert status == 302
-
-    def post_update(self, marker: str) -> int:
-        status, page = self.request(UPDATE_URL)
-        if status != 200:
-            return status
-        token = CSRF.search(page).group(1)
-        status, _ = self.request(
-            UPDATE_URL,
-            {
-                "csrfmiddlewaretoken": token,
-                "as_at": "2024-06-30",
-                "as_at_precision": "day",
-                "status": "in_progress",
-                "text": marker,
-            },
-        )
-        return status
+def post_update(browser: Browser, marker: str) -> int:
+    page = browser.request(UPDATE_URL)
+    if page.status != 200:
+        return page.status
+    return browser.request(
+        UPDATE_URL,
+        {
+            "csrfmiddlewaretoken": page.csrf_token(),
+            "as_at": "2024-06-30",
+            "as_at_precision": "day",
+            "status": "in_progress",
+            "text": marker,
+        },
+    ).status
 
 
 def test_a_database_outage_gives_503s_loses_nothing_and_recovers(tmp_path):
@@ -104,10 +58,10 @@ def test_a_database_outage_gives_503s_loses_nothing_and_recovers(tmp_path):
                 n = 0
                 while not stop.is_set():
                     n += 1
-                    status, body = browser.request("/reviews/hackney-school-exclusions/")
-                    results.append(("read", status, body))
+                    page = browser.request("/reviews/hackney-school-exclusions/")
+                    results.append(("read", page.status, page.text))
                     marker = f"outage-test-{n}"
-                    results.append((marker, browser.post_update(marker), ""))
+                    results.append((marker, post_update(browser, marker), ""))
                     time.sleep(0.05)
 
             worker = threading.Thread(target=traffic)
@@ -121,8 +75,7 @@ def test_a_database_outage_gives_503s_loses_nothing_and_recovers(tmp_path):
                 pgserver.start(pg.data_dir, pg.port)
                 deadline = time.monotonic() + 20
                 while time.monotonic() < deadline:
-                    status, _ = browser.request("/healthz")
-                    if status == 200:
+                    if browser.request("/healthz").status == 200:
                         break
                     time.sleep(0.25)
                 time.sleep(2)

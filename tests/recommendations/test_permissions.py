@@ -24,31 +24,42 @@ def urls() -> dict[str, str]:
         recommendation=review.recommendations.get(label="2"), meeting=meeting, reason="Done",
         evidence="Minute 1", expected_version=1, user=None,
     )  # fmt: skip
-    rec = "/reviews/r/recommendations/1/"
+    return edit_urls(
+        slug="r", label="1", closed_label="2", lead=lead.pk, update=update.pk, report=report.pk,
+        meeting=meeting.pk,
+    )  # fmt: skip
+
+
+def edit_urls(
+    *, slug: str, label: str, closed_label: str, lead: int, update: int, report: int, meeting: int
+) -> dict[str, str]:
+    """Every editing page, by name; also walked over real HTTP by tests/production/."""
+    review = f"/reviews/{slug}/"
+    rec = f"{review}recommendations/{label}/"
     return {
         "review_create": "/reviews/new/",
-        "review_edit": "/reviews/r/edit/",
-        "review_reorder": "/reviews/r/reorder/",
-        "recommendation_create": "/reviews/r/add-recommendation/",
+        "review_edit": review + "edit/",
+        "review_reorder": review + "reorder/",
+        "recommendation_create": review + "add-recommendation/",
         "recommendation_edit": rec + "edit/",
         "recommendation_move": rec + "move/",
         "recommendation_overdue": rec + "overdue/",
         "recommendation_close": rec + "close/",
-        "recommendation_reopen": "/reviews/r/recommendations/2/reopen/",
+        "recommendation_reopen": f"{review}recommendations/{closed_label}/reopen/",
         "response_edit": rec + "response/",
         "lead_list": rec + "leads/",
-        "lead_edit": rec + f"leads/{lead.pk}/edit/",
-        "lead_remove": rec + f"leads/{lead.pk}/remove/",
-        "lead_move": rec + f"leads/{lead.pk}/move/",
+        "lead_edit": rec + f"leads/{lead}/edit/",
+        "lead_remove": rec + f"leads/{lead}/remove/",
+        "lead_move": rec + f"leads/{lead}/move/",
         "update_create": rec + "updates/new/",
-        "update_edit": rec + f"updates/{update.pk}/edit/",
-        "update_delete": rec + f"updates/{update.pk}/delete/",
-        "update_correct": rec + f"updates/{update.pk}/correct/",
-        "report_create": "/reviews/r/update-reports/new/",
-        "report_edit": f"/reviews/r/update-reports/{report.pk}/edit/",
-        "report_finalise": f"/reviews/r/update-reports/{report.pk}/finalise/",
-        "meeting_create": "/reviews/r/meetings/new/",
-        "meeting_edit": f"/reviews/r/meetings/{meeting.pk}/edit/",
+        "update_edit": rec + f"updates/{update}/edit/",
+        "update_delete": rec + f"updates/{update}/delete/",
+        "update_correct": rec + f"updates/{update}/correct/",
+        "report_create": review + "update-reports/new/",
+        "report_edit": review + f"update-reports/{report}/edit/",
+        "report_finalise": review + f"update-reports/{report}/finalise/",
+        "meeting_create": review + "meetings/new/",
+        "meeting_edit": review + f"meetings/{meeting}/edit/",
     }
 
 
