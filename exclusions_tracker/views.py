@@ -41,6 +41,11 @@ class PostedField:
     name: str
     value: str
 
+    @property
+    def long(self) -> bool:
+        """Shown in a text area rather than a one-line box."""
+        return "\n" in self.value or len(self.value) > 80
+
 
 def _posted_fields(request: HttpRequest) -> tuple[list[PostedField], bool]:
     """What a failed POST carried that may be shown back and re-sent, and whether any was held

@@ -66,7 +66,7 @@ class RetryForm(HTMLParser):
         self.actions: list[str] = []
         self.hidden: list[tuple[str, str]] = []
         self.labels: dict[str, str] = {}  # for= → label text
-        self.shown: dict[str, str] = {}  # textarea id → text
+        self.shown: dict[str, str] = {}  # id of a read-only box → its text
         self._label: str | None = None
         self._textarea: str | None = None
 
@@ -76,6 +76,9 @@ class RetryForm(HTMLParser):
             self.actions.append(attributes["action"])
         elif tag == "input" and attributes.get("type") == "hidden":
             self.hidden.append((attributes["name"], attributes.get("value") or ""))
+        elif tag == "input":
+            assert "readonly" in attributes and "name" not in attributes
+            self.shown[attributes["id"]] = attributes.get("value") or ""
         elif tag == "label":
             self._label = attributes["for"]
             self.labels[self._label] = ""
@@ -88,6 +91,8 @@ class RetryForm(HTMLParser):
         if tag == "label":
             self._label = None
         elif tag == "textarea":
+            # As browsers do: the newline right after <textarea> is not part of the text.
+            self.shown[self._textarea] = self.shown[self._textarea].removeprefix("\n")
             self._textarea = None
 
     def handle_data(self, data):
@@ -98,9 +103,7 @@ class RetryForm(HTMLParser):
 
     def shown_by_label(self) -> dict[str, str]:
         assert set(self.labels) == set(self.shown), "every text shown has its label"
-        return {
-            self.labels[id_].strip(): text.removeprefix("\n") for id_, text in self.shown.items()
-        }
+        return {self.labels[id_].strip(): text for id_, text in self.shown.items()}
 
 
 UPDATE_URL = "/reviews/r/recommendations/1/updates/new/"
@@ -163,6 +166,8 @@ def test_a_form_posted_during_an_outage_is_shown_back_and_not_saved(csrf_client,
     shown = page.shown_by_label()
     assert shown["text"] == HOSTILE
     assert shown["as_at"] == "2024-03-31" and shown["timescale"] == "July 2024"
+    # Long or multi-line text in a text area, short values in one-line boxes.
+    assert body.count("<textarea") == 1 and body.count('<input type="text"') == 4
     assert "csrfmiddlewaretoken" not in shown and "target_date" not in shown  # empty: not shown
     assert page.actions == [UPDATE_URL]
     assert sorted(page.hidden) == sorted(_update_form(token).items())
@@ -193,11 +198,13 @@ def test_a_query_string_and_repeated_fields_are_posted_back_as_they_came(csrf_cl
     token = _csrf_token(csrf_client, UPDATE_URL)
     data = _update_form(token)
     data["tag"] = ["first", "second"]
+    data["notes"] = "\nafter a blank line"
     response = _post_during_outage(csrf_client, UPDATE_URL + "?report=7&x=<b>", data)
     page = RetryForm()
     page.feed(response.content.decode())
     assert page.actions == [UPDATE_URL + "?report=7&x=%3Cb%3E"]
     assert [value for name, value in page.hidden if name == "tag"] == ["first", "second"]
+    assert page.shown_by_label()["notes"] == "\nafter a blank line"
 
 
 SECRETS = {
@@ -278,7 +285,7 @@ def test_a_get_during_an_outage_still_gets_the_plain_page(client, member):
     assert response.status_code == 503
     body = response.content.decode()
     assert "go back, wait a minute and try again" in body
-    assert "<form" not in body and "<textarea" not in body and "script" not in body
+    assert "<form" not in body and "readonly" not in body and "script" not in body
 
 
 def test_a_post_that_fails_in_the_middleware_keeps_what_was_typed_too(csrf_client):
