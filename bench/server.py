@@ -21,7 +21,7 @@ from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 # The task worker command production runs (README "Deployment", step 4).
-WORKER_COMMAND = "db_worker"
+WORKER_COMMAND = "run_worker"
 BENCH_PASSWORD = "bench-" + secrets.token_urlsafe(12)
 
 CREATE_USERS = """
