@@ -473,26 +473,29 @@ def render_pack(render_id: int) -> str:
         return "taken over"
     except Exception as error:
         if isinstance(error, pdf.PDFRenderError):
-            message = str(error)
-        elif isinstance(error, SaveFailed):
-            message = STORAGE_FAILED
-        else:
-            message = UNEXPECTED_ERROR
-        logger.exception("Pack render %s failed", job.pk)
-        _fail(job, message)
-        if isinstance(error, pdf.PDFRenderError):
+            # Too slow or too big: the message says it all, no traceback needed.
+            logger.error("Pack render %s failed: %s", job.pk, error)
+            _fail(job, str(error))
             return PackRender.Status.FAILED
+        logger.exception("Pack render %s failed", job.pk)
+        _fail(job, STORAGE_FAILED if isinstance(error, SaveFailed) else UNEXPECTED_ERROR)
         raise  # so that the task's own result records the traceback too
     now = timezone.now()
-    done = _held(job).update(
-        status=PackRender.Status.DONE,
-        data_version=version,
-        file=name,
-        pages_done=lease.pages,
-        lease_expires_at=None,
-        finished_at=now,
-        updated_at=now,
-    )
+    try:
+        done = _held(job).update(
+            status=PackRender.Status.DONE,
+            data_version=version,
+            file=name,
+            pages_done=lease.pages,
+            lease_expires_at=None,
+            finished_at=now,
+            updated_at=now,
+        )
+    except Exception:
+        # The database went away at the last moment: the job's lease will run out and it
+        # will be rendered again, so this file would belong to nobody.
+        _delete_file(name)
+        raise
     if not done:
         # The lease expired and another attempt has the job: its result counts, not ours.
         logger.warning("Pack render %s attempt %s finished too late.", job.pk, job.attempts)

@@ -142,13 +142,15 @@ def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     or the user is sent to the page that starts one: a request never waits on a long render,
     and never builds a large pack's HTML."""
     _require(request, EXPORT)
-    meeting = get_object_or_404(Meeting, pk=pk)
+    # Rows exist only for a meeting that exists; an unknown one is a small pack, and a 404
+    # from the selector.
     if tasks.needs_background(tasks.pack_row_count(pk)):
         job = tasks.finished_render(meeting_id=pk, data_version=tasks.pack_data_version(pk))
         if job is not None:
             return _stored_pack(request, job)
         return redirect("reports:meeting_pack", pk=pk)
-    return _pdf_response(pdf.pack_html(selectors.meeting_pack(pk)), _pack_filename(meeting))
+    pack = selectors.meeting_pack(pk)
+    return _pdf_response(pdf.pack_html(pack), _pack_filename(pack.meeting))
 
 
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:

@@ -9,6 +9,7 @@ import signal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import OperationalError
 from django.utils import timezone
 
 from recommendations.models import (
@@ -652,3 +653,23 @@ def test_the_counted_rows_and_summary_match_the_built_pack(layouts):
         summary = tasks.pack_summary(meeting.pk)
         assert summary.rows == sum(len(item.rows) for item in pack.appendices), meeting
         assert summary.reviews == len(pack.appendices) and summary.title == pack.title
+
+
+def test_a_database_gone_at_the_final_save_leaves_no_orphan_file(meeting, settings, monkeypatch):
+    job = PackRender.objects.create(meeting=meeting, data_version="v", rows=18)
+
+    class Unreachable:
+        def update(self, **fields):
+            raise OperationalError("server closed the connection unexpectedly")
+
+    def render_pdf(html, **kwargs):
+        monkeypatch.setattr(tasks, "_held", lambda job: Unreachable())
+        return b"%PDF-1.7 fake"
+
+    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    with pytest.raises(OperationalError):
+        tasks.render_pack.call(job.pk)
+    assert not list((settings.MEDIA_ROOT / "packs").rglob("*.pdf"))
+    # Still RUNNING under its lease: recovery will queue it again when the lease runs out.
+    job.refresh_from_db()
+    assert job.status == PackRender.Status.RUNNING and job.attempts == 1

@@ -78,7 +78,10 @@ class Recovery(threading.Thread):
             recovered = tasks.recover_expired_renders()
             if recovered:
                 logger.warning("Recovered %d pack render(s) whose worker stopped.", recovered)
-        except Exception:  # noqa: BLE001 -- e.g. the database is down: try again later
+        except (OperationalError, InterfaceError) as error:
+            # An outage is expected now and then: one line, not a traceback every 10 s.
+            logger.error("Recovering pack renders failed (%s); trying again shortly.", error)
+        except Exception:  # noqa: BLE001 -- a bug: log it, and keep the worker running
             logger.exception("Recovering pack renders failed; trying again shortly.")
         finally:
             # Never held open between passes (in the thread, this is its own connection).
