@@ -1,16 +1,19 @@
-"""Load: 60 concurrent users for 60 s against the production setup on loopback.
+"""Load: 60 concurrent users, 60 s after they have all signed in, against the production
+setup on loopback.
 
 gunicorn (3 workers x 4 threads) + a task worker + PostgreSQL (throwaway) + whitenoise, with
 the demo reviews and 100 generated ones. Members read pages, officers post progress updates,
 clerks (1 user in 6) download appendix PDFs, CSV, XLSX and a committee pack (bench/locustfile.py).
 
-The overall percentiles leave out the start-up burst: every user signs in at once (password
-hashing takes a core for a good fraction of a second each), and nothing else is counted until
-the last sign-in has finished; sign-in is reported on its own.
+Every user signs in at once at the start (password hashing takes a core for most of a second
+each), so the run is measured in two parts: the sign-in burst, until the last user is in
+(its length and sign-in times reported on their own), then --seconds of everything else, which
+the overall figures count.
 
 Run: .venv/bin/python -m bench.load               (one run: --users, --seconds)
-     .venv/bin/python -m bench.load --capacity    (10, 20, 40, 60, 80 users, 40 s each:
-                                                  where the overall p95 passes 1 s)
+     .venv/bin/python -m bench.load --capacity    (10, 20, 40, 60, 80 users, 30 s each
+                                                  after the sign-ins: where the overall p95
+                                                  passes 1 s)
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from tests.pgserver import running_postgres
 
 SIGN_IN = {"login page", "sign in"}
 CAPACITY_P95_MS = 1000
+SIGN_IN_ALLOWANCE_SECONDS = 300
 
 
 @dataclass
@@ -49,13 +53,14 @@ class Result:
     requests: int = 0
     errors: int = 0
     burst_seconds: float = 0.0  # from the first request to the last sign-in's end
-    p95_ms: float = math.nan  # every request but sign-in, after the burst
+    steady_requests: int = 0  # those that started after the burst, in the next `seconds`
+    p95_ms: float = math.nan  # of those
     sign_in_ms: list[float] = field(default_factory=list)
     page_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     @property
     def per_second(self) -> float:
-        return self.requests / self.seconds
+        return self.steady_requests / self.seconds
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -73,10 +78,17 @@ def run_locust(base: str, users: int, seconds: int) -> Result:
             [
                 sys.executable, "-m", "locust", "-f", str(ROOT / "bench/locustfile.py"),
                 "--headless", "--users", str(users), "--spawn-rate", str(users),
-                "--run-time", f"{seconds}s", "--host", base, "--only-summary",
-                "--loglevel", "WARNING",
+                # The locustfile ends the run `seconds` after the last sign-in; this only
+                # stops a run whose sign-ins never finish.
+                "--run-time", f"{seconds + SIGN_IN_ALLOWANCE_SECONDS}s", "--host", base,
+                "--only-summary", "--loglevel", "WARNING",
             ],
-            env=dict(os.environ, BENCH_PASSWORD=BENCH_PASSWORD, BENCH_TIMINGS=str(timings)),
+            env=dict(
+                os.environ,
+                BENCH_PASSWORD=BENCH_PASSWORD,
+                BENCH_TIMINGS=str(timings),
+                BENCH_STEADY_SECONDS=str(seconds),
+            ),
             stdout=subprocess.DEVNULL,
             check=False,
         )  # fmt: skip
@@ -92,8 +104,11 @@ def run_locust(base: str, users: int, seconds: int) -> Result:
     result.burst_seconds = burst_end - min((start for start, *_ in rows), default=burst_end)
     result.sign_in_ms = [ms for start, name, ms, _ in rows if name == "sign in"]
     steady = [
-        (name, ms) for start, name, ms, _ in rows if name not in SIGN_IN and start >= burst_end
+        (name, ms)
+        for start, name, ms, _ in rows
+        if name not in SIGN_IN and burst_end <= start < burst_end + seconds
     ]
+    result.steady_requests = len(steady)
     for name, ms in steady:
         result.page_ms[name].append(ms)
     result.p95_ms = percentile([ms for _, ms in steady], 0.95)
@@ -107,18 +122,21 @@ def table(results: list[Result]) -> str:
         return "n/a" if math.isnan(value) else f"{value:,.0f} ms"
 
     lines = [
-        "| | " + " | ".join(f"{r.users} users, {r.seconds} s" for r in results) + " |",
+        "| | " + " | ".join(f"{r.users} users" for r in results) + " |",
         "|---|" + "---|" * len(results),
     ]
 
     def row(label: str, cells: list[str]) -> None:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
-    row("requests", [f"{r.requests:,}" for r in results])
+    # Per page: the requests after the burst.
+
+    row("requests (sign-ins included)", [f"{r.requests:,}" for r in results])
     row("errors", [str(r.errors) for r in results])
-    row("requests/s", [f"{r.per_second:.1f}" for r in results])
-    row("**p95 overall** (after the sign-ins)", [f"**{ms(r.p95_ms)}**" for r in results])
-    row("sign-in burst", [f"{r.burst_seconds:.1f} s" for r in results])
+    row("sign-in burst (all users signing in)", [f"{r.burst_seconds:.0f} s" for r in results])
+    row("requests after it", [f"{r.steady_requests:,}" for r in results])
+    row("requests/s after it", [f"{r.per_second:.1f}" for r in results])
+    row("**p95 overall** after it", [f"**{ms(r.p95_ms)}**" for r in results])
     row("sign-in p50", [ms(percentile(r.sign_in_ms, 0.5)) for r in results])
     row("sign-in p95", [ms(percentile(r.sign_in_ms, 0.95)) for r in results])
     for name in sorted({name for r in results for name in r.page_ms}):
@@ -141,7 +159,7 @@ def main() -> int:
         help="run --steps users for --step-seconds each and report where p95 passes 1 s",
     )
     parser.add_argument("--steps", default="10,20,40,60,80", help="user counts for --capacity")
-    parser.add_argument("--step-seconds", type=int, default=40)
+    parser.add_argument("--step-seconds", type=int, default=30)
     args = parser.parse_args()
     if args.capacity:
         runs = [(int(users), args.step_seconds) for users in args.steps.split(",")]
@@ -172,8 +190,9 @@ def main() -> int:
     print(table(results))
     for r in results:
         print(
-            f"\nLOAD RESULT: {r.users} users, {r.seconds}s: {r.requests} requests, {r.errors} "
-            f"errors, {r.per_second:.1f} requests/s, p95 {r.p95_ms:,.0f} ms after the sign-ins"
+            f"\nLOAD RESULT: {r.users} users: {r.requests} requests, {r.errors} errors; sign-ins "
+            f"{r.burst_seconds:.0f} s (p50 {percentile(r.sign_in_ms, 0.5):,.0f} ms); then "
+            f"{r.seconds} s: {r.per_second:.1f} requests/s, p95 {r.p95_ms:,.0f} ms"
         )
     if args.capacity:
         over = next((r for r in results if r.p95_ms > CAPACITY_P95_MS), None)

@@ -4,7 +4,8 @@ updates, clerks download appendices and committee packs (about 1 user in 6 is a 
 Run by bench/load.py; on its own: locust -f bench/locustfile.py --host http://127.0.0.1:8000
 with BENCH_PASSWORD set to the bench users' password. With BENCH_TIMINGS set to a file name,
 every request is also written there (start time, name, milliseconds, failed), so that
-bench/load.py can leave the sign-in burst out of the overall percentiles.
+bench/load.py can leave the sign-in burst out of the overall percentiles; with
+BENCH_STEADY_SECONDS, the run ends that long after the last sign-in.
 """
 
 import csv
@@ -13,10 +14,13 @@ import random
 import re
 import time
 
+import gevent
 from locust import HttpUser, between, events, task
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PASSWORD = os.environ.get("BENCH_PASSWORD", "")
+STEADY_SECONDS = float(os.environ.get("BENCH_STEADY_SECONDS", 0))
+_SIGNED_IN = 0
 DEMO = "hackney-school-exclusions"
 HACKNEY_LABELS = [str(n) for n in range(1, 19)]
 DEMO_REVIEWS = [DEMO, "east-sussex-school-exclusions", "buckinghamshire-permanent-exclusions"]
@@ -42,6 +46,19 @@ def sign_in(user: HttpUser, username: str) -> None:
     )
     if "/accounts/login/" in response.url:
         raise RuntimeError(f"{username} could not sign in")
+    _signed_in(user)
+
+
+def _signed_in(user: HttpUser) -> None:
+    """With BENCH_STEADY_SECONDS set, the run ends that many seconds after the last user has
+    signed in: every user signs in at once, which keeps the cores busy hashing passwords for
+    a while that grows with the users, so a fixed run time would leave a varying (at 60
+    users on 2 cores, no) time for everything else."""
+    global _SIGNED_IN
+    _SIGNED_IN += 1
+    options = user.environment.parsed_options
+    if STEADY_SECONDS and options and options.num_users == _SIGNED_IN:
+        gevent.spawn_later(STEADY_SECONDS, user.environment.runner.quit)
 
 
 # 15 : 5 : 4, so that 4 users in 24 (1 in 6) are clerks and members outnumber officers 3 to 1.
