@@ -14,6 +14,7 @@ few index lookups, never by building the pack.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import logging
 import os
@@ -21,6 +22,7 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -125,6 +127,24 @@ def _newest_history_ids() -> tuple:
         return tuple(cursor.fetchone())
 
 
+@functools.cache
+def _code_version() -> str:
+    """The code that lays out a pack (templates, stylesheet, layouts, selectors), read once
+    per process: a release that changes how packs look does not serve packs made before."""
+    app = Path(__file__).resolve().parent
+    files = [
+        *sorted((Path(settings.BASE_DIR) / "templates" / "reports").glob("*.html")),
+        *sorted((app / "static" / "reports").glob("*.css")),
+        app / "layouts.py",
+        app / "selectors.py",
+        app / "pdf.py",
+    ]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def pack_data_version(meeting_id: int) -> str:
     """Changes whenever anything the meeting's pack shows could change, without building it.
 
@@ -132,8 +152,10 @@ def pack_data_version(meeting_id: int) -> str:
     The rest have no history: the meeting's list of reviews and those reviews' appendix
     settings by count and newest id or timestamp; the committees, authorities and glossary
     terms the pack can name, by their content (a handful of short rows). And the date, since
-    whether an update is overdue depends on it. Five small queries, on indexes."""
-    parts: list[object] = [timezone.localdate().isoformat(), _newest_history_ids()]
+    whether an update is overdue depends on it; and the code that lays the pack out. Five
+    small queries, on indexes."""
+    parts: list[object] = [_code_version(), timezone.localdate().isoformat()]
+    parts.append(_newest_history_ids())
     reviews = _pack_reviews(meeting_id)
     parts.append(
         Meeting.reviews.through.objects.filter(meeting_id=meeting_id).aggregate(

@@ -123,7 +123,7 @@ def _stored_pack(request: HttpRequest, job: PackRender) -> HttpResponse:
         stored = job.file.open("rb")
     except OSError:
         # Removed from the shared storage behind our back: say so, and offer "Try again".
-        logger.exception("Stored pack %s is missing: %s", job.pk, job.file.name)
+        logger.error("Stored pack %s is missing: %s", job.pk, job.file.name)
         PackRender.objects.filter(pk=job.pk).update(
             status=PackRender.Status.FAILED, error=tasks.FILE_MISSING
         )

@@ -4,6 +4,7 @@ import datetime as dt
 import errno
 import logging
 import os
+import shutil
 import signal
 
 import pytest
@@ -673,3 +674,21 @@ def test_a_database_gone_at_the_final_save_leaves_no_orphan_file(meeting, settin
     # Still RUNNING under its lease: recovery will queue it again when the lease runs out.
     job.refresh_from_db()
     assert job.status == PackRender.Status.RUNNING and job.attempts == 1
+
+
+def test_the_data_version_changes_when_a_release_changes_the_pack_templates(
+    meeting, settings, tmp_path
+):
+    before = tasks.pack_data_version(meeting.pk)
+    templates = tmp_path / "templates" / "reports"
+    shutil.copytree(settings.BASE_DIR / "templates" / "reports", templates)
+    settings.BASE_DIR = tmp_path
+    tasks._code_version.cache_clear()
+    try:
+        assert tasks.pack_data_version(meeting.pk) == before  # same files, same version
+        with (templates / "pack_pdf.html").open("a") as template:
+            template.write("<!-- a new release -->\n")
+        tasks._code_version.cache_clear()
+        assert tasks.pack_data_version(meeting.pk) != before
+    finally:
+        tasks._code_version.cache_clear()
