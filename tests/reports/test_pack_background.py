@@ -8,10 +8,12 @@ import shutil
 import signal
 
 import pytest
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import timezone
+from simple_history.models import registered_models
 
 from recommendations.models import (
     Committee,
@@ -692,3 +694,14 @@ def test_the_data_version_changes_when_a_release_changes_the_pack_templates(
         assert tasks.pack_data_version(meeting.pk) != before
     finally:
         tasks._code_version.cache_clear()
+
+
+def test_every_history_tracked_model_counts_in_the_data_version():
+    """A model given history later is read by the pack too, most likely: it must not be
+    forgotten here, or its edits would serve a stale pack."""
+    tracked = {
+        model
+        for model in apps.get_app_config("recommendations").get_models()
+        if model in registered_models.values()
+    }
+    assert tracked == set(tasks.HISTORY_SOURCES)
