@@ -198,6 +198,11 @@ def main() -> int:
         over = next((r for r in results if r.p95_ms > CAPACITY_P95_MS), None)
         if over is None:
             print(f"\nCAPACITY: overall p95 stays under 1 s up to {results[-1].users} users")
+        elif over is results[0]:
+            print(
+                f"\nCAPACITY: overall p95 is over 1 s already at {over.users} users, the "
+                f"smallest step ({over.p95_ms:,.0f} ms): try smaller --steps"
+            )
         else:
             print(
                 f"\nCAPACITY: overall p95 passes 1 s at {over.users} users ({over.p95_ms:,.0f} ms)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -80,7 +81,7 @@ class Deployment:
     base: str
     ids: dict
     logs: dict[str, Path]
-    worker: object  # the worker's Popen, to tell a dead worker from a slow one
+    worker: subprocess.Popen  # to tell a dead worker from a slow one
     stack: ExitStack
     browsers: dict[str, Browser] = field(default_factory=dict)
     static_checked: set[str] = field(default_factory=set)
@@ -171,7 +172,7 @@ def reading_pages(deployment: Deployment, *, every_recommendation: bool = True) 
         "/recommendations/?q=%22school+exclusions%22+-pilot",
         "/recommendations/?q=guidance+or+vacancies",
         f"/recommendations/?review={hackney['pk']}&decision=agreed&status=in_progress",
-        "/recommendations/?overdue=yes&sort=-review",
+        "/recommendations/?overdue=true&closed=hide&sort=-review",
         "/recommendations/?page=2",
     ]
     for slug, review in deployment.reviews.items():
@@ -231,6 +232,9 @@ def test_every_page_family_answers_each_role(deployment, username):
     every = username == "bench-member"
     for path in reading_pages(deployment, every_recommendation=every):
         get_page(deployment, username, path)
+    # Full-text search is PostgreSQL's own here: it finds something.
+    search = get_page(deployment, username, "/recommendations/?q=exclusion")
+    assert re.search(r'href="/reviews/[\w-]+/recommendations/\w+/"', search.text)
     # Each figure on the dashboard links to the list filtered to exactly what it counts.
     dashboard = get_page(deployment, username, "/")
     links = set(re.findall(r'href="(/recommendations/\?[^"]+)"', dashboard.text))
