@@ -6,7 +6,7 @@ Uses a throwaway SQLite database: loads the Hackney demo review and builds a
 500-recommendation review, then, for each, alternates N times (so both feel the same machine
 load) between:
 
-- ours, cold: ``reports.pdf.render_pdf`` with no cache, the forked, time- and memory-limited
+- ours, cold: ``reports.sandbox.render_pdf`` with no cache, the forked, time- and memory-limited
   renderer the views and the task worker use (tagged PDF/UA, repeated header, Page N of M);
 - Chromium's command line, ``chromium --headless --print-to-pdf``, a cold browser process per
   document: the literal "headless Chromium's print-to-PDF" (ratio "vs CLI");
@@ -54,7 +54,8 @@ from django.templatetags.static import static  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from recommendations.demo import demo_files, load_review_document, read_document  # noqa: E402
-from reports import pdf, selectors  # noqa: E402
+from reports import selectors  # noqa: E402
+from reports.pdf import documents, sandbox  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -106,8 +107,8 @@ def main() -> None:
     link = f'<link rel="stylesheet" href="{static("reports/pdf.css")}">'
     css = Path(finders.find("reports/pdf.css")).read_text()
 
-    # What a worker does once at start-up (pdf.render_pdf would do it on first use).
-    pdf._warm_up()
+    # What a worker does once at start-up (sandbox.render_pdf would do it on first use).
+    sandbox._warm_up()
     with sync_playwright() as playwright:
         started = time.perf_counter()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -119,7 +120,7 @@ def main() -> None:
             f"{'fresh s':>8}{'vs fresh':>9}{'reused s':>9}{'vs reused':>10}{'cached ms':>10}"
         )
         for name, slug in cases:
-            html = pdf.appendix_html(selectors.appendix(slug))
+            html = documents.appendix_html(selectors.appendix(slug))
             assert link in html, "the PDF template no longer links the stylesheet"
             inline = html.replace(link, f"<style>{css}</style>")
             source = Path(tempfile.mkdtemp()) / "appendix.html"
@@ -140,7 +141,7 @@ def main() -> None:
             for _ in range(args.runs):
                 cache.clear()
                 before, started = child_cpu(), time.perf_counter()
-                content = pdf.render_pdf(html)
+                content = sandbox.render_pdf(html)
                 ours.append(time.perf_counter() - started)
                 cpu.append(child_cpu() - before)
                 started = time.perf_counter()
@@ -153,11 +154,11 @@ def main() -> None:
                 chromium(reused_page)
                 reused.append(time.perf_counter() - started)
             cache.clear()
-            pdf.cached_pdf(html)
+            documents.cached_pdf(html)
             cached = []
             for _ in range(args.runs):
                 started = time.perf_counter()
-                pdf.cached_pdf(html)
+                documents.cached_pdf(html)
                 cached.append(time.perf_counter() - started)
             ours_s, cli_s, theirs_s, reused_s = map(statistics.median, (ours, cli, theirs, reused))
             pages = "/".join(str(page_count(c)) for c in (content, cli_content, their_content))

@@ -158,6 +158,10 @@ PDF_PACK_REQUEST_MAX_ROWS = env.int("PDF_PACK_REQUEST_MAX_ROWS", default=200)
 # is stopped) rather than in the proxy's 504 while it goes on using a core.
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=50)
 PDF_BACKGROUND_RENDER_TIMEOUT = env.int("PDF_BACKGROUND_RENDER_TIMEOUT", default=900)
+# A render's child process may not grow beyond this (a 220-page table was seen near 2 GB).
+PDF_RENDER_MEMORY_BYTES = env.int("PDF_RENDER_MEMORY_BYTES", default=2 * 1024**3)
+# How long a rendered PDF is kept in the cache (keyed by its content, so never stale).
+PDF_CACHE_SECONDS = env.int("PDF_CACHE_SECONDS", default=24 * 60 * 60)
 
 # Supporting documents: what officers may attach to a review or a meeting.
 SUPPORTING_DOCUMENT_MAX_BYTES = env.int("SUPPORTING_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)

@@ -46,15 +46,16 @@ from recommendations.models import (
     Review,
     UpdateReport,
 )
-from reports import pdf, selectors
+from reports import selectors
 from reports.models import AppendixSettings, PackRender
+from reports.pdf import documents, sandbox
 
 logger = logging.getLogger(__name__)
 
 # How often a running render writes its page count: often enough for a progress page that
 # refreshes every few seconds, rarely enough not to matter to the database.
 PROGRESS_SAVE_SECONDS = 1.0
-# A worker renews its lease at least every pdf.HEARTBEAT_SECONDS (5 s); six missed renewals
+# A worker renews its lease at least every sandbox.HEARTBEAT_SECONDS (5 s); six missed renewals
 # mean it is gone. With a recovery pass every 10 s, a dead worker's job moves within a minute.
 LEASE_SECONDS = 30
 MAX_ATTEMPTS = 2
@@ -137,7 +138,7 @@ def _code_version() -> str:
         *sorted((app / "static" / "reports").glob("*.css")),
         app / "layouts.py",
         app / "selectors.py",
-        app / "pdf.py",
+        *sorted((app / "pdf").glob("*.py")),
     ]
     digest = hashlib.sha256()
     for path in files:
@@ -481,8 +482,8 @@ def render_pack(render_id: int) -> str:
         # Read before the pack is built: an edit made while it renders gives a newer
         # version, so the next click renders again rather than reuse a stale pack.
         version = pack_data_version(job.meeting_id)
-        html = pdf.pack_html(selectors.meeting_pack(job.meeting_id))
-        content = pdf.render_pdf(
+        html = documents.pack_html(selectors.meeting_pack(job.meeting_id))
+        content = sandbox.render_pdf(
             html,
             timeout=settings.PDF_BACKGROUND_RENDER_TIMEOUT,
             on_progress=lease.progress,
@@ -494,7 +495,7 @@ def render_pack(render_id: int) -> str:
         logger.warning("Pack render %s attempt %s was taken over; stopping.", job.pk, job.attempts)
         return "taken over"
     except Exception as error:
-        if isinstance(error, pdf.PDFRenderError):
+        if isinstance(error, sandbox.PDFRenderError):
             # Too slow or too big: the message says it all, no traceback needed.
             logger.error("Pack render %s failed: %s", job.pk, error)
             _fail(job, str(error))

@@ -20,10 +20,11 @@ from django_tables2 import SingleTableMixin
 
 from recommendations import monitoring
 from recommendations.models import Meeting, Review
-from reports import exports, pdf, selectors, tasks
+from reports import exports, selectors, tasks
 from reports.filters import RecommendationFilter
 from reports.forms import AppendixSettingsForm
 from reports.models import AppendixSettings, PackRender
+from reports.pdf import documents, sandbox
 from reports.tables import AppendixTable, IdsFirstQuerysetData, RecommendationTable
 
 logger = logging.getLogger(__name__)
@@ -94,8 +95,8 @@ def appendix_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _pdf_response(html: str, filename: str) -> HttpResponse:
     try:
-        content, from_cache = pdf.cached_pdf(html)
-    except pdf.PDFRenderError as error:
+        content, from_cache = documents.cached_pdf(html)
+    except sandbox.PDFRenderError as error:
         logger.error("PDF render failed for %s: %s", filename, error)
         response = HttpResponse(
             "The PDF could not be produced in time. Try again later, or ask for a smaller pack.",
@@ -111,7 +112,7 @@ def _pdf_response(html: str, filename: str) -> HttpResponse:
 
 def appendix_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     item = _appendix_for_request(request, slug, EXPORT)
-    return _pdf_response(pdf.appendix_html(item), _filename(item, "pdf"))
+    return _pdf_response(documents.appendix_html(item), _filename(item, "pdf"))
 
 
 def _pack_filename(meeting: Meeting) -> str:
@@ -150,7 +151,7 @@ def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             return _stored_pack(request, job)
         return redirect("reports:meeting_pack", pk=pk)
     pack = selectors.meeting_pack(pk)
-    return _pdf_response(pdf.pack_html(pack), _pack_filename(pack.meeting))
+    return _pdf_response(documents.pack_html(pack), _pack_filename(pack.meeting))
 
 
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:

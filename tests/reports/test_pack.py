@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import Meeting
-from reports import pdf
+from reports.pdf import documents
 from tests.reports.conftest import HACKNEY, pdf_pages_text
 from tests.reports.test_pdf import shared_renders  # noqa: F401 -- autouse: one render per HTML
 
@@ -53,7 +53,7 @@ def test_unknown_meeting_is_a_404(clerk_client, layouts):
 
 
 def test_pack_queries_do_not_grow_with_rows(clerk_client, january_meeting, monkeypatch):
-    monkeypatch.setattr(pdf, "cached_pdf", lambda html: (b"%PDF", False))
+    monkeypatch.setattr(documents, "cached_pdf", lambda html: (b"%PDF", False))
     clerk_client.get(f"/meetings/{january_meeting.pk}/pack.pdf")
     with CaptureQueriesContext(connection) as queries:
         clerk_client.get(f"/meetings/{january_meeting.pk}/pack.pdf")

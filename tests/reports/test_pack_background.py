@@ -23,8 +23,9 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
 )
-from reports import pdf, selectors, tasks
+from reports import selectors, tasks
 from reports.models import AppendixSettings, PackRender
+from reports.pdf import documents, sandbox
 from tests.reports.conftest import pdf_pages_text
 
 pytestmark = pytest.mark.django_db
@@ -54,12 +55,12 @@ def fake_render(monkeypatch):
         calls.append(kwargs)
         if kwargs.get("on_progress"):
             kwargs["on_progress"](3)
-        return b"%PDF-1.7 fake " + pdf.fingerprint(html).encode()
+        return b"%PDF-1.7 fake " + documents.fingerprint(html).encode()
 
     calls = []
     rendered.calls = calls
 
-    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(sandbox, "render_pdf", render_pdf)
     return rendered
 
 
@@ -137,9 +138,9 @@ def test_a_failed_render_says_so_and_can_be_tried_again(
     settings.TASKS = IMMEDIATE
 
     def too_slow(html, **kwargs):
-        raise pdf.PDFRenderTimeout("The PDF took longer than 900 seconds to render.")
+        raise sandbox.PDFRenderTimeout("The PDF took longer than 900 seconds to render.")
 
-    monkeypatch.setattr(pdf, "render_pdf", too_slow)
+    monkeypatch.setattr(sandbox, "render_pdf", too_slow)
     clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
     job = PackRender.objects.get()
     assert job.status == PackRender.Status.FAILED
@@ -148,7 +149,7 @@ def test_a_failed_render_says_so_and_can_be_tried_again(
     assert b"longer than 900 seconds" in page.content  # the renderer's own message
 
     monkeypatch.undo()
-    monkeypatch.setattr(pdf, "render_pdf", lambda html, **kwargs: b"%PDF-1.7 fake")
+    monkeypatch.setattr(sandbox, "render_pdf", lambda html, **kwargs: b"%PDF-1.7 fake")
     clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
     assert PackRender.objects.filter(status=PackRender.Status.DONE).count() == 1
     assert b"The pack is ready" in clerk_client.get(f"/meetings/{meeting.pk}/pack/").content
@@ -156,7 +157,7 @@ def test_a_failed_render_says_so_and_can_be_tried_again(
 
 def test_small_packs_still_download_directly(clerk_client, meeting, settings, monkeypatch):
     settings.PDF_PACK_REQUEST_MAX_ROWS = 200
-    monkeypatch.setattr(pdf, "cached_pdf", lambda html: (b"%PDF", False))
+    monkeypatch.setattr(documents, "cached_pdf", lambda html: (b"%PDF", False))
     assert clerk_client.get(f"/meetings/{meeting.pk}/pack.pdf").content == b"%PDF"
     page = clerk_client.get(f"/meetings/{meeting.pk}/pack/")
     assert f"/meetings/{meeting.pk}/pack.pdf".encode() in page.content
@@ -323,7 +324,7 @@ def test_the_worker_renews_its_lease_from_the_heartbeat_and_renders_at_low_prior
         return b"%PDF-1.7 fake"
 
     monkeypatch.setattr(tasks, "PROGRESS_SAVE_SECONDS", 0)
-    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(sandbox, "render_pdf", render_pdf)
     assert tasks.render_pack.call(job.pk) == PackRender.Status.DONE
     renewed, pages, niceness = seen
     assert renewed > timezone.now() + dt.timedelta(seconds=tasks.LEASE_SECONDS - 5)
@@ -350,7 +351,7 @@ def test_a_late_finisher_cannot_overwrite_the_attempt_that_took_over(
             assert tasks.claim_render(render_id=job.pk).attempts == 2
         return b"%PDF-1.7 late"
 
-    monkeypatch.setattr(pdf, "render_pdf", slow_render)
+    monkeypatch.setattr(sandbox, "render_pdf", slow_render)
     assert tasks.render_pack.call(job.pk) == "taken over"
     job.refresh_from_db()
     if taken_over_by == "a second attempt":
@@ -374,7 +375,7 @@ def test_a_worker_that_lost_its_lease_stops_rendering_at_the_next_heartbeat(meet
         after_heartbeat.append(True)
         return b"%PDF-1.7"
 
-    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(sandbox, "render_pdf", render_pdf)
     assert tasks.render_pack.call(job.pk) == "taken over"
     assert after_heartbeat == []
     assert PackRender.objects.get(pk=job.pk).status == PackRender.Status.QUEUED
@@ -442,7 +443,7 @@ def test_an_unexpected_error_fails_the_job_with_a_plain_message(
     def broken(html, **kwargs):
         raise ValueError("something internal")
 
-    monkeypatch.setattr(pdf, "render_pdf", broken)
+    monkeypatch.setattr(sandbox, "render_pdf", broken)
     clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
     job = PackRender.objects.get()
     assert job.status == PackRender.Status.FAILED and job.error == tasks.UNEXPECTED_ERROR
@@ -473,16 +474,16 @@ def no_pack_building(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the pack was built in a request")
 
-    real = (selectors.meeting_pack, pdf.pack_html)
+    real = (selectors.meeting_pack, documents.pack_html)
     monkeypatch.setattr(selectors, "meeting_pack", refuse)
-    monkeypatch.setattr(pdf, "pack_html", refuse)
+    monkeypatch.setattr(documents, "pack_html", refuse)
 
     class Allow:
         def __enter__(self):
-            selectors.meeting_pack, pdf.pack_html = real
+            selectors.meeting_pack, documents.pack_html = real
 
         def __exit__(self, *exc):
-            selectors.meeting_pack = pdf.pack_html = refuse
+            selectors.meeting_pack = documents.pack_html = refuse
 
     return Allow()
 
@@ -539,7 +540,7 @@ def test_an_edit_during_the_render_makes_the_next_click_render_again(
         update.save()
         return b"%PDF-1.7 fake"
 
-    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(sandbox, "render_pdf", render_pdf)
     clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
     job = PackRender.objects.get()
     assert job.status == PackRender.Status.DONE and job.data_version == before
@@ -547,7 +548,7 @@ def test_an_edit_during_the_render_makes_the_next_click_render_again(
     page = clerk_client.get(f"/meetings/{meeting.pk}/pack/")
     assert b"Make the committee pack" in page.content
 
-    monkeypatch.setattr(pdf, "render_pdf", lambda html, **kwargs: b"%PDF-1.7 fresh")
+    monkeypatch.setattr(sandbox, "render_pdf", lambda html, **kwargs: b"%PDF-1.7 fresh")
     clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
     assert PackRender.objects.filter(status=PackRender.Status.DONE).count() == 2
 
@@ -669,7 +670,7 @@ def test_a_database_gone_at_the_final_save_leaves_no_orphan_file(meeting, settin
         monkeypatch.setattr(tasks, "_held", lambda job: Unreachable())
         return b"%PDF-1.7 fake"
 
-    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(sandbox, "render_pdf", render_pdf)
     with pytest.raises(OperationalError):
         tasks.render_pack.call(job.pk)
     assert not list((settings.MEDIA_ROOT / "packs").rglob("*.pdf"))

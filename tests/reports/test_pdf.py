@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from pdfminer.pdftypes import resolve1
 
 from recommendations.models import ProgressUpdate, Recommendation
-from reports import pdf, selectors
+from reports import selectors
+from reports.pdf import documents, sandbox
 from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY, make_big_review, pdf_pages_text
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ _RENDERED: dict[str, bytes] = {}
 
 @pytest.fixture(autouse=True)
 def shared_renders(monkeypatch):
-    render = pdf.render_pdf
+    render = sandbox.render_pdf
 
     def render_once(html, **kwargs):
         if kwargs:  # limits or progress under test: render for real
@@ -30,7 +31,7 @@ def shared_renders(monkeypatch):
             _RENDERED[html] = render(html)
         return _RENDERED[html]
 
-    monkeypatch.setattr(pdf, "render_pdf", render_once)
+    monkeypatch.setattr(sandbox, "render_pdf", render_once)
 
 
 @pytest.fixture(autouse=True)
@@ -115,15 +116,15 @@ def test_a_repeat_export_comes_from_the_cache_and_an_edit_is_never_stale(clerk_c
 
 def test_a_render_that_overruns_its_time_limit_is_stopped(monkeypatch):
     html = "<html lang='en'><title>t</title>" + "<p>x</p>" * 20000 + "</html>"
-    with pytest.raises(pdf.PDFRenderTimeout):
-        pdf.render_pdf(html, timeout=0.05)
+    with pytest.raises(sandbox.PDFRenderTimeout):
+        sandbox.render_pdf(html, timeout=0.05)
 
 
 def test_an_overrun_gives_a_clear_503_not_a_hang(clerk_client, layouts, monkeypatch):
     def too_slow(html, **kwargs):
-        raise pdf.PDFRenderTimeout("too slow")
+        raise sandbox.PDFRenderTimeout("too slow")
 
-    monkeypatch.setattr(pdf, "render_pdf", too_slow)
+    monkeypatch.setattr(sandbox, "render_pdf", too_slow)
     response = clerk_client.get(f"/reviews/{HACKNEY}/appendix.pdf")
     assert response.status_code == 503
     assert b"could not be produced in time" in response.content
@@ -132,7 +133,7 @@ def test_an_overrun_gives_a_clear_503_not_a_hang(clerk_client, layouts, monkeypa
 @pytest.mark.parametrize("count", [10, 500])
 def test_pdf_uses_a_constant_number_of_queries(clerk_client, count, monkeypatch):
     make_big_review(count)
-    monkeypatch.setattr(pdf, "cached_pdf", lambda html: (b"%PDF", False))
+    monkeypatch.setattr(documents, "cached_pdf", lambda html: (b"%PDF", False))
     clerk_client.get("/reviews/big-review/appendix.pdf")
     with CaptureQueriesContext(connection) as queries:
         assert clerk_client.get("/reviews/big-review/appendix.pdf").status_code == 200
@@ -143,7 +144,7 @@ def test_pdf_uses_a_constant_number_of_queries(clerk_client, count, monkeypatch)
 
 def test_a_500_row_pdf_repeats_its_header_on_every_page(db):
     review = make_big_review(500)
-    content = pdf.render_pdf(pdf.appendix_html(selectors.appendix(review.slug)))
+    content = sandbox.render_pdf(documents.appendix_html(selectors.appendix(review.slug)))
     pages = pdf_pages_text(content)
     assert len(pages) > 20
     for number, text in enumerate(pages, start=1):
@@ -158,7 +159,9 @@ def test_rows_may_break_across_pages_without_losing_a_line(db):
     update = ProgressUpdate.objects.filter(recommendation__review=review).order_by("-as_at").first()
     update.text = "\n\n".join(f"Paragraph {i} of a very long update." for i in range(1, 121))
     update.save()
-    pages = pdf_pages_text(pdf.render_pdf(pdf.appendix_html(selectors.appendix(review.slug))))
+    pages = pdf_pages_text(
+        sandbox.render_pdf(documents.appendix_html(selectors.appendix(review.slug)))
+    )
     whole = "\n".join(pages)
     for i in range(1, 121):
         assert f"Paragraph {i} of a very long update." in whole

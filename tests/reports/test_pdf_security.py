@@ -10,8 +10,8 @@ import pytest
 from pdfminer.pdftypes import resolve1
 
 from recommendations.models import ProgressUpdate
-from reports import pdf
-from reports.pdf import StaticFilesURLFetcher
+from reports.pdf import sandbox
+from reports.pdf.fetcher import StaticFilesURLFetcher
 from tests.factories import make_review
 from tests.reports.conftest import pdf_pages_text
 
@@ -95,7 +95,7 @@ def test_hostile_html_fetches_nothing_even_without_the_sanitiser(listener, local
         + hostile_markup(base, local_files)
         + "<p>Body text.</p></body></html>"
     )
-    content = pdf.render_pdf(html)
+    content = sandbox.render_pdf(html)
     assert_nothing_leaked(content, hits)
     # Our own static stylesheet was served: its margin boxes put the page count on the page.
     assert "Page 1 of 1" in pdf_pages_text(content)[0]

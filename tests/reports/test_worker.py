@@ -17,9 +17,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
 
 from recommendations.models import Meeting
-from reports import pdf, tasks
+from reports import tasks
 from reports.management.commands import run_worker
 from reports.models import PackRender
+from reports.pdf import sandbox
 
 # The worker and the recovery thread use their own connections: data must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +49,7 @@ def fake_render(monkeypatch):
         rendered.append(kwargs)
         return b"%PDF-1.7 fake"
 
-    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(sandbox, "render_pdf", render_pdf)
     return rendered
 
 
@@ -156,7 +157,7 @@ def test_sigterm_during_a_render_finishes_it_then_stops(meeting, monkeypatch):
         time.sleep(0.2)
         return b"%PDF-1.7 finished"
 
-    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(sandbox, "render_pdf", render_pdf)
     safety = _safety_net()
     try:
         _worker(batch=False, interval=0.1)  # returns instead of waiting for more tasks

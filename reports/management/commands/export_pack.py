@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
-from reports import pdf, selectors
+from reports import selectors
+from reports.pdf import documents, sandbox
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         except Http404 as error:
             raise CommandError(f"No meeting {meeting_id}.") from error
         try:
-            output.write_bytes(pdf.render_pdf(pdf.pack_html(pack)))
-        except pdf.PDFRenderError as error:
+            output.write_bytes(sandbox.render_pdf(documents.pack_html(pack)))
+        except sandbox.PDFRenderError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Wrote {output} ({len(pack.appendices)} reviews).")

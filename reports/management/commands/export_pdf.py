@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
-from reports import pdf, selectors
+from reports import selectors
+from reports.pdf import documents, sandbox
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         except Http404 as error:
             raise CommandError(f"No review {slug!r}, or no report {report} in it.") from error
         try:
-            output.write_bytes(pdf.render_pdf(pdf.appendix_html(appendix)))
-        except pdf.PDFRenderError as error:
+            output.write_bytes(sandbox.render_pdf(documents.appendix_html(appendix)))
+        except sandbox.PDFRenderError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Wrote {output} ({len(appendix.rows)} rows).")

@@ -1,11 +1,10 @@
-"""PDF rendering with WeasyPrint: a URL fetcher that serves only our own static files, a
-wall-clock and memory limit on every render, and a cache keyed by the document's content."""
+"""The renderer's sandbox: each document is laid out in a forked child with a wall-clock and a
+memory limit, which dies with its parent and keeps none of its sockets."""
 
 from __future__ import annotations
 
 import ctypes
 import gc
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -15,31 +14,17 @@ import stat
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
 
-import pydyf
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache import cache
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-from recommendations.models import Review, UpdateReport
-from reports.selectors import Appendix, MeetingPack
+from reports.pdf import pydyf_patch
+from reports.pdf.fetcher import BASE_URL, StaticFilesURLFetcher
 
-logger = logging.getLogger(__name__)
+pydyf_patch.apply()
 
-# Relative URLs in our templates ("/static/...") resolve against this; it names no real file.
-BASE_URL = "file:///pdf-base/"
 PDF_VARIANT = "pdf/ua-1"
-# Overridable in settings; the defaults suit a 500-recommendation appendix comfortably.
-PDF_RENDER_TIMEOUT = getattr(settings, "PDF_RENDER_TIMEOUT", 50)  # seconds
-PDF_RENDER_MEMORY_BYTES = getattr(settings, "PDF_RENDER_MEMORY_BYTES", 2 * 1024**3)
-PDF_CACHE_SECONDS = getattr(settings, "PDF_CACHE_SECONDS", 24 * 60 * 60)
 # A renderer child lives for one document and has a memory cap, so it can afford to collect
 # garbage rarely: the default thresholds made collection ~15% of a 500-row render (bench/README).
 CHILD_GC_THRESHOLD = (50_000, 20, 1_000)
@@ -48,79 +33,12 @@ HEARTBEAT_SECONDS = 5.0
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def _memoised_page_references(self: pydyf.PDF) -> tuple[bytes, ...]:
-    # pydyf rebuilds this tuple of every page's reference on each access, and WeasyPrint's
-    # PDF/UA tagging reads it once per structure element: quadratic in pages (0.4 s of a
-    # 91-page render). Pages are only ever appended, so the length identifies the content.
-    kids = self.pages["Kids"]
-    cached = self.__dict__.get("_page_references")
-    if cached is None or cached[0] != len(kids):
-        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
-        self.__dict__["_page_references"] = cached
-    return cached[1]
-
-
-pydyf.PDF.page_references = property(_memoised_page_references)
-
-
 class PDFRenderError(Exception):
     """The renderer failed (or ran out of memory) on this document."""
 
 
 class PDFRenderTimeout(PDFRenderError):
     """The render overran its wall-clock limit and was stopped."""
-
-
-class StaticFilesURLFetcher(URLFetcher):
-    """Serves ``data:`` URLs and files the staticfiles finders resolve; refuses the rest.
-
-    Everything a document can point at goes through ``fetch``: images, stylesheets and their
-    ``@import``/``url()``, SVG references and ``<link rel="attachment">``. A refusal is an
-    exception, which WeasyPrint logs and treats as a missing resource.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(timeout=1, allowed_protocols=("data", "file"), allow_redirects=False)
-        # The URL path, not ``static("")``: the manifest storage has no entry for "".
-        self._static_prefix = urlsplit(settings.STATIC_URL).path  # "/static/"
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = self._static_path(url)
-            if path is not None:
-                return URLFetcherResponse(url, body=path.read_bytes(), headers=_type_for(path))
-        logger.warning("PDF render refused to fetch %.200s", url)
-        raise URLFetchingError(f"Not fetched: {url[:200]}")
-
-    def _static_path(self, url: str) -> Path | None:
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            return None
-        path = unquote(parts.path)
-        if not path.startswith(self._static_prefix):
-            return None
-        relative = PurePosixPath(path.removeprefix(self._static_prefix))
-        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-            return None
-        found = finders.find(str(relative)) or finders.find(_unhashed(str(relative)))
-        if not found:
-            return None
-        return Path(found if isinstance(found, str) else found[0])
-
-
-def _unhashed(name: str) -> str:
-    """In production ``{% static %}`` gives the manifest's hashed name ("pdf.3f2a1c.css"),
-    which only exists in STATIC_ROOT: map it back to the source name the finders know."""
-    hashed_files = getattr(staticfiles_storage, "hashed_files", None) or {}
-    return next((source for source, hashed in hashed_files.items() if hashed == name), name)
-
-
-def _type_for(path: Path) -> dict[str, str]:
-    types = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
-    return {"Content-Type": types.get(path.suffix.lower(), "application/octet-stream")}
 
 
 def write_pdf(html: str) -> bytes:
@@ -239,8 +157,8 @@ def render_pdf(
 
     The child dies with the thread that forked it and keeps none of its sockets, so a killed
     web or task worker leaves no renderer behind holding a client or database connection."""
-    timeout = PDF_RENDER_TIMEOUT if timeout is None else timeout
-    memory_bytes = PDF_RENDER_MEMORY_BYTES if memory_bytes is None else memory_bytes
+    timeout = settings.PDF_RENDER_TIMEOUT if timeout is None else timeout
+    memory_bytes = settings.PDF_RENDER_MEMORY_BYTES if memory_bytes is None else memory_bytes
     _warm_up()
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -280,51 +198,3 @@ def render_pdf(
     if kind != "done":
         raise PDFRenderError(payload)
     return payload
-
-
-def fingerprint(html: str) -> str:
-    """The rendered HTML holds every value the PDF shows, so any edit changes this."""
-    return hashlib.sha256(html.encode("utf-8")).hexdigest()
-
-
-def cache_key(html: str) -> str:
-    return f"reports:pdf:{PDF_VARIANT}:{fingerprint(html)}"
-
-
-def cached_pdf(html: str) -> tuple[bytes, bool]:
-    """The PDF for this HTML, and whether it came from the cache."""
-    key = cache_key(html)
-    pdf = cache.get(key)
-    if pdf is not None:
-        return pdf, True
-    pdf = render_pdf(html)
-    cache.set(key, pdf, timeout=PDF_CACHE_SECONDS)
-    return pdf, False
-
-
-def _author(report: UpdateReport | None, review: Review) -> str:
-    if report is not None and report.author_id:
-        return report.author.name
-    return f"{review.committee.name}, {review.committee.authority.name}"
-
-
-def appendix_html(appendix: Appendix) -> str:
-    return render_to_string(
-        "reports/appendix_pdf.html",
-        {
-            "appendix": appendix,
-            "title": f"Appendix: {appendix.title}",
-            "author": _author(None, appendix.review),
-        },
-    )
-
-
-def pack_html(pack: MeetingPack) -> str:
-    meeting = pack.meeting
-    author = (
-        pack.cover.author.name if pack.cover and pack.cover.author_id else meeting.committee.name
-    )
-    return render_to_string(
-        "reports/pack_pdf.html",
-        {"pack": pack, "meeting": meeting, "title": pack.title, "author": author},
-    )
