@@ -1,0 +1,79 @@
+"""Who leads on a recommendation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from recommendations import forms, services
+from recommendations.models import Lead
+from recommendations.views.common import _direction, _form_page, _get_recommendation, _needs
+
+# --- Leads --------------------------------------------------------------------------------
+
+
+@_needs("add_lead", "change_lead", "delete_lead")
+def lead_list(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    recommendation = _get_recommendation(slug, label)
+    form = forms.LeadForm(request.POST or None, recommendation=recommendation)
+    if request.method == "POST" and form.is_valid():
+        lead = services.lead_add(
+            recommendation=recommendation,
+            role=form.cleaned_data["role"],
+            person=form.cleaned_data["person"],
+            new_person_name=form.cleaned_data["new_person_name"].strip(),
+            new_person_job_title=form.cleaned_data["new_person_job_title"].strip(),
+            new_person_organisation=form.cleaned_data["new_person_organisation"].strip(),
+            user=request.user,
+        )
+        messages.success(request, f"{lead.person.name} added as {lead.get_role_display()}.")
+        return redirect("recommendations:lead_list", slug=slug, label=label)
+    leads = recommendation.leads.select_related("person")
+    return _form_page(
+        request, "recommendations/lead_form.html", form,
+        review=recommendation.review, recommendation=recommendation, leads=leads,
+    )  # fmt: skip
+
+
+def _get_lead(slug: str, label: str, pk: int) -> Lead:
+    return get_object_or_404(
+        Lead.objects.select_related("recommendation__review", "person"),
+        pk=pk, recommendation__review__slug=slug, recommendation__label=label,
+    )  # fmt: skip
+
+
+@_needs("change_lead")
+def lead_edit(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
+    lead = _get_lead(slug, label, pk)
+    recommendation = lead.recommendation
+    form = forms.LeadForm(request.POST or None, instance=lead, recommendation=recommendation)
+    if request.method == "POST" and form.is_valid():
+        services.lead_update(lead=form.instance, user=request.user)
+        messages.success(request, "Lead saved.")
+        return redirect("recommendations:lead_list", slug=slug, label=label)
+    return _form_page(
+        request, "recommendations/lead_edit_form.html", form,
+        review=recommendation.review, recommendation=recommendation, lead=lead,
+    )  # fmt: skip
+
+
+@require_POST
+@_needs("delete_lead")
+def lead_remove(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
+    lead = _get_lead(slug, label, pk)
+    services.lead_remove(lead=lead, user=request.user)
+    messages.success(request, f"{lead.person.name} removed as {lead.get_role_display()}.")
+    return redirect("recommendations:lead_list", slug=slug, label=label)
+
+
+@require_POST
+@_needs("change_lead")
+def lead_move(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
+    lead = _get_lead(slug, label, pk)
+    direction = _direction(request)
+    if direction is None:
+        return HttpResponseBadRequest("Move up or down.")
+    services.lead_move(lead=lead, direction=direction, user=request.user)
+    return redirect("recommendations:lead_list", slug=slug, label=label)

@@ -1,0 +1,194 @@
+"""A recommendation's page and its editing: text, response, overdue label, closing, reopening,
+moving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from recommendations import forms, meanings, selectors, services
+from recommendations.models import Recommendation, Response
+from recommendations.views.common import (
+    _direction,
+    _form_page,
+    _get_recommendation,
+    _get_review,
+    _needs,
+    _saved_copy,
+    _saved_or_conflict,
+)
+
+
+def recommendation_detail(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    recommendation = selectors.recommendation_detail(slug, label)
+    return render(
+        request,
+        "recommendations/recommendation_detail.html",
+        {
+            "review": recommendation.review,
+            "recommendation": recommendation,
+            "timeline": selectors.recommendation_timeline(recommendation),
+            "record": selectors.recommendation_record(recommendation),
+            "target_history": selectors.target_date_history(recommendation),
+            "overdue_meaning": meanings.OVERDUE,
+        },
+    )
+
+
+# --- Recommendations ----------------------------------------------------------------------
+
+
+@_needs("add_recommendation")
+def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    review = _get_review(slug)
+    form = forms.RecommendationForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        recommendation = services.recommendation_create(
+            recommendation=form.instance, user=request.user
+        )
+        messages.success(request, f"Recommendation {recommendation.label} added.")
+        return redirect(recommendation)
+    return _form_page(request, "recommendations/recommendation_form.html", form, review=review)
+
+
+@_needs("change_recommendation")
+def recommendation_edit(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    recommendation = _get_recommendation(slug, label)
+    form = forms.RecommendationForm(
+        request.POST or None, instance=recommendation, review=recommendation.review
+    )
+    context = {"review": recommendation.review, "recommendation": recommendation}
+    if request.method == "POST" and form.is_valid():
+        if _saved_or_conflict(
+            form,
+            lambda: services.recommendation_update(
+                recommendation=form.instance,
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            ),
+        ):
+            messages.success(request, f"Recommendation {form.instance.label} saved.")
+            return redirect(form.instance)
+        context["saved"] = _saved_copy(recommendation)
+    return _form_page(request, "recommendations/recommendation_form.html", form, **context)
+
+
+def _recommendation_form(
+    request: HttpRequest,
+    slug: str,
+    label: str,
+    form_class: type[forms.VersionedForm],
+    template: str,
+    save: Callable[[forms.VersionedForm], object],
+    message: str,
+    refusal: Callable[[Recommendation], str] | None = None,
+) -> HttpResponse:
+    """``refusal`` says why this action does not apply to the recommendation as it stands
+    (a stale link or a second tab): the officer is sent back to its page with that message."""
+    recommendation = _get_recommendation(slug, label)
+    if refusal is not None and (reason := refusal(recommendation)):
+        messages.info(request, reason)
+        return redirect(recommendation)
+    form = form_class(request.POST or None, instance=recommendation)
+    context = {"review": recommendation.review, "recommendation": recommendation}
+    if request.method == "POST" and form.is_valid():
+        if _saved_or_conflict(form, lambda: save(form)):
+            messages.success(request, message)
+            return redirect(recommendation)
+        context["saved"] = _saved_copy(recommendation)
+    return _form_page(request, template, form, **context)
+
+
+@_needs("change_recommendation")
+def recommendation_overdue(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    return _recommendation_form(
+        request, slug, label, forms.OverdueOverrideForm,
+        "recommendations/overdue_form.html",
+        lambda form: services.recommendation_set_overdue_override(
+            recommendation=form.instance,
+            override=form.cleaned_data["overdue_override"],
+            reason=form.cleaned_data["overdue_override_reason"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        "The overdue label has been saved.",
+    )  # fmt: skip
+
+
+@_needs("change_recommendation")
+def recommendation_close(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    return _recommendation_form(
+        request, slug, label, forms.CloseRecommendationForm,
+        "recommendations/close_form.html",
+        lambda form: services.recommendation_close(
+            recommendation=form.instance,
+            meeting=form.cleaned_data["closed_at_meeting"],
+            reason=form.cleaned_data["closed_reason"],
+            evidence=form.cleaned_data["closed_evidence"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        "The recommendation is closed. It stays on the record.",
+        # Closing again would overwrite the committee's recorded decision: reopen it first.
+        refusal=lambda rec: f"Recommendation {label} is already closed."
+        if rec.closed_at_meeting_id else "",
+    )  # fmt: skip
+
+
+@_needs("change_recommendation")
+def recommendation_reopen(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    return _recommendation_form(
+        request, slug, label, forms.ReopenRecommendationForm,
+        "recommendations/reopen_form.html",
+        lambda form: services.recommendation_reopen(
+            recommendation=form.instance,
+            meeting=form.cleaned_data["reopened_at_meeting"],
+            reason=form.cleaned_data["reopened_reason"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        "The recommendation is reopened. Its closure stays in the history.",
+        refusal=lambda rec: "" if rec.closed_at_meeting_id
+        else f"Recommendation {label} is not closed, so there is nothing to reopen.",
+    )  # fmt: skip
+
+
+@require_POST
+@_needs("change_recommendation")
+def recommendation_move(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    recommendation = _get_recommendation(slug, label)
+    direction = _direction(request)
+    if direction is None:
+        return HttpResponseBadRequest("Move up or down.")
+    services.recommendation_move(
+        recommendation=recommendation, direction=direction, user=request.user
+    )
+    messages.success(request, f"Recommendation {label} moved {direction}.")
+    return redirect("recommendations:review_reorder", slug=slug)
+
+
+@_needs("change_response")
+def response_edit(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    recommendation = _get_recommendation(slug, label)
+    response = Response.objects.filter(recommendation=recommendation).first() or Response(
+        recommendation=recommendation
+    )
+    form = forms.ResponseForm(request.POST or None, instance=response)
+    context = {"review": recommendation.review, "recommendation": recommendation}
+    if request.method == "POST" and form.is_valid():
+        if _saved_or_conflict(
+            form,
+            lambda: services.response_save(
+                response=form.instance,
+                expected_version=form.cleaned_data.get("version"),
+                user=request.user,
+            ),
+        ):
+            messages.success(request, "Response saved.")
+            return redirect(recommendation)
+        context["saved"] = _saved_copy(response)
+    return _form_page(request, "recommendations/response_form.html", form, **context)

@@ -1,0 +1,101 @@
+"""Dated progress updates: add, edit, delete, correct."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from recommendations import forms, services
+from recommendations.models import ProgressUpdate
+from recommendations.views.common import (
+    _form_page,
+    _get_recommendation,
+    _needs,
+    _saved_copy,
+    _saved_or_conflict,
+)
+
+# --- Progress updates ---------------------------------------------------------------------
+
+
+def _get_update(slug: str, label: str, pk: int) -> ProgressUpdate:
+    return get_object_or_404(
+        ProgressUpdate.objects.select_related("recommendation__review", "report"),
+        pk=pk, recommendation__review__slug=slug, recommendation__label=label,
+    )  # fmt: skip
+
+
+@_needs("add_progressupdate")
+def progress_update_create(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    recommendation = _get_recommendation(slug, label)
+    initial = {"report": request.GET.get("report")} if request.GET.get("report") else None
+    form = forms.ProgressUpdateForm(
+        request.POST or None, initial=initial, recommendation=recommendation
+    )
+    if request.method == "POST" and form.is_valid():
+        services.progress_update_create(update=form.instance, user=request.user)
+        messages.success(request, "Progress update added.")
+        return redirect(recommendation)
+    return _form_page(
+        request, "recommendations/progressupdate_form.html", form,
+        review=recommendation.review, recommendation=recommendation,
+    )  # fmt: skip
+
+
+@_needs("change_progressupdate")
+def progress_update_edit(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
+    update = _get_update(slug, label, pk)
+    if update.is_locked:
+        raise services.RecordLocked()
+    recommendation = update.recommendation
+    form = forms.ProgressUpdateForm(
+        request.POST or None, instance=update, recommendation=recommendation
+    )
+    context = {"review": recommendation.review, "recommendation": recommendation, "update": update}
+    if request.method == "POST" and form.is_valid():
+        if _saved_or_conflict(
+            form,
+            lambda: services.progress_update_edit(
+                update=form.instance,
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            ),
+        ):
+            messages.success(request, "Progress update saved.")
+            return redirect(recommendation)
+        context["saved"] = _saved_copy(update)
+    return _form_page(request, "recommendations/progressupdate_form.html", form, **context)
+
+
+@require_POST
+@_needs("delete_progressupdate")
+def progress_update_delete(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
+    update = _get_update(slug, label, pk)
+    services.progress_update_delete(update=update, user=request.user)
+    messages.success(request, f"The update as at {update.as_at_display} was deleted.")
+    return redirect(update.recommendation)
+
+
+@_needs("add_progressupdate")
+def progress_update_correct(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
+    original = _get_update(slug, label, pk)
+    recommendation = original.recommendation
+    initial = {
+        field: getattr(original, field)
+        for field in ["as_at", "as_at_precision", "status", "text", "timescale", "target_date"]
+    }
+    form = forms.ProgressUpdateForm(
+        request.POST or None, initial=initial, recommendation=recommendation
+    )
+    if request.method == "POST" and form.is_valid():
+        services.progress_update_correct(
+            original=original, correction=form.instance, user=request.user
+        )
+        messages.success(request, "Correction added. The original update stays on the record.")
+        return redirect(recommendation)
+    return _form_page(
+        request, "recommendations/progressupdate_form.html", form,
+        review=recommendation.review, recommendation=recommendation, original=original,
+    )  # fmt: skip
