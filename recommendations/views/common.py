@@ -1,26 +1,17 @@
-"""What the editing views share: the permission decorator, fetching, the form page and the
-mapping of a service's refusal onto the form."""
+"""What the views share: the labels' meanings, the form page, and mapping a service's refusal
+onto the form. Access checks and fetching for this user are in ``recommendations.access``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import permission_required
 from django.db import models
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from recommendations import forms, meanings, services
-from recommendations.models import Recommendation, Review
-
-
-def _needs(*codenames: str) -> Callable:
-    """Require every named permission of this app; 403 (not a login loop) without them."""
-    return permission_required(
-        [f"recommendations.{codename}" for codename in codenames], raise_exception=True
-    )
 
 
 def _meanings_context() -> dict[str, Any]:
@@ -32,19 +23,6 @@ def _meanings_context() -> dict[str, Any]:
         "closed_meaning": meanings.CLOSED,
         "counting_rule": meanings.COUNTING,
     }
-
-
-# --- Editing helpers ----------------------------------------------------------------------
-
-
-def _get_review(slug: str) -> Review:
-    return get_object_or_404(Review.objects.select_related("committee"), slug=slug)
-
-
-def _get_recommendation(slug: str, label: str) -> Recommendation:
-    return get_object_or_404(
-        Recommendation.objects.select_related("review", "parent"), review__slug=slug, label=label
-    )
 
 
 def _form_page(request: HttpRequest, template: str, form: BaseForm, **context: Any) -> HttpResponse:

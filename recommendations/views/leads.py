@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from recommendations import forms, services
-from recommendations.models import Lead
-from recommendations.views.common import _direction, _form_page, _get_recommendation, _needs
-
-# --- Leads --------------------------------------------------------------------------------
+from recommendations import access, forms, services
+from recommendations.views.common import _direction, _form_page
 
 
-@_needs("add_lead", "change_lead", "delete_lead")
 def lead_list(request: HttpRequest, slug: str, label: str) -> HttpResponse:
-    recommendation = _get_recommendation(slug, label)
+    recommendation = access.recommendation_for(
+        request, slug, label, permission=("add_lead", "change_lead", "delete_lead")
+    )
     form = forms.LeadForm(request.POST or None, recommendation=recommendation)
     if request.method == "POST" and form.is_valid():
         lead = services.lead_add(
@@ -37,16 +35,8 @@ def lead_list(request: HttpRequest, slug: str, label: str) -> HttpResponse:
     )  # fmt: skip
 
 
-def _get_lead(slug: str, label: str, pk: int) -> Lead:
-    return get_object_or_404(
-        Lead.objects.select_related("recommendation__review", "person"),
-        pk=pk, recommendation__review__slug=slug, recommendation__label=label,
-    )  # fmt: skip
-
-
-@_needs("change_lead")
 def lead_edit(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
-    lead = _get_lead(slug, label, pk)
+    lead = access.lead_for(request, slug, label, pk, permission="change_lead")
     recommendation = lead.recommendation
     form = forms.LeadForm(request.POST or None, instance=lead, recommendation=recommendation)
     if request.method == "POST" and form.is_valid():
@@ -60,18 +50,16 @@ def lead_edit(request: HttpRequest, slug: str, label: str, pk: int) -> HttpRespo
 
 
 @require_POST
-@_needs("delete_lead")
 def lead_remove(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
-    lead = _get_lead(slug, label, pk)
+    lead = access.lead_for(request, slug, label, pk, permission="delete_lead")
     services.lead_remove(lead=lead, user=request.user)
     messages.success(request, f"{lead.person.name} removed as {lead.get_role_display()}.")
     return redirect("recommendations:lead_list", slug=slug, label=label)
 
 
 @require_POST
-@_needs("change_lead")
 def lead_move(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
-    lead = _get_lead(slug, label, pk)
+    lead = access.lead_for(request, slug, label, pk, permission="change_lead")
     direction = _direction(request)
     if direction is None:
         return HttpResponseBadRequest("Move up or down.")

@@ -10,14 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from recommendations import forms, meanings, selectors, services
+from recommendations import access, forms, meanings, selectors, services
 from recommendations.models import Recommendation, Response
 from recommendations.views.common import (
     _direction,
     _form_page,
-    _get_recommendation,
-    _get_review,
-    _needs,
     _saved_copy,
     _saved_or_conflict,
 )
@@ -39,12 +36,8 @@ def recommendation_detail(request: HttpRequest, slug: str, label: str) -> HttpRe
     )
 
 
-# --- Recommendations ----------------------------------------------------------------------
-
-
-@_needs("add_recommendation")
 def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
-    review = _get_review(slug)
+    review = access.review_for(request, slug, permission="add_recommendation")
     form = forms.RecommendationForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         recommendation = services.recommendation_create(
@@ -55,9 +48,10 @@ def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
     return _form_page(request, "recommendations/recommendation_form.html", form, review=review)
 
 
-@_needs("change_recommendation")
 def recommendation_edit(request: HttpRequest, slug: str, label: str) -> HttpResponse:
-    recommendation = _get_recommendation(slug, label)
+    recommendation = access.recommendation_for(
+        request, slug, label, permission="change_recommendation"
+    )
     form = forms.RecommendationForm(
         request.POST or None, instance=recommendation, review=recommendation.review
     )
@@ -89,7 +83,9 @@ def _recommendation_form(
 ) -> HttpResponse:
     """``refusal`` says why this action does not apply to the recommendation as it stands
     (a stale link or a second tab): the officer is sent back to its page with that message."""
-    recommendation = _get_recommendation(slug, label)
+    recommendation = access.recommendation_for(
+        request, slug, label, permission="change_recommendation"
+    )
     if refusal is not None and (reason := refusal(recommendation)):
         messages.info(request, reason)
         return redirect(recommendation)
@@ -103,7 +99,6 @@ def _recommendation_form(
     return _form_page(request, template, form, **context)
 
 
-@_needs("change_recommendation")
 def recommendation_overdue(request: HttpRequest, slug: str, label: str) -> HttpResponse:
     return _recommendation_form(
         request, slug, label, forms.OverdueOverrideForm,
@@ -119,7 +114,6 @@ def recommendation_overdue(request: HttpRequest, slug: str, label: str) -> HttpR
     )  # fmt: skip
 
 
-@_needs("change_recommendation")
 def recommendation_close(request: HttpRequest, slug: str, label: str) -> HttpResponse:
     return _recommendation_form(
         request, slug, label, forms.CloseRecommendationForm,
@@ -139,7 +133,6 @@ def recommendation_close(request: HttpRequest, slug: str, label: str) -> HttpRes
     )  # fmt: skip
 
 
-@_needs("change_recommendation")
 def recommendation_reopen(request: HttpRequest, slug: str, label: str) -> HttpResponse:
     return _recommendation_form(
         request, slug, label, forms.ReopenRecommendationForm,
@@ -158,9 +151,10 @@ def recommendation_reopen(request: HttpRequest, slug: str, label: str) -> HttpRe
 
 
 @require_POST
-@_needs("change_recommendation")
 def recommendation_move(request: HttpRequest, slug: str, label: str) -> HttpResponse:
-    recommendation = _get_recommendation(slug, label)
+    recommendation = access.recommendation_for(
+        request, slug, label, permission="change_recommendation"
+    )
     direction = _direction(request)
     if direction is None:
         return HttpResponseBadRequest("Move up or down.")
@@ -171,9 +165,8 @@ def recommendation_move(request: HttpRequest, slug: str, label: str) -> HttpResp
     return redirect("recommendations:review_reorder", slug=slug)
 
 
-@_needs("change_response")
 def response_edit(request: HttpRequest, slug: str, label: str) -> HttpResponse:
-    recommendation = _get_recommendation(slug, label)
+    recommendation = access.recommendation_for(request, slug, label, permission="change_response")
     response = Response.objects.filter(recommendation=recommendation).first() or Response(
         recommendation=recommendation
     )

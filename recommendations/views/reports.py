@@ -4,30 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from recommendations import forms, services
-from recommendations.models import UpdateReport
+from recommendations import access, forms, services
 from recommendations.views.common import (
     _form_page,
-    _get_review,
-    _needs,
     _saved_copy,
     _saved_or_conflict,
 )
 
-# --- Update reports and meetings (clerks too) ---------------------------------------------
-
-
-def _get_report(slug: str, pk: int) -> UpdateReport:
-    return get_object_or_404(
-        UpdateReport.objects.select_related("review", "meeting"), pk=pk, review__slug=slug
-    )
-
 
 def update_report_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    report = _get_report(slug, pk)
+    report = access.report_for(request, slug, pk, permission=None)
     updates = report.updates.select_related("recommendation", "corrects").order_by(
         "recommendation__order", "recommendation__id", "-as_at", "-id"
     )
@@ -38,9 +27,8 @@ def update_report_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     )
 
 
-@_needs("add_updatereport")
 def update_report_create(request: HttpRequest, slug: str) -> HttpResponse:
-    review = _get_review(slug)
+    review = access.review_for(request, slug, permission="add_updatereport")
     form = forms.UpdateReportForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         report = services.update_report_create(report=form.instance, user=request.user)
@@ -49,9 +37,8 @@ def update_report_create(request: HttpRequest, slug: str) -> HttpResponse:
     return _form_page(request, "recommendations/updatereport_form.html", form, review=review)
 
 
-@_needs("change_updatereport")
 def update_report_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    report = _get_report(slug, pk)
+    report = access.report_for(request, slug, pk, permission="change_updatereport")
     form = forms.UpdateReportForm(request.POST or None, instance=report, review=report.review)
     context = {"review": report.review, "report": report}
     if request.method == "POST" and form.is_valid():
@@ -70,8 +57,10 @@ def update_report_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 
 
 @require_POST
-@_needs("change_updatereport")
 def update_report_finalise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    report = services.update_report_finalise(report=_get_report(slug, pk), user=request.user)
+    report = services.update_report_finalise(
+        report=access.report_for(request, slug, pk, permission="change_updatereport"),
+        user=request.user,
+    )
     messages.success(request, f"“{report.title}” is final. Its updates can no longer be edited.")
     return redirect("recommendations:update_report_detail", slug=slug, pk=pk)

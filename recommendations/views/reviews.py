@@ -7,12 +7,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from recommendations import forms, monitoring, selectors, services
+from recommendations import access, forms, monitoring, selectors, services
 from recommendations.views.common import (
     _form_page,
-    _get_review,
     _meanings_context,
-    _needs,
     _saved_copy,
     _saved_or_conflict,
 )
@@ -54,11 +52,8 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-# --- Reviews ------------------------------------------------------------------------------
-
-
-@_needs("add_review")
 def review_create(request: HttpRequest) -> HttpResponse:
+    access.require(request, "add_review")
     form = forms.ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         review = services.review_create(review=form.instance, user=request.user)
@@ -67,9 +62,8 @@ def review_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, "recommendations/review_form.html", form, review=None)
 
 
-@_needs("change_review")
 def review_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    review = _get_review(slug)
+    review = access.review_for(request, slug, permission="change_review")
     form = forms.ReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
         saved = _saved_or_conflict(
@@ -90,8 +84,8 @@ def review_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return _form_page(request, "recommendations/review_form.html", form, review=review)
 
 
-@_needs("change_recommendation")
 def review_reorder(request: HttpRequest, slug: str) -> HttpResponse:
+    access.require(request, "change_recommendation")
     review, recommendations = selectors.review_with_recommendations(slug)
     return render(
         request,

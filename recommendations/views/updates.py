@@ -4,32 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from recommendations import forms, services
-from recommendations.models import ProgressUpdate
+from recommendations import access, forms, services
 from recommendations.views.common import (
     _form_page,
-    _get_recommendation,
-    _needs,
     _saved_copy,
     _saved_or_conflict,
 )
 
-# --- Progress updates ---------------------------------------------------------------------
 
-
-def _get_update(slug: str, label: str, pk: int) -> ProgressUpdate:
-    return get_object_or_404(
-        ProgressUpdate.objects.select_related("recommendation__review", "report"),
-        pk=pk, recommendation__review__slug=slug, recommendation__label=label,
-    )  # fmt: skip
-
-
-@_needs("add_progressupdate")
 def progress_update_create(request: HttpRequest, slug: str, label: str) -> HttpResponse:
-    recommendation = _get_recommendation(slug, label)
+    recommendation = access.recommendation_for(
+        request, slug, label, permission="add_progressupdate"
+    )
     initial = {"report": request.GET.get("report")} if request.GET.get("report") else None
     form = forms.ProgressUpdateForm(
         request.POST or None, initial=initial, recommendation=recommendation
@@ -44,9 +33,8 @@ def progress_update_create(request: HttpRequest, slug: str, label: str) -> HttpR
     )  # fmt: skip
 
 
-@_needs("change_progressupdate")
 def progress_update_edit(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
-    update = _get_update(slug, label, pk)
+    update = access.update_for(request, slug, label, pk, permission="change_progressupdate")
     if update.is_locked:
         raise services.RecordLocked()
     recommendation = update.recommendation
@@ -70,17 +58,15 @@ def progress_update_edit(request: HttpRequest, slug: str, label: str, pk: int) -
 
 
 @require_POST
-@_needs("delete_progressupdate")
 def progress_update_delete(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
-    update = _get_update(slug, label, pk)
+    update = access.update_for(request, slug, label, pk, permission="delete_progressupdate")
     services.progress_update_delete(update=update, user=request.user)
     messages.success(request, f"The update as at {update.as_at_display} was deleted.")
     return redirect(update.recommendation)
 
 
-@_needs("add_progressupdate")
 def progress_update_correct(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
-    original = _get_update(slug, label, pk)
+    original = access.update_for(request, slug, label, pk, permission="add_progressupdate")
     recommendation = original.recommendation
     initial = {
         field: getattr(original, field)
