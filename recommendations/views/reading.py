@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from recommendations import changes, monitoring
-from recommendations.views.common import _meanings_context
+from recommendations.views.common import meanings_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -19,14 +19,14 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "dashboard": monitoring.cached_dashboard(page_number=request.GET.get("page")),
             "nav": "dashboard",
-            **_meanings_context(),
+            **meanings_context(),
         },
     )
 
 
 def label_meanings(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "recommendations/label_meanings.html", {"nav": "labels", **_meanings_context()}
+        request, "recommendations/label_meanings.html", {"nav": "labels", **meanings_context()}
     )
 
 

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 from recommendations import access, forms, meanings, selectors, services
 from recommendations.models import Recommendation, Response
 from recommendations.views.common import (
-    _direction,
-    _form_page,
-    _saved_copy,
-    _saved_or_conflict,
+    form_page,
+    move_direction,
+    save_or_show_errors,
+    saved_copy,
 )
 
 
@@ -40,12 +40,14 @@ def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
     review = access.review_for(request, slug, permission="add_recommendation")
     form = forms.RecommendationForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
-        recommendation = services.recommendation_create(
-            recommendation=form.instance, user=request.user
+        recommendation = save_or_show_errors(
+            form,
+            lambda: services.recommendation_create(recommendation=form.instance, user=request.user),
         )
-        messages.success(request, f"Recommendation {recommendation.label} added.")
-        return redirect(recommendation)
-    return _form_page(request, "recommendations/recommendation_form.html", form, review=review)
+        if recommendation is not None:
+            messages.success(request, f"Recommendation {recommendation.label} added.")
+            return redirect(recommendation)
+    return form_page(request, "recommendations/recommendation_form.html", form, review=review)
 
 
 def recommendation_edit(request: HttpRequest, slug: str, label: str) -> HttpResponse:
@@ -57,7 +59,7 @@ def recommendation_edit(request: HttpRequest, slug: str, label: str) -> HttpResp
     )
     context = {"review": recommendation.review, "recommendation": recommendation}
     if request.method == "POST" and form.is_valid():
-        if _saved_or_conflict(
+        if save_or_show_errors(
             form,
             lambda: services.recommendation_update(
                 recommendation=form.instance,
@@ -67,8 +69,9 @@ def recommendation_edit(request: HttpRequest, slug: str, label: str) -> HttpResp
         ):
             messages.success(request, f"Recommendation {form.instance.label} saved.")
             return redirect(form.instance)
-        context["saved"] = _saved_copy(recommendation)
-    return _form_page(request, "recommendations/recommendation_form.html", form, **context)
+        if form.had_conflict:
+            context["saved"] = saved_copy(recommendation)
+    return form_page(request, "recommendations/recommendation_form.html", form, **context)
 
 
 def _recommendation_form(
@@ -92,11 +95,12 @@ def _recommendation_form(
     form = form_class(request.POST or None, instance=recommendation)
     context = {"review": recommendation.review, "recommendation": recommendation}
     if request.method == "POST" and form.is_valid():
-        if _saved_or_conflict(form, lambda: save(form)):
+        if save_or_show_errors(form, lambda: save(form)):
             messages.success(request, message)
             return redirect(recommendation)
-        context["saved"] = _saved_copy(recommendation)
-    return _form_page(request, template, form, **context)
+        if form.had_conflict:
+            context["saved"] = saved_copy(recommendation)
+    return form_page(request, template, form, **context)
 
 
 def recommendation_overdue(request: HttpRequest, slug: str, label: str) -> HttpResponse:
@@ -155,7 +159,7 @@ def recommendation_move(request: HttpRequest, slug: str, label: str) -> HttpResp
     recommendation = access.recommendation_for(
         request, slug, label, permission="change_recommendation"
     )
-    direction = _direction(request)
+    direction = move_direction(request)
     if direction is None:
         return HttpResponseBadRequest("Move up or down.")
     services.recommendation_move(
@@ -173,7 +177,7 @@ def response_edit(request: HttpRequest, slug: str, label: str) -> HttpResponse:
     form = forms.ResponseForm(request.POST or None, instance=response)
     context = {"review": recommendation.review, "recommendation": recommendation}
     if request.method == "POST" and form.is_valid():
-        if _saved_or_conflict(
+        if save_or_show_errors(
             form,
             lambda: services.response_save(
                 response=form.instance,
@@ -183,5 +187,6 @@ def response_edit(request: HttpRequest, slug: str, label: str) -> HttpResponse:
         ):
             messages.success(request, "Response saved.")
             return redirect(recommendation)
-        context["saved"] = _saved_copy(response)
-    return _form_page(request, "recommendations/response_form.html", form, **context)
+        if form.had_conflict:
+            context["saved"] = saved_copy(response)
+    return form_page(request, "recommendations/response_form.html", form, **context)

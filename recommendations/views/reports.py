@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 
 from recommendations import access, forms, services
 from recommendations.views.common import (
-    _form_page,
-    _saved_copy,
-    _saved_or_conflict,
+    form_page,
+    save_or_show_errors,
+    saved_copy,
 )
 
 
@@ -31,10 +31,13 @@ def update_report_create(request: HttpRequest, slug: str) -> HttpResponse:
     review = access.review_for(request, slug, permission="add_updatereport")
     form = forms.UpdateReportForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
-        report = services.update_report_create(report=form.instance, user=request.user)
-        messages.success(request, f"Update report “{report.title}” started.")
-        return redirect("recommendations:update_report_detail", slug=slug, pk=report.pk)
-    return _form_page(request, "recommendations/updatereport_form.html", form, review=review)
+        report = save_or_show_errors(
+            form, lambda: services.update_report_create(report=form.instance, user=request.user)
+        )
+        if report is not None:
+            messages.success(request, f"Update report “{report.title}” started.")
+            return redirect("recommendations:update_report_detail", slug=slug, pk=report.pk)
+    return form_page(request, "recommendations/updatereport_form.html", form, review=review)
 
 
 def update_report_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -42,7 +45,7 @@ def update_report_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     form = forms.UpdateReportForm(request.POST or None, instance=report, review=report.review)
     context = {"review": report.review, "report": report}
     if request.method == "POST" and form.is_valid():
-        if _saved_or_conflict(
+        if save_or_show_errors(
             form,
             lambda: services.update_report_update(
                 report=form.instance,
@@ -52,8 +55,9 @@ def update_report_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse
         ):
             messages.success(request, "Update report saved.")
             return redirect("recommendations:update_report_detail", slug=slug, pk=pk)
-        context["saved"] = _saved_copy(report)
-    return _form_page(request, "recommendations/updatereport_form.html", form, **context)
+        if form.had_conflict:
+            context["saved"] = saved_copy(report)
+    return form_page(request, "recommendations/updatereport_form.html", form, **context)
 
 
 @require_POST

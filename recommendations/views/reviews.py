@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 
 from recommendations import access, forms, monitoring, selectors, services
 from recommendations.views.common import (
-    _form_page,
-    _meanings_context,
-    _saved_copy,
-    _saved_or_conflict,
+    form_page,
+    meanings_context,
+    save_or_show_errors,
+    saved_copy,
 )
 
 REVIEWS_PER_PAGE = 50
@@ -47,7 +47,7 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "recommendations": recommendations,
             "summary": summary,
             "hide_closed": hide_closed,
-            **_meanings_context(),
+            **meanings_context(),
         },
     )
 
@@ -56,17 +56,20 @@ def review_create(request: HttpRequest) -> HttpResponse:
     access.require(request, "add_review")
     form = forms.ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        review = services.review_create(review=form.instance, user=request.user)
-        messages.success(request, "Review created.")
-        return redirect(review)
-    return _form_page(request, "recommendations/review_form.html", form, review=None)
+        review = save_or_show_errors(
+            form, lambda: services.review_create(review=form.instance, user=request.user)
+        )
+        if review is not None:
+            messages.success(request, "Review created.")
+            return redirect(review)
+    return form_page(request, "recommendations/review_form.html", form, review=None)
 
 
 def review_edit(request: HttpRequest, slug: str) -> HttpResponse:
     review = access.review_for(request, slug, permission="change_review")
     form = forms.ReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
-        saved = _saved_or_conflict(
+        saved = save_or_show_errors(
             form,
             lambda: services.review_update(
                 review=form.instance,
@@ -74,14 +77,15 @@ def review_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 user=request.user,
             ),
         )
-        if saved:
+        if saved is not None:
             messages.success(request, "Review saved.")
-            return redirect(form.instance)
-        return _form_page(
-            request, "recommendations/review_form.html", form,
-            review=_saved_copy(review), conflict=True,
-        )  # fmt: skip
-    return _form_page(request, "recommendations/review_form.html", form, review=review)
+            return redirect(saved)
+        if form.had_conflict:
+            return form_page(
+                request, "recommendations/review_form.html", form,
+                review=saved_copy(review), conflict=True,
+            )  # fmt: skip
+    return form_page(request, "recommendations/review_form.html", form, review=review)
 
 
 def review_reorder(request: HttpRequest, slug: str) -> HttpResponse:

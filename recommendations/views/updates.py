@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 
 from recommendations import access, forms, services
 from recommendations.views.common import (
-    _form_page,
-    _saved_copy,
-    _saved_or_conflict,
+    form_page,
+    save_or_show_errors,
+    saved_copy,
 )
 
 
@@ -23,11 +23,16 @@ def progress_update_create(request: HttpRequest, slug: str, label: str) -> HttpR
     form = forms.ProgressUpdateForm(
         request.POST or None, initial=initial, recommendation=recommendation
     )
-    if request.method == "POST" and form.is_valid():
-        services.progress_update_create(update=form.instance, user=request.user)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_show_errors(
+            form, lambda: services.progress_update_create(update=form.instance, user=request.user)
+        )
+    ):
         messages.success(request, "Progress update added.")
         return redirect(recommendation)
-    return _form_page(
+    return form_page(
         request, "recommendations/progressupdate_form.html", form,
         review=recommendation.review, recommendation=recommendation,
     )  # fmt: skip
@@ -43,7 +48,7 @@ def progress_update_edit(request: HttpRequest, slug: str, label: str, pk: int) -
     )
     context = {"review": recommendation.review, "recommendation": recommendation, "update": update}
     if request.method == "POST" and form.is_valid():
-        if _saved_or_conflict(
+        if save_or_show_errors(
             form,
             lambda: services.progress_update_edit(
                 update=form.instance,
@@ -53,8 +58,9 @@ def progress_update_edit(request: HttpRequest, slug: str, label: str, pk: int) -
         ):
             messages.success(request, "Progress update saved.")
             return redirect(recommendation)
-        context["saved"] = _saved_copy(update)
-    return _form_page(request, "recommendations/progressupdate_form.html", form, **context)
+        if form.had_conflict:
+            context["saved"] = saved_copy(update)
+    return form_page(request, "recommendations/progressupdate_form.html", form, **context)
 
 
 @require_POST
@@ -75,13 +81,19 @@ def progress_update_correct(request: HttpRequest, slug: str, label: str, pk: int
     form = forms.ProgressUpdateForm(
         request.POST or None, initial=initial, recommendation=recommendation
     )
-    if request.method == "POST" and form.is_valid():
-        services.progress_update_correct(
-            original=original, correction=form.instance, user=request.user
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_show_errors(
+            form,
+            lambda: services.progress_update_correct(
+                original=original, correction=form.instance, user=request.user
+            ),
         )
+    ):
         messages.success(request, "Correction added. The original update stays on the record.")
         return redirect(recommendation)
-    return _form_page(
+    return form_page(
         request, "recommendations/progressupdate_form.html", form,
         review=recommendation.review, recommendation=recommendation, original=original,
     )  # fmt: skip
