@@ -8,7 +8,8 @@ raised before anything is written. Views put those messages back on their forms.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +29,7 @@ from recommendations.models import (
 )
 
 User = AbstractBaseUser | AnonymousUser | None
+M = TypeVar("M", bound=models.Model)
 
 CONFLICT_MESSAGE = (
     "Someone else changed this {noun} since you opened it. Your text is kept below; "
@@ -76,10 +78,13 @@ class AlreadyClosed(ValidationError):
         )
 
 
-def _validate(instance: models.Model, errors: rules.Errors) -> None:
-    """The domain's rules first (their messages are the clearer), then the model's own:
-    required fields, choices, lengths, unique constraints."""
-    rules.check(errors)
+def _validate(instance: M, rule: Callable[[M], rules.Errors] | None = None) -> None:
+    """The model's field checks first (they also turn typed-in values such as "2024-03-01" into
+    dates), then the domain's rules (their messages are the clearer, so they come before the
+    model's unique checks), then the rest of the model's own: ``clean()``, unique, constraints."""
+    instance.clean_fields()
+    if rule is not None:
+        rules.check(rule(instance))
     instance.full_clean()
 
 
@@ -116,7 +121,7 @@ def _next_order(queryset: models.QuerySet) -> int:
 
 @transaction.atomic
 def review_create(*, review: Review, user: User) -> Review:
-    _validate(review, rules.review_errors(review))
+    _validate(review, rules.review_errors)
     _attribute_to(review, user)
     review.save()
     return review
@@ -124,7 +129,7 @@ def review_create(*, review: Review, user: User) -> Review:
 
 @transaction.atomic
 def review_update(*, review: Review, expected_version: int, user: User) -> Review:
-    _validate(review, rules.review_errors(review))
+    _validate(review, rules.review_errors)
     _save_versioned(review, expected_version=expected_version, user=user)
     return review
 
@@ -135,7 +140,7 @@ def recommendation_create(*, recommendation: Recommendation, user: User) -> Reco
     recommendation.order = _next_order(
         Recommendation.objects.filter(review=recommendation.review, parent=recommendation.parent)
     )
-    _validate(recommendation, rules.recommendation_errors(recommendation))
+    _validate(recommendation, rules.recommendation_errors)
     _attribute_to(recommendation, user)
     recommendation.save()
     response = Response(recommendation=recommendation)
@@ -148,7 +153,7 @@ def recommendation_create(*, recommendation: Recommendation, user: User) -> Reco
 def recommendation_update(
     *, recommendation: Recommendation, expected_version: int, user: User
 ) -> Recommendation:
-    _validate(recommendation, rules.recommendation_errors(recommendation))
+    _validate(recommendation, rules.recommendation_errors)
     _save_versioned(recommendation, expected_version=expected_version, user=user)
     return recommendation
 
@@ -178,7 +183,7 @@ def recommendation_move(
 
 @transaction.atomic
 def response_save(*, response: Response, expected_version: int | None, user: User) -> Response:
-    _validate(response, {})
+    _validate(response)
     if response.pk is None:
         _attribute_to(response, user)
         response.save()
@@ -200,7 +205,7 @@ def lead_add(
 ) -> Lead:
     """Assign a lead, creating the person first if they are new to the tracker."""
     rules.check(rules.new_lead_errors(person, new_person_name))
-    created_by_pick = person is not None
+    picked = person is not None
     if person is None:
         person, created = Person.objects.get_or_create(
             name=new_person_name,
@@ -213,9 +218,8 @@ def lead_add(
         role=role,
         order=_next_order(recommendation.leads.all()),
     )
-    _validate(
-        lead, rules.lead_errors(lead, field="person" if created_by_pick else "new_person_name")
-    )
+    field = "person" if picked else "new_person_name"
+    _validate(lead, lambda lead: rules.lead_errors(lead, field=field))
     _attribute_to(lead, user)
     lead.save()
     return lead
@@ -223,7 +227,7 @@ def lead_add(
 
 @transaction.atomic
 def lead_update(*, lead: Lead, user: User) -> Lead:
-    _validate(lead, rules.lead_errors(lead))
+    _validate(lead, rules.lead_errors)
     _attribute_to(lead, user)
     lead.save()
     return lead
@@ -265,7 +269,7 @@ def progress_update_create(*, update: ProgressUpdate, user: User) -> ProgressUpd
     """A new update never replaces an earlier one: updates accumulate."""
     if update.report_id:
         _refuse_if_final(update.report_id)
-    _validate(update, rules.progress_update_errors(update))
+    _validate(update, rules.progress_update_errors)
     if user is not None and user.is_authenticated:
         update.created_by = user
     _attribute_to(update, user)
@@ -283,7 +287,7 @@ def progress_update_edit(
     )
     _refuse_if_final(stored_report_id)
     _refuse_if_final(update.report_id)
-    _validate(update, rules.progress_update_errors(update))
+    _validate(update, rules.progress_update_errors)
     _save_versioned(update, expected_version=expected_version, user=user)
     return update
 
@@ -312,7 +316,7 @@ def progress_update_correct(
 @transaction.atomic
 def update_report_create(*, report: UpdateReport, user: User) -> UpdateReport:
     report.is_final = False
-    _validate(report, rules.update_report_errors(report))
+    _validate(report, rules.update_report_errors)
     _attribute_to(report, user)
     report.save()
     return report
@@ -327,7 +331,7 @@ def update_report_update(
         UpdateReport.objects.filter(pk=report.pk).values_list("is_final", flat=True).first()
         or False
     )
-    _validate(report, rules.update_report_errors(report))
+    _validate(report, rules.update_report_errors)
     _save_versioned(report, expected_version=expected_version, user=user)
     return report
 
@@ -346,7 +350,7 @@ def update_report_finalise(*, report: UpdateReport, user: User) -> UpdateReport:
 @transaction.atomic
 def meeting_create(*, meeting: Meeting, review: Review, user: User) -> Meeting:
     meeting.committee = review.committee
-    _validate(meeting, {})
+    _validate(meeting)
     _attribute_to(meeting, user)
     meeting.save()
     meeting.reviews.add(review)
@@ -355,7 +359,7 @@ def meeting_create(*, meeting: Meeting, review: Review, user: User) -> Meeting:
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, user: User) -> Meeting:
-    _validate(meeting, {})
+    _validate(meeting)
     _attribute_to(meeting, user)
     meeting.save()
     return meeting
