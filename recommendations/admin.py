@@ -1,10 +1,22 @@
+"""The Django admin: reference data is edited here; the scrutiny record is not.
+
+Authorities, committees, people, the glossary and supporting documents are edited here as
+usual. Reviews and meetings are too, but their saves go through ``services`` (and the review
+form checks ``rules``), as the app's own pages do. Recommendations, responses, leads, progress
+updates and update reports are read-only here: the app's pages edit them, and their services
+check the domain's rules (a changed target date needs a reason, a final report's updates cannot
+change, closing is a committee decision...), which a plain admin save would skip.
+"""
+
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from recommendations import rules, services
 from recommendations.models import (
     Authority,
     Committee,
@@ -71,6 +83,74 @@ class KeepsFormWhenStorageFailsMixin:
         return StorageFailedForm
 
 
+READ_ONLY_NOTE = (
+    "Read-only here: recommendations, responses, leads, progress updates and update reports are "
+    "edited on the tracker's own pages (use “View on site” from a review or recommendation), "
+    "where every rule of the record is checked."
+)
+
+
+class ReadOnlyInlineMixin:
+    """Shown for reference; edited on the app's pages, where the services check the rules."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdminMixin:
+    """Read-only, with a note pointing to the app's pages. django-simple-history's "revert"
+    form saves with view permission alone, so posting to it is refused here too, and any save
+    or delete that still reaches this admin is refused rather than skipping the services."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        self.message_user(request, READ_ONLY_NOTE, messages.INFO)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            self.message_user(request, READ_ONLY_NOTE, messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(READ_ONLY_NOTE)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change) -> None:
+        raise PermissionDenied(READ_ONLY_NOTE)
+
+    def delete_model(self, request, obj) -> None:
+        raise PermissionDenied(READ_ONLY_NOTE)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        raise PermissionDenied(READ_ONLY_NOTE)
+
+
+class ReviewAdminForm(forms.ModelForm):
+    """The rules the review service checks, checked on the form too, so that a broken one is
+    shown beside its field instead of failing the save."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        for field, errors in rules.review_errors(self.instance).items():
+            self.add_error(field if field in self.fields else None, errors)
+
+
 class CommitteeInline(admin.TabularInline):
     model = Committee
     prepopulated_fields = {"slug": ["name"]}
@@ -105,7 +185,7 @@ class PersonAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "job_title", "organisation", "email"]
 
 
-class RecommendationInline(admin.TabularInline):
+class RecommendationInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Recommendation
     fields = ["label", "order", "parent", "text"]
     extra = 0
@@ -123,7 +203,7 @@ class DocumentVersionInline(admin.TabularInline):
     extra = 0
 
 
-class UpdateReportInline(admin.TabularInline):
+class UpdateReportInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = UpdateReport
     fields = ["title", "as_at", "as_at_precision", "meeting", "is_final"]
     extra = 0
@@ -150,20 +230,29 @@ class ReviewAdmin(KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
         DocumentVersionInline,
         SupportingDocumentInline,
     ]
+    form = ReviewAdminForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the services, as the app's pages save: rules checked, version moved on (so an
+        # officer with the page open sees the admin's change as a conflict), history attributed.
+        if change:
+            services.review_update(review=obj, expected_version=obj.version, user=request.user)
+        else:
+            services.review_create(review=obj, user=request.user)
 
 
-class ResponseInline(admin.StackedInline):
+class ResponseInline(ReadOnlyInlineMixin, admin.StackedInline):
     model = Response
     extra = 0
 
 
-class LeadInline(admin.TabularInline):
+class LeadInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Lead
     autocomplete_fields = ["person"]
     extra = 0
 
 
-class ProgressUpdateInline(admin.StackedInline):
+class ProgressUpdateInline(ReadOnlyInlineMixin, admin.StackedInline):
     model = ProgressUpdate
     fields = [
         "as_at",
@@ -180,7 +269,7 @@ class ProgressUpdateInline(admin.StackedInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["label", "review", "parent", "decision", "order"]
     list_filter = ["review__committee__authority", "review", "response__decision"]
     list_select_related = ["review", "parent", "response"]
@@ -195,7 +284,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(SimpleHistoryAdmin):
+class ResponseAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["recommendation", "decision", "given_by", "agreed_on"]
     list_filter = ["decision"]
     list_select_related = ["recommendation__review"]
@@ -203,7 +292,7 @@ class ResponseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Lead)
-class LeadAdmin(SimpleHistoryAdmin):
+class LeadAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["person", "role", "recommendation"]
     list_filter = ["role"]
     list_select_related = ["person", "recommendation__review"]
@@ -212,7 +301,7 @@ class LeadAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["recommendation", "as_at", "status", "timescale", "report"]
     list_filter = ["status", "recommendation__review"]
     list_select_related = ["recommendation__review", "report"]
@@ -222,7 +311,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(UpdateReport)
-class UpdateReportAdmin(SimpleHistoryAdmin):
+class UpdateReportAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "review", "as_at", "meeting", "is_final"]
     list_filter = ["is_final", "review"]
     list_select_related = ["review", "meeting"]
@@ -239,6 +328,11 @@ class MeetingAdmin(KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
     filter_horizontal = ["reviews"]
     date_hierarchy = "date"
     inlines = [SupportingDocumentInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # meeting_update saves any meeting (new or not) after the model's own checks; the
+        # reviews it considered are saved with the form's other relations afterwards.
+        services.meeting_update(meeting=obj, user=request.user)
 
 
 @admin.register(GlossaryTerm)

@@ -1,13 +1,16 @@
-"""Forms validate; services write. Messages follow the GOV.UK style: say what to do."""
+"""Forms validate; services write. Messages follow the GOV.UK style: say what to do.
+
+Forms check the domain's rules early, for feedback beside each field, through the same functions
+the services call (``rules``); the services check them again and are the authority."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
+from recommendations import rules
 from recommendations.models import (
     LONG_TEXT_MAX,
     Lead,
@@ -21,7 +24,7 @@ from recommendations.models import (
     UpdateReport,
 )
 
-RESERVED_SLUGS = {"new"}
+RESERVED_SLUGS = rules.RESERVED_SLUGS
 
 
 class DateInput(forms.DateInput):
@@ -60,6 +63,8 @@ class SensibleDatesForm(forms.ModelForm):
 class VersionedForm(SensibleDatesForm):
     """Carries the version the editor loaded, so a later save can spot a conflicting edit."""
 
+    had_conflict = False
+
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
@@ -80,6 +85,7 @@ class VersionedForm(SensibleDatesForm):
     def keep_typed_text_for_retry(self, current_version: int | None) -> None:
         """After a conflict, keep everything typed but take the new version, so that saving
         again (after reading the other change) is a deliberate overwrite."""
+        self.had_conflict = True
         data = self.data.copy()
         data[self.add_prefix("version")] = "" if current_version is None else str(current_version)
         self.data = data
@@ -314,16 +320,7 @@ class ProgressUpdateForm(VersionedForm):
             del self.fields["rag"]
 
     def previous_target(self, as_at: dt.date | None) -> dt.date | None:
-        """The target date of the update before this one (by "as at" date, then entry order)."""
-        as_at = as_at or self.instance.as_at or timezone.localdate()
-        others = ProgressUpdate.objects.filter(recommendation_id=self.recommendation.pk)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk).filter(
-                Q(as_at__lt=as_at) | Q(as_at=as_at, pk__lt=self.instance.pk)
-            )
-        else:
-            others = others.filter(as_at__lte=as_at)
-        return others.order_by("-as_at", "-id").values_list("target_date", flat=True).first()
+        return rules.previous_target(self.instance, as_at)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -331,15 +328,9 @@ class ProgressUpdateForm(VersionedForm):
             return data
         previous = self.previous_target(data.get("as_at"))
         target = data.get("target_date")
-        reason = (data.get("target_date_change_reason") or "").strip()
-        if previous and target != previous and not reason:
-            was = f"{previous.day} {previous:%B %Y}"
-            self.add_error(
-                "target_date_change_reason",
-                f"The target date was {was}. Say why it has changed."
-                if target
-                else f"The target date was {was}. Say why it has been removed.",
-            )
+        reason = data.get("target_date_change_reason") or ""
+        if message := rules.target_date_reason_error(previous, target, reason):
+            self.add_error("target_date_change_reason", message)
         if not previous or target == previous:
             # Nothing changed, so a reason would mislead the target-date history.
             data["target_date_change_reason"] = ""
@@ -347,18 +338,14 @@ class ProgressUpdateForm(VersionedForm):
 
     def clean_as_at(self) -> dt.date:
         as_at = self.cleaned_data["as_at"]
-        if as_at > timezone.localdate():
-            raise forms.ValidationError("The “as at” date must be today or in the past.")
+        if message := rules.future_as_at_error(as_at):
+            raise forms.ValidationError(message)
         return as_at
 
     def clean_target_date(self) -> dt.date | None:
         target = self.cleaned_data.get("target_date")
-        reported = self.recommendation.review.reported_on
-        if target and reported and target < reported:
-            raise forms.ValidationError(
-                f"The target date must be on or after the date the review reported "
-                f"({reported:%d/%m/%Y})."
-            )
+        if message := rules.early_target_error(target, self.recommendation.review):
+            raise forms.ValidationError(message)
         return target
 
 

@@ -1,15 +1,22 @@
 """Writes. Each service is one transaction, and every save goes through ``Model.save()`` so that
-django-simple-history records who changed what (it does not see queryset updates or bulk writes)."""
+django-simple-history records who changed what (it does not see queryset updates or bulk writes).
+
+Every write route (the pages, the admin, commands) goes through here, so the domain's rules
+(``rules``) are checked here: a broken rule is a ``ValidationError`` keyed by the model's field,
+raised before anything is written. Views put those messages back on their forms.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 
+from recommendations import rules
 from recommendations.models import (
     Lead,
     Meeting,
@@ -22,6 +29,7 @@ from recommendations.models import (
 )
 
 User = AbstractBaseUser | AnonymousUser | None
+M = TypeVar("M", bound=models.Model)
 
 CONFLICT_MESSAGE = (
     "Someone else changed this {noun} since you opened it. Your text is kept below; "
@@ -48,14 +56,36 @@ class RecordLocked(PermissionDenied):
         super().__init__(message)
 
 
-class NotClosed(Exception):
+class NotClosed(ValidationError):
     """Only a closed recommendation can be reopened."""
 
     def __init__(self) -> None:
         super().__init__(
             "This recommendation is not closed, so there is nothing to reopen. "
-            "Someone may have reopened it already."
+            "Someone may have reopened it already.",
+            code="not_closed",
         )
+
+
+class AlreadyClosed(ValidationError):
+    """Closing again would overwrite the committee's recorded decision: reopen it first."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This recommendation is already closed. Reopen it first: closing it again would "
+            "overwrite the committee's recorded decision.",
+            code="already_closed",
+        )
+
+
+def _validate(instance: M, rule: Callable[[M], rules.Errors] | None = None) -> None:
+    """The model's field checks first (they also turn typed-in values such as "2024-03-01" into
+    dates), then the domain's rules (their messages are the clearer, so they come before the
+    model's unique checks), then the rest of the model's own: ``clean()``, unique, constraints."""
+    instance.clean_fields()
+    if rule is not None:
+        rules.check(rule(instance))
+    instance.full_clean()
 
 
 def _attribute_to(instance: models.Model, user: User) -> None:
@@ -91,6 +121,7 @@ def _next_order(queryset: models.QuerySet) -> int:
 
 @transaction.atomic
 def review_create(*, review: Review, user: User) -> Review:
+    _validate(review, rules.review_errors)
     _attribute_to(review, user)
     review.save()
     return review
@@ -98,6 +129,7 @@ def review_create(*, review: Review, user: User) -> Review:
 
 @transaction.atomic
 def review_update(*, review: Review, expected_version: int, user: User) -> Review:
+    _validate(review, rules.review_errors)
     _save_versioned(review, expected_version=expected_version, user=user)
     return review
 
@@ -108,6 +140,7 @@ def recommendation_create(*, recommendation: Recommendation, user: User) -> Reco
     recommendation.order = _next_order(
         Recommendation.objects.filter(review=recommendation.review, parent=recommendation.parent)
     )
+    _validate(recommendation, rules.recommendation_errors)
     _attribute_to(recommendation, user)
     recommendation.save()
     response = Response(recommendation=recommendation)
@@ -120,6 +153,7 @@ def recommendation_create(*, recommendation: Recommendation, user: User) -> Reco
 def recommendation_update(
     *, recommendation: Recommendation, expected_version: int, user: User
 ) -> Recommendation:
+    _validate(recommendation, rules.recommendation_errors)
     _save_versioned(recommendation, expected_version=expected_version, user=user)
     return recommendation
 
@@ -149,6 +183,7 @@ def recommendation_move(
 
 @transaction.atomic
 def response_save(*, response: Response, expected_version: int | None, user: User) -> Response:
+    _validate(response)
     if response.pk is None:
         _attribute_to(response, user)
         response.save()
@@ -169,6 +204,8 @@ def lead_add(
     user: User,
 ) -> Lead:
     """Assign a lead, creating the person first if they are new to the tracker."""
+    rules.check(rules.new_lead_errors(person, new_person_name))
+    picked = person is not None
     if person is None:
         person, created = Person.objects.get_or_create(
             name=new_person_name,
@@ -181,6 +218,8 @@ def lead_add(
         role=role,
         order=_next_order(recommendation.leads.all()),
     )
+    field = "person" if picked else "new_person_name"
+    _validate(lead, lambda lead: rules.lead_errors(lead, field=field))
     _attribute_to(lead, user)
     lead.save()
     return lead
@@ -188,6 +227,7 @@ def lead_add(
 
 @transaction.atomic
 def lead_update(*, lead: Lead, user: User) -> Lead:
+    _validate(lead, rules.lead_errors)
     _attribute_to(lead, user)
     lead.save()
     return lead
@@ -229,6 +269,7 @@ def progress_update_create(*, update: ProgressUpdate, user: User) -> ProgressUpd
     """A new update never replaces an earlier one: updates accumulate."""
     if update.report_id:
         _refuse_if_final(update.report_id)
+    _validate(update, rules.progress_update_errors)
     if user is not None and user.is_authenticated:
         update.created_by = user
     _attribute_to(update, user)
@@ -246,6 +287,7 @@ def progress_update_edit(
     )
     _refuse_if_final(stored_report_id)
     _refuse_if_final(update.report_id)
+    _validate(update, rules.progress_update_errors)
     _save_versioned(update, expected_version=expected_version, user=user)
     return update
 
@@ -274,6 +316,7 @@ def progress_update_correct(
 @transaction.atomic
 def update_report_create(*, report: UpdateReport, user: User) -> UpdateReport:
     report.is_final = False
+    _validate(report, rules.update_report_errors)
     _attribute_to(report, user)
     report.save()
     return report
@@ -288,6 +331,7 @@ def update_report_update(
         UpdateReport.objects.filter(pk=report.pk).values_list("is_final", flat=True).first()
         or False
     )
+    _validate(report, rules.update_report_errors)
     _save_versioned(report, expected_version=expected_version, user=user)
     return report
 
@@ -306,6 +350,7 @@ def update_report_finalise(*, report: UpdateReport, user: User) -> UpdateReport:
 @transaction.atomic
 def meeting_create(*, meeting: Meeting, review: Review, user: User) -> Meeting:
     meeting.committee = review.committee
+    _validate(meeting)
     _attribute_to(meeting, user)
     meeting.save()
     meeting.reviews.add(review)
@@ -314,6 +359,7 @@ def meeting_create(*, meeting: Meeting, review: Review, user: User) -> Meeting:
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, user: User) -> Meeting:
+    _validate(meeting)
     _attribute_to(meeting, user)
     meeting.save()
     return meeting
@@ -329,30 +375,35 @@ def recommendation_set_overdue_override(
     user: User,
 ) -> Recommendation:
     """Set ("overdue" / "not_overdue") or clear ("") the label; the history keeps each reason."""
+    rules.check(rules.overdue_override_errors(override, reason))
     recommendation.overdue_override = override
     recommendation.overdue_override_reason = reason
     _save_versioned(recommendation, expected_version=expected_version, user=user)
     return recommendation
 
 
-def _require_own_committee(meeting: Meeting, recommendation: Recommendation, action: str) -> None:
-    """Closing and reopening are decisions of the review's own committee, at its meeting."""
-    if meeting.committee_id != recommendation.review.committee_id:
-        raise PermissionDenied(f"Only a meeting of the review's own committee can {action}.")
-
-
 @transaction.atomic
 def recommendation_close(
     *,
     recommendation: Recommendation,
-    meeting: Meeting,
+    meeting: Meeting | None,
     reason: str,
     evidence: str,
     expected_version: int,
     user: User,
 ) -> Recommendation:
     """Record the committee's decision to close it. Nothing is deleted: it stays on record."""
-    _require_own_committee(meeting, recommendation, "close it")
+    if rules.is_closed(recommendation):
+        raise AlreadyClosed()
+    rules.check(
+        rules.committee_decision_errors(
+            recommendation, meeting, meeting_field="closed_at_meeting", action="close it",
+            required={
+                "closed_reason": (reason, "Enter the reason for closing it."),
+                "closed_evidence": (evidence, "Enter the evidence the committee relied on."),
+            },
+        )
+    )  # fmt: skip
     recommendation.closed_at_meeting = meeting
     recommendation.closed_reason = reason
     recommendation.closed_evidence = evidence
@@ -367,19 +418,20 @@ def recommendation_close(
 def recommendation_reopen(
     *,
     recommendation: Recommendation,
-    meeting: Meeting,
+    meeting: Meeting | None,
     reason: str,
     expected_version: int,
     user: User,
 ) -> Recommendation:
     """Record the committee's decision to reopen it. The closure stays in the history."""
-    _require_own_committee(meeting, recommendation, "reopen it")
-    # Ask the row, not the instance: a form has been writing to the instance.
-    is_closed = Recommendation.objects.filter(
-        pk=recommendation.pk, closed_at_meeting__isnull=False
-    ).exists()
-    if not is_closed:
+    if not rules.is_closed(recommendation):
         raise NotClosed()
+    rules.check(
+        rules.committee_decision_errors(
+            recommendation, meeting, meeting_field="reopened_at_meeting", action="reopen it",
+            required={"reopened_reason": (reason, "Enter the reason for reopening it.")},
+        )
+    )  # fmt: skip
     recommendation.reopened_at_meeting = meeting
     recommendation.reopened_reason = reason
     recommendation.closed_at_meeting = None

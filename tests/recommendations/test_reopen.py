@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 
 from recommendations import selectors, services
 from recommendations.models import Meeting, Recommendation
@@ -108,10 +108,11 @@ def test_a_meeting_of_another_committee_is_refused(officer_client, closed):
     ]
     closed.refresh_from_db()
     assert closed.closed_at_meeting_id is not None and closed.version == 2
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError) as refused:
         services.recommendation_reopen(
             recommendation=closed, meeting=other, reason="x", expected_version=2, user=None
         )
+    assert list(refused.value.message_dict) == ["reopened_at_meeting"]
 
 
 def test_members_and_clerks_get_403(client, member, clerk, review, closed):

@@ -1,0 +1,53 @@
+"""Reading pages for everyone signed in, and the officers' editing pages, one module per family.
+
+Every editing view names the model permission it needs and answers 403 without it; login
+itself is enforced for every page by ``LoginRequiredMiddleware``. Views validate with a form
+and write through ``services``. ``urls.py`` reaches every view through this package.
+"""
+
+from recommendations.views.leads import lead_edit, lead_list, lead_move, lead_remove
+from recommendations.views.meetings import meeting_create, meeting_edit
+from recommendations.views.reading import home, label_meanings, review_changes
+from recommendations.views.recommendations import (
+    recommendation_close,
+    recommendation_create,
+    recommendation_detail,
+    recommendation_edit,
+    recommendation_move,
+    recommendation_overdue,
+    recommendation_reopen,
+    response_edit,
+)
+from recommendations.views.reports import (
+    update_report_create,
+    update_report_detail,
+    update_report_edit,
+    update_report_finalise,
+)
+from recommendations.views.reviews import (
+    review_create,
+    review_detail,
+    review_edit,
+    review_list,
+    review_reorder,
+)
+from recommendations.views.updates import (
+    progress_update_correct,
+    progress_update_create,
+    progress_update_delete,
+    progress_update_edit,
+)
+
+__all__ = [
+    "home", "label_meanings", "review_changes",
+    "review_list", "review_detail", "review_create", "review_edit", "review_reorder",
+    "recommendation_detail", "recommendation_create", "recommendation_edit",
+    "recommendation_overdue", "recommendation_close", "recommendation_reopen",
+    "recommendation_move", "response_edit",
+    "lead_list", "lead_edit", "lead_remove", "lead_move",
+    "progress_update_create", "progress_update_edit", "progress_update_delete",
+    "progress_update_correct",
+    "update_report_detail", "update_report_create", "update_report_edit",
+    "update_report_finalise",
+    "meeting_create", "meeting_edit",
+]  # fmt: skip

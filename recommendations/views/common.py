@@ -1,0 +1,61 @@
+"""What the views share: the labels' meanings, the form page, and mapping a service's refusal
+onto the form. Access checks and fetching for this user are in ``recommendations.access``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from recommendations import meanings, services
+
+T = TypeVar("T")
+
+
+def meanings_context() -> dict[str, Any]:
+    return {
+        "statuses": meanings.STATUSES,
+        "decisions": meanings.DECISIONS,
+        "rag": meanings.RAG,
+        "overdue_meaning": meanings.OVERDUE,
+        "closed_meaning": meanings.CLOSED,
+        "counting_rule": meanings.COUNTING,
+    }
+
+
+def form_page(request: HttpRequest, template: str, form: BaseForm, **context: Any) -> HttpResponse:
+    return render(request, template, {"form": form, **context})
+
+
+def save_or_show_errors(form: BaseForm, save: Callable[[], T]) -> T | None:
+    """Run the save and return what it saved; if the service refuses, put its reasons on the form
+    and return None. A conflicting edit keeps everything typed (``form.had_conflict``, so the
+    page can show the other version); a broken rule goes beside its field, or above the form
+    when the form has no such field."""
+    try:
+        return save()
+    except services.EditConflict as conflict:
+        form.add_error(None, str(conflict))
+        form.keep_typed_text_for_retry(conflict.current_version)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+    return None
+
+
+def saved_copy(instance: models.Model) -> models.Model | None:
+    """The version in the database now, to show beside the editor's own text after a conflict."""
+    return type(instance)._default_manager.filter(pk=instance.pk).first()
+
+
+def move_direction(request: HttpRequest) -> str | None:
+    value = request.POST.get("direction")
+    return value if value in {"up", "down"} else None

@@ -1,0 +1,45 @@
+"""Committee meetings, recorded from a review's page (clerks too)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from recommendations import access, forms, services
+from recommendations.views.common import form_page, save_or_show_errors
+
+
+def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
+    review = access.review_for(request, slug, permission="add_meeting")
+    form = forms.MeetingForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_show_errors(
+            form,
+            lambda: services.meeting_create(
+                meeting=form.instance, review=review, user=request.user
+            ),
+        )
+    ):
+        messages.success(request, "Meeting added.")
+        return redirect(review)
+    return form_page(request, "recommendations/meeting_form.html", form, review=review)
+
+
+def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    review, meeting = access.meeting_for(request, slug, pk, permission="change_meeting")
+    form = forms.MeetingForm(request.POST or None, instance=meeting)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_show_errors(
+            form, lambda: services.meeting_update(meeting=form.instance, user=request.user)
+        )
+    ):
+        messages.success(request, "Meeting saved.")
+        return redirect(review)
+    return form_page(
+        request, "recommendations/meeting_form.html", form, review=review, meeting=meeting
+    )
