@@ -145,7 +145,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # Background work (large committee packs) on django-tasks' database backend: the queue is a
-# table in this database, and `manage.py db_worker` processes run it (README "Deployment").
+# table in this database, and `manage.py run_worker` processes run it (README "Deployment").
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),

@@ -180,16 +180,16 @@ def test_the_csrf_token_is_required(clerk, meeting):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_db_worker_command_completes_a_queued_render(clerk_client, meeting, settings):
-    """The real worker (django-tasks' DatabaseBackend and its db_worker command) against this
-    database: a queued render is picked up, rendered and stored."""
+def test_the_worker_command_completes_a_queued_render(clerk_client, meeting, settings):
+    """The real worker (django-tasks' DatabaseBackend and our run_worker command, as deployed)
+    against this database: a queued render is picked up, rendered and stored."""
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
     clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
     job = PackRender.objects.get()
     assert job.status == PackRender.Status.QUEUED
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+        call_command("run_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
