@@ -25,3 +25,6 @@ max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's runtime control socket is unused here, and its default path (~/.gunicorn/) would be
+# shared by every instance on a machine.
+control_socket_disable = True
