@@ -24,7 +24,22 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
+# The load balancer's addresses: only they may tell gunicorn the scheme (X-Forwarded-Proto).
+# The app takes the client's address from X-Forwarded-For, TRUSTED_PROXY_COUNT entries from the
+# right (settings.py), which is only safe when nothing but those proxies can reach gunicorn. So
+# an app that trusts proxies and listens beyond loopback must be told who they are, not left
+# with the loopback default.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+_LOOPBACK_BINDS = ("127.", "localhost:", "[::1]:", "unix:")
+if (
+    int(os.environ.get("TRUSTED_PROXY_COUNT") or 0) > 0
+    and "GUNICORN_FORWARDED_ALLOW_IPS" not in os.environ
+    and not bind.startswith(_LOOPBACK_BINDS)
+):
+    raise RuntimeError(
+        f"TRUSTED_PROXY_COUNT is set and gunicorn binds {bind}: set GUNICORN_FORWARDED_ALLOW_IPS "
+        "to the load balancer's addresses, and let only the balancer reach that address"
+    )
 # gunicorn's runtime control socket is unused here, and its default path (~/.gunicorn/) would be
 # shared by every instance on a machine.
 control_socket_disable = True

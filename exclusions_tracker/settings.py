@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Beside authentication, so it sees who is signed in and wraps every response a view or a
+    # later middleware gives them; whitenoise answers for static files before it is reached.
+    "exclusions_tracker.middleware.PrivateNoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -200,6 +203,34 @@ AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# The client's address, which the lockouts above are keyed by. Behind the load balancer every
+# request arrives from the balancer's address, so that alone would let a stranger lock a user
+# out everywhere. Each proxy in front of the app appends the address it was reached from to
+# X-Forwarded-For, so with TRUSTED_PROXY_COUNT proxies the client is that many entries from the
+# right; anything further left was written by the client and is never believed. 0 (no proxy)
+# reads REMOTE_ADDR and ignores the header. django-axes asks django-ipware, whose count is of
+# the proxies listed in the header: the last proxy's own address is REMOTE_ADDR, hence the - 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+if envbool("BEHIND_TLS_PROXY", False) and "TRUSTED_PROXY_COUNT" not in env:
+    # Guessing either way is wrong somewhere: 0 behind a balancer makes every user one address,
+    # 1 without a balancer that appends X-Forwarded-For believes whatever a client sends.
+    raise ImproperlyConfigured(
+        "With BEHIND_TLS_PROXY, set TRUSTED_PROXY_COUNT to the number of proxies that append "
+        "X-Forwarded-For in front of the app (1 for one load balancer)"
+    )
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",)
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+AXES_IPWARE_PROXY_ORDER = "left-most"
+# Count from the right even when the client sent a header of its own (a longer chain): strict
+# mode would discard such a chain, and the forger's attempts would count against no address.
+IPWARE_STRICT = False
 
 # One process's memory by default; with several app servers, point them all at one shared
 # cache so a PDF rendered by one is served by the others, e.g. CACHE_URL=dbcache://tracker_cache

@@ -1,12 +1,28 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from exclusions_tracker.views import healthz
 
+# Accounts are made by an administrator, who also resets forgotten passwords (the locked-out
+# page says so), so Django's self-service password reset views are not routed: they would
+# email reset links and tell a stranger, by timing at least, which addresses have an account.
+# Signed-in users can still change their own password.
+accounts = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include(accounts)),
     path("", include("reports.urls")),
     path("", include("recommendations.urls")),
 ]
