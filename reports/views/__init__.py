@@ -1,0 +1,29 @@
+"""What people read, one module per family: appendix pages and their exports, the
+cross-review table, committee packs.
+
+Who may do what: anyone with a role (``view_review``: members, clerks, officers) reads the
+appendix and the table; exports and packs need ``export_review`` (clerks and officers); the
+appendix layout needs ``change_review`` (officers). The checks are ``recommendations.access``'s.
+``urls.py`` reaches every view through this package.
+"""
+
+from reports.views.appendix import (
+    appendix,
+    appendix_csv,
+    appendix_pdf,
+    appendix_settings,
+    appendix_xlsx,
+)
+from reports.views.packs import (
+    meeting_pack,
+    meeting_pack_download,
+    meeting_pack_pdf,
+    meeting_pack_render,
+)
+from reports.views.recommendations import RecommendationListView
+
+__all__ = [
+    "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "appendix_settings",
+    "RecommendationListView",
+    "meeting_pack_pdf", "meeting_pack", "meeting_pack_render", "meeting_pack_download",
+]  # fmt: skip

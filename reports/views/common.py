@@ -1,0 +1,39 @@
+"""What the reports' views share: the permissions they name, downloads and PDF responses."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpResponse
+
+from reports.pdf import documents, sandbox
+
+logger = logging.getLogger("reports.views")
+
+# Members, clerks and officers read; clerks and officers export; officers change layouts.
+VIEW = "recommendations.view_review"
+EXPORT = "recommendations.export_review"
+CHANGE = "recommendations.change_review"
+
+
+def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def pdf_response(html: str, filename: str) -> HttpResponse:
+    try:
+        content, from_cache = documents.cached_pdf(html)
+    except sandbox.PDFRenderError as error:
+        logger.error("PDF render failed for %s: %s", filename, error)
+        response = HttpResponse(
+            "The PDF could not be produced in time. Try again later, or ask for a smaller pack.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "60"
+        return response
+    response = download(content, "application/pdf", filename)
+    response["X-PDF-Cache"] = "hit" if from_cache else "miss"
+    return response
