@@ -1,6 +1,8 @@
 import errno
+import logging
 import os
 import re
+import sys
 from html.parser import HTMLParser
 from unittest import mock
 
@@ -323,3 +325,40 @@ def test_full_storage_outside_the_admin_is_a_503_that_keeps_the_form(csrf_client
     page = RetryForm()
     page.feed(body)
     assert page.shown_by_label()["text"] == HOSTILE
+
+
+def _console_handler() -> logging.Handler:
+    return next(h for h in logging.getLogger().handlers if h.filters)
+
+
+def test_refused_requests_log_one_line_without_a_traceback(client, member, caplog):
+    client.force_login(member)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/reviews/new/").status_code == 403
+        assert client.get("/reviews/no-such-review/").status_code == 404
+    handler = _console_handler()
+    refused = [r for r in caplog.records if getattr(r, "status_code", 0) in (403, 404)]
+    assert {r.status_code for r in refused} == {403, 404}
+    for record in refused:
+        assert handler.filter(record)
+        line = handler.format(record)
+        assert "Traceback" not in line and ("Forbidden" in line or "Not Found" in line)
+
+
+def test_server_errors_keep_their_traceback():
+    try:
+        raise ValueError("a real bug")
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error",
+            (),
+            sys.exc_info(),
+        )
+    record.status_code = 500
+    handler = _console_handler()
+    assert handler.filter(record)
+    assert "Traceback" in handler.format(record) and "a real bug" in handler.format(record)
