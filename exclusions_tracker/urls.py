@@ -23,8 +23,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include(accounts)),
-    path("", include("reports.urls")),
+    # The officers' "reviews/new/" before reports' review page, "reviews/<slug>/".
     path("", include("recommendations.urls")),
+    path("", include("reports.urls")),
 ]
 
 handler500 = "exclusions_tracker.views.server_error"

@@ -149,7 +149,7 @@ class Review(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("recommendations:review_detail", kwargs={"slug": self.slug})
+        return reverse("reports:review_detail", kwargs={"slug": self.slug})
 
     @property
     def reported_display(self) -> str:

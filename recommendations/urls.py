@@ -18,15 +18,12 @@ app_name = "recommendations"
 REC = "reviews/<slug:slug>/recommendations/<label:label>/"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("labels/", views.label_meanings, name="label_meanings"),
     path("reviews/", views.review_list, name="review_list"),
-    # Before "reviews/<slug>/", which would otherwise take "new" as a slug (the form refuses it).
+    # Included before reports' "reviews/<slug>/" (the review page), which would otherwise take
+    # "new" as a slug (the form refuses it).
     path("reviews/new/", views.review_create, name="review_create"),
-    path("reviews/<slug:slug>/", views.review_detail, name="review_detail"),
     path("reviews/<slug:slug>/edit/", views.review_edit, name="review_edit"),
     path("reviews/<slug:slug>/reorder/", views.review_reorder, name="review_reorder"),
-    path("reviews/<slug:slug>/changes/", views.review_changes, name="review_changes"),
     path(
         "reviews/<slug:slug>/add-recommendation/",
         views.recommendation_create,

@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from recommendations.charts import Segment, StatusAndDecisionCharts, stacked_bar
 from recommendations.markdown import render_markdown
 from recommendations.models import (
     GlossaryTerm,
@@ -37,6 +36,7 @@ from recommendations.monitoring import (
     with_progress,
 )
 from recommendations.selectors import latest_update_prefetch, leads_prefetch
+from reports.charts import Segment, StatusAndDecisionCharts, stacked_bar
 from reports.layouts import Layout
 from reports.models import AppendixSettings
 

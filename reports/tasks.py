@@ -136,6 +136,7 @@ def _code_version() -> str:
     files = [
         *sorted((Path(settings.BASE_DIR) / "templates" / "reports").glob("*.html")),
         *sorted((app / "static" / "reports").glob("*.css")),
+        app / "charts.py",
         app / "layouts.py",
         app / "selectors.py",
         *sorted((app / "pdf").glob("*.py")),

@@ -5,6 +5,11 @@ from reports import views
 app_name = "reports"
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("labels/", views.label_meanings, name="label_meanings"),
+    # After recommendations' "reviews/new/" (the root URLconf includes that app first).
+    path("reviews/<slug:slug>/", views.review_detail, name="review_detail"),
+    path("reviews/<slug:slug>/changes/", views.review_changes, name="review_changes"),
     path("reviews/<slug:slug>/appendix/", views.appendix, name="appendix"),
     path("reviews/<slug:slug>/appendix.csv", views.appendix_csv, name="appendix_csv"),
     path("reviews/<slug:slug>/appendix.xlsx", views.appendix_xlsx, name="appendix_xlsx"),

@@ -1,7 +1,6 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from recommendations import charts
 from recommendations.markdown import render_markdown
 from recommendations.models import DatePrecision, format_partial_date
 from recommendations.monitoring import STATUS_LABELS
@@ -24,12 +23,6 @@ def field_widget(field) -> SafeString:
         described_by.append(f"{field.auto_id}_error")
     attrs = {"aria-describedby": " ".join(described_by)} if described_by else {}
     return field.as_widget(attrs=attrs)
-
-
-@register.filter
-def swatch(key: str) -> SafeString:
-    """A category's colour-and-pattern square, as the charts draw it."""
-    return charts.swatch(str(key))
 
 
 @register.filter

@@ -1,4 +1,5 @@
-"""Reading pages for everyone signed in, and the officers' editing pages, one module per family.
+"""The officers' editing pages and the review list, one module per family (the reading pages,
+dashboard, review page and what changed, are ``reports.views``').
 
 Every editing view names the model permission it needs and answers 403 without it; login
 itself is enforced for every page by ``LoginRequiredMiddleware``. Views validate with a form
@@ -7,7 +8,6 @@ and write through ``services``. ``urls.py`` reaches every view through this pack
 
 from recommendations.views.leads import lead_edit, lead_list, lead_move, lead_remove
 from recommendations.views.meetings import meeting_create, meeting_edit
-from recommendations.views.reading import home, label_meanings, review_changes
 from recommendations.views.recommendations import (
     recommendation_close,
     recommendation_create,
@@ -26,7 +26,6 @@ from recommendations.views.reports import (
 )
 from recommendations.views.reviews import (
     review_create,
-    review_detail,
     review_edit,
     review_list,
     review_reorder,
@@ -39,8 +38,7 @@ from recommendations.views.updates import (
 )
 
 __all__ = [
-    "home", "label_meanings", "review_changes",
-    "review_list", "review_detail", "review_create", "review_edit", "review_reorder",
+    "review_list", "review_create", "review_edit", "review_reorder",
     "recommendation_detail", "recommendation_create", "recommendation_edit",
     "recommendation_overdue", "recommendation_close", "recommendation_reopen",
     "recommendation_move", "response_edit",

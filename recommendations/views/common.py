@@ -1,4 +1,4 @@
-"""What the views share: the labels' meanings, the form page, and mapping a service's refusal
+"""What the views share: the form page, and mapping a service's refusal
 onto the form. Access checks and fetching for this user are in ``recommendations.access``."""
 
 from __future__ import annotations
@@ -12,20 +12,9 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from recommendations import meanings, services
+from recommendations import services
 
 T = TypeVar("T")
-
-
-def meanings_context() -> dict[str, Any]:
-    return {
-        "statuses": meanings.STATUSES,
-        "decisions": meanings.DECISIONS,
-        "rag": meanings.RAG,
-        "overdue_meaning": meanings.OVERDUE,
-        "closed_meaning": meanings.CLOSED,
-        "counting_rule": meanings.COUNTING,
-    }
 
 
 def form_page(request: HttpRequest, template: str, form: BaseForm, **context: Any) -> HttpResponse:

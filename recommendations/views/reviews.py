@@ -1,4 +1,5 @@
-"""The review list and page, and the officers' review forms."""
+"""The review list and the officers' review forms (the review's page is
+``reports.views.reviews``')."""
 
 from __future__ import annotations
 
@@ -7,13 +8,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from recommendations import access, forms, monitoring, selectors, services
-from recommendations.views.common import (
-    form_page,
-    meanings_context,
-    save_or_show_errors,
-    saved_copy,
-)
+from recommendations import access, forms, selectors, services
+from recommendations.views.common import form_page, save_or_show_errors, saved_copy
 
 REVIEWS_PER_PAGE = 50
 
@@ -25,30 +21,6 @@ def review_list(request: HttpRequest) -> HttpResponse:
         request,
         "recommendations/review_list.html",
         {"reviews": page.object_list, "page": page, "nav": "reviews"},
-    )
-
-
-def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    review, recommendations = selectors.review_with_recommendations(slug)
-    everything = [item for rec in recommendations for item in [rec, *rec.part_list]]
-    summary = monitoring.summarise(
-        review, everything, meetings=review.meetings.all(), reports=review.update_reports.all()
-    )
-    hide_closed = request.GET.get("closed") == "hide"
-    if hide_closed:
-        recommendations = [rec for rec in recommendations if not rec.closed_at_meeting_id]
-        for rec in recommendations:
-            rec.part_list = [part for part in rec.part_list if not part.closed_at_meeting_id]
-    return render(
-        request,
-        "recommendations/review_detail.html",
-        {
-            "review": review,
-            "recommendations": recommendations,
-            "summary": summary,
-            "hide_closed": hide_closed,
-            **meanings_context(),
-        },
     )
 
 

@@ -1,5 +1,6 @@
-"""What people read, one module per family: appendix pages and their exports, the
-cross-review table, committee packs.
+"""What people read, one module per family: the dashboard and the labels' meanings, a
+review's page and what changed in it, appendix pages and their exports, the cross-review
+table, committee packs.
 
 Who may do what: anyone with a role (``view_review``: members, clerks, officers) reads the
 appendix and the table; exports and packs need ``export_review`` (clerks and officers); the
@@ -14,6 +15,8 @@ from reports.views.appendix import (
     appendix_settings,
     appendix_xlsx,
 )
+from reports.views.changes import review_changes
+from reports.views.dashboard import home, label_meanings
 from reports.views.packs import (
     meeting_pack,
     meeting_pack_download,
@@ -21,8 +24,10 @@ from reports.views.packs import (
     meeting_pack_render,
 )
 from reports.views.recommendations import RecommendationListView
+from reports.views.reviews import review_detail
 
 __all__ = [
+    "home", "label_meanings", "review_detail", "review_changes",
     "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "appendix_settings",
     "RecommendationListView",
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_render", "meeting_pack_download",

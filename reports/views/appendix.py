@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from recommendations import access, monitoring
-from reports import exports, selectors
+from recommendations import access
+from reports import dashboard, exports, selectors
 from reports.forms import AppendixSettingsForm
 from reports.models import AppendixSettings
 from reports.pdf import documents
@@ -43,7 +43,7 @@ def appendix(request: HttpRequest, slug: str) -> HttpResponse:
             "query": f"?report={item.report.pk}" if item.report else "",
             "can_export": request.user.has_perm(EXPORT),
             "can_change": request.user.has_perm(CHANGE),
-            "summary": monitoring.summarise(
+            "summary": dashboard.summarise(
                 item.review,
                 [row.recommendation for row in item.rows],
                 meetings=item.review.meetings.all(),

@@ -1,11 +1,14 @@
-"""What the reports' views share: the permissions they name, downloads and PDF responses."""
+"""What the reports' views share: the permissions they name, the labels' meanings, downloads
+and PDF responses."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.http import HttpResponse
 
+from recommendations import meanings
 from reports.pdf import documents, sandbox
 
 logger = logging.getLogger("reports.views")
@@ -37,3 +40,14 @@ def pdf_response(html: str, filename: str) -> HttpResponse:
     response = download(content, "application/pdf", filename)
     response["X-PDF-Cache"] = "hit" if from_cache else "miss"
     return response
+
+
+def meanings_context() -> dict[str, Any]:
+    return {
+        "statuses": meanings.STATUSES,
+        "decisions": meanings.DECISIONS,
+        "rag": meanings.RAG,
+        "overdue_meaning": meanings.OVERDUE,
+        "closed_meaning": meanings.CLOSED,
+        "counting_rule": meanings.COUNTING,
+    }

@@ -8,7 +8,6 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from recommendations.changes import word_diff
 from recommendations.models import (
     Meeting,
     Person,
@@ -16,6 +15,7 @@ from recommendations.models import (
     Recommendation,
     ReminderSent,
 )
+from reports.changes import word_diff
 from tests.factories import make_review
 
 pytestmark = pytest.mark.django_db

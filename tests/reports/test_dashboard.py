@@ -19,12 +19,8 @@ from recommendations.models import (
     Response,
     Review,
 )
-from recommendations.monitoring import (
-    DASHBOARD_MAX_PAGE,
-    add_months,
-    dashboard_page_number,
-    follow_up_wording,
-)
+from recommendations.monitoring import add_months
+from reports.dashboard import DASHBOARD_MAX_PAGE, dashboard_page_number, follow_up_wording
 from tests.factories import make_review
 
 pytestmark = pytest.mark.django_db

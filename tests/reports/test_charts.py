@@ -1,4 +1,4 @@
-from recommendations.charts import Segment, legend, stacked_bar
+from reports.charts import Segment, legend, stacked_bar
 
 
 def test_a_bar_writes_each_count_and_has_a_title_and_description():
