@@ -50,14 +50,23 @@ def validate_sensible_date(value: dt.date) -> None:
         )
 
 
+def validate_markdown_text(value: str) -> None:
+    """Early feedback for the service's rule: nesting and runs it would refuse."""
+    if message := rules.markdown_text_error(value):
+        raise forms.ValidationError(message, code="markdown")
+
+
 class SensibleDatesForm(forms.ModelForm):
-    """Every date field of the form keeps to EARLIEST_DATE..LATEST_DATE."""
+    """Every date field of the form keeps to EARLIEST_DATE..LATEST_DATE, and every long text
+    (a text area: all are shown as Markdown) to the Markdown rule."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.validators.append(validate_sensible_date)
+            elif isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+                field.validators.append(validate_markdown_text)
 
 
 class VersionedForm(SensibleDatesForm):

@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from recommendations import markdown
 from recommendations.models import (
     Lead,
     Meeting,
@@ -156,6 +158,8 @@ def overdue_override_errors(override: str, reason: str) -> Errors:
         _add(errors, "overdue_override", "Select an overdue label, or follow the rule.")
     if not reason.strip():
         _add(errors, "overdue_override_reason", "Enter the reason for the overdue label.")
+    elif problem := markdown_text_error(reason):
+        _add(errors, "overdue_override_reason", problem)
     return errors
 
 
@@ -178,6 +182,8 @@ def committee_decision_errors(
     for field, (value, message) in required.items():
         if not (value or "").strip():
             _add(errors, field, message)
+        elif problem := markdown_text_error(value):
+            _add(errors, field, problem)
     return errors
 
 
@@ -218,3 +224,22 @@ def update_report_errors(report: UpdateReport) -> Errors:
 def refusal(message: str) -> ValidationError:
     """A rule about the record as a whole ("this action does not apply to it")."""
     return ValidationError({NON_FIELD_ERRORS: [message]})
+
+
+def markdown_text_error(text: str) -> str | None:
+    """Text is shown formatted everywhere (pages, appendix, PDF): refuse nesting and runs that
+    would have to be shown as plain text instead, or cost every reader the time to lay out."""
+    if not text:
+        return None
+    return markdown.markdown_problem(text) or markdown.punctuation_run_problem(text)
+
+
+def markdown_errors(instance: models.Model) -> Errors:
+    """Every long text of the instance (all are Markdown, or shown through it)."""
+    errors: Errors = {}
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, models.TextField):
+            continue
+        if message := markdown_text_error(getattr(instance, field.attname) or ""):
+            _add(errors, field.name, message)
+    return errors

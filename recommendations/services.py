@@ -83,6 +83,7 @@ def _validate(instance: M, rule: Callable[[M], rules.Errors] | None = None) -> N
     dates), then the domain's rules (their messages are the clearer, so they come before the
     model's unique checks), then the rest of the model's own: ``clean()``, unique, constraints."""
     instance.clean_fields()
+    rules.check(rules.markdown_errors(instance))
     if rule is not None:
         rules.check(rule(instance))
     instance.full_clean()

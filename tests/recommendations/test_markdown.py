@@ -1,6 +1,13 @@
+import time
+
 import pytest
 
-from recommendations.markdown import render_markdown
+from recommendations.markdown import (
+    RENDER_MAX_NESTING,
+    markdown_problem,
+    nesting_depth,
+    render_markdown,
+)
 
 
 def test_paragraphs_and_lists_survive():
@@ -35,3 +42,109 @@ def test_https_links_are_kept_and_marked_nofollow():
     html = render_markdown("[report](https://example.org/report)")
     assert 'href="https://example.org/report"' in html
     assert "nofollow" in html
+
+
+# Pathological text, as a clerk could type it or as it may already sit in the database: every
+# variant renders (never raises), quickly, and as escaped text when it cannot be formatted.
+# bench/markdown.py prints the times before and after for each.
+def _repeat(unit: str, length: int = 60_000) -> str:
+    return (unit * (length // len(unit) + 1))[:length]
+
+
+PATHOLOGICAL = {
+    "nested list markers": "- " * 750 + "x",
+    "nested star markers": "* " * 750 + "x",
+    "nested numbered markers": "1. " * 500 + "x",
+    "nested quotes": "> " * 750 + "x",
+    "quotes without spaces": ">" * 1500 + " x",
+    "quotes in lists": "> - " * 375 + "x",
+    "indented lists": "".join("    " * level + "- x\n" for level in range(40)),
+    "raw nested lists": "<ul><li>" * 1000 + "x",
+    "raw nested quotes": "<blockquote>" * 1000 + "x",
+    "raw nested emphasis": "<b><i>" * 3000,
+    "unclosed brackets": _repeat("["),
+    "empty links left open": _repeat("[]("),
+    "links left open": _repeat("[a]("),
+    "images left open": _repeat("!["),
+    "nested brackets": "[" * 30_000 + "]" * 30_000,
+    "unclosed angle brackets": _repeat("<a "),
+    "unclosed autolinks": _repeat("<http://"),
+    "setext underlines": _repeat("a\n=\n"),
+    "rules without blank lines": _repeat("a\n---\n"),
+    "emphasis runs": _repeat("*"),
+    "underscore runs": _repeat("_a"),
+    "backslashes": _repeat("\\"),
+    "long link references": "".join(f"[{i}]: https://example.org/{i}\n" for i in range(1500))
+    + "".join(f"[a][{i}] " for i in range(1500)),
+}
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_text_renders_quickly_and_never_raises(text):
+    render_markdown.cache_clear()
+    started = time.perf_counter()
+    html = render_markdown(text)
+    # Minutes before; the point is "not minutes", so the bound is loose (figures: bench/).
+    assert time.perf_counter() - started < 5
+    assert "<script" not in html
+    assert html.count("<ul>") <= 4 * RENDER_MAX_NESTING
+    assert html.count("<blockquote>") <= 4 * RENDER_MAX_NESTING
+
+
+@pytest.mark.parametrize(
+    "text", ["- " * 750 + "<b>x</b>", "[" * 30_000 + "<script>", "> " * 100 + "a & b"]
+)
+def test_text_too_deep_or_costly_is_shown_escaped_with_its_line_breaks(text):
+    html = render_markdown(text + "\n\nlast line")
+    assert "&lt;" in html or "&amp;" in html
+    assert "<b>" not in html and "<script" not in html
+    assert html.startswith("<p>") and "last line</p>" in html
+
+
+def test_a_failure_inside_the_renderer_shows_the_text_as_plain_text(monkeypatch):
+    def recurse(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("recommendations.markdown.markdown_lib.markdown", recurse)
+    render_markdown.cache_clear()
+    try:
+        assert render_markdown("**still shown** <here>") == "<p>**still shown** &lt;here&gt;</p>"
+    finally:
+        render_markdown.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- one\n    - two\n        - three",
+        "> quoted\n>\n> > twice",
+        "[a link](https://example.org/a) and [another](https://example.org/(b))",
+        "Heading\n=======\n\nText\n\n---\n\nMore",
+        "a < b and c > d, [1] and [2]",
+    ],
+)
+def test_ordinary_nesting_links_and_headings_are_still_formatted(text):
+    render_markdown.cache_clear()
+    assert markdown_problem(text) is None
+    assert "<p>" in render_markdown(text) or "<ul>" in render_markdown(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("plain text", 0),
+        ("- one", 1),
+        ("- - - x", 3),
+        ("> > x", 2),
+        (">>>x", 3),
+        ("1. 2) - x", 3),
+        ("- a\n    - b\n        - c\n            - d", 4),
+        ("\t\t- tabbed", 3),
+        ("> - a\n>     - b", 3),
+        ("<ul><li><ul><li>x</li></ul></li></ul>", 2),
+        ("<blockquote><blockquote>x</blockquote></blockquote> - not a marker", 2),
+        ("-not a marker, nor 2.5 or >", 0),
+    ],
+)
+def test_nesting_is_counted_from_markers_indentation_and_tags(text, depth):
+    assert nesting_depth(text) == depth
