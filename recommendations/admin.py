@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -83,6 +84,78 @@ class KeepsFormWhenStorageFailsMixin:
         return StorageFailedForm
 
 
+ADMIN_CONFLICT_MESSAGE = (
+    "Someone else changed this {noun} since you opened it, so nothing was saved. What you "
+    "typed is kept below: compare it with their change (History, top right, in a new tab) and "
+    "save again to replace it."
+)
+OUT_OF_DATE_MESSAGE = "This form is out of date. Reload the page and make your change again."
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the version the page loaded, as the app's forms do, so that a save from a page
+    opened before someone else's save is refused instead of silently undoing it.
+
+    The stored version is read afresh rather than taken from the instance: on simple-history's
+    revert page the instance is the old record, carrying the version it had then."""
+
+    # Not "version": the admin lists a form's declared fields in its fieldsets, and a
+    # non-editable model field of that name would be refused there.
+    loaded_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        error_messages={"invalid": OUT_OF_DATE_MESSAGE, "min_value": OUT_OF_DATE_MESSAGE},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stored_version = None
+        if self.instance.pk:
+            self.stored_version = (
+                type(self.instance)
+                ._default_manager.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            field = self.fields["loaded_version"]
+            field.initial = self.stored_version
+            field.required = True
+            field.error_messages["required"] = OUT_OF_DATE_MESSAGE
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        loaded = data.get("loaded_version")
+        if self.instance.pk and loaded is not None and loaded != self.stored_version:
+            self.add_error(
+                None, ADMIN_CONFLICT_MESSAGE.format(noun=self._meta.model._meta.verbose_name)
+            )
+            # Everything typed stays; saving again (having looked) is a deliberate overwrite.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = str(self.stored_version or "")
+        return data
+
+
+class VersionedAdminMixin:
+    """For admins of versioned models: the form carries the loaded version (``form`` must be
+    a ``VersionedAdminForm``) and ``save_model`` passes it to the service, which refuses a stale
+    one and moves the version on. If another save lands between the form's check and ours, the
+    service's refusal reruns the view, whose form then shows the conflict (not a 500)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.EditConflict:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except services.EditConflict:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 READ_ONLY_NOTE = (
     "Read-only here: recommendations, responses, leads, progress updates and update reports are "
     "edited on the tracker's own pages (use “View on site” from a review or recommendation), "
@@ -141,7 +214,7 @@ class ReadOnlyAdminMixin:
         raise PermissionDenied(READ_ONLY_NOTE)
 
 
-class ReviewAdminForm(forms.ModelForm):
+class ReviewAdminForm(VersionedAdminForm):
     """The rules the review service checks, checked on the form too, so that a broken one is
     shown beside its field instead of failing the save."""
 
@@ -179,10 +252,19 @@ class CommitteeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "job_title", "organisation", "email"]
     list_filter = ["organisation"]
     search_fields = ["name", "job_title", "organisation", "email"]
+    form = VersionedAdminForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            services.person_update(
+                person=obj, expected_version=form.cleaned_data["loaded_version"], user=request.user
+            )
+        else:
+            services.person_create(person=obj, user=request.user)
 
 
 class RecommendationInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -217,7 +299,7 @@ class SupportingDocumentInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
+class ReviewAdmin(VersionedAdminMixin, KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
     list_display = ["title", "committee", "reported_on", "response_agreed_on", "status"]
     list_filter = ["status", "committee__authority", "committee"]
     search_fields = ["title", "summary", "slug"]
@@ -236,7 +318,9 @@ class ReviewAdmin(KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
         # Through the services, as the app's pages save: rules checked, version moved on (so an
         # officer with the page open sees the admin's change as a conflict), history attributed.
         if change:
-            services.review_update(review=obj, expected_version=obj.version, user=request.user)
+            services.review_update(
+                review=obj, expected_version=form.cleaned_data["loaded_version"], user=request.user
+            )
         else:
             services.review_create(review=obj, user=request.user)
 
@@ -320,7 +404,7 @@ class UpdateReportAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
+class MeetingAdmin(VersionedAdminMixin, KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
     list_display = ["date", "committee", "agenda_item", "next_follow_up", "next_follow_up_due"]
     list_filter = ["committee"]
     list_select_related = ["committee"]
@@ -328,11 +412,17 @@ class MeetingAdmin(KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
     filter_horizontal = ["reviews"]
     date_hierarchy = "date"
     inlines = [SupportingDocumentInline]
+    form = VersionedAdminForm
 
     def save_model(self, request, obj, form, change) -> None:
-        # meeting_update saves any meeting (new or not) after the model's own checks; the
-        # reviews it considered are saved with the form's other relations afterwards.
-        services.meeting_update(meeting=obj, user=request.user)
+        # The reviews it considered are saved with the form's other relations afterwards
+        # (``save_related``); the history records which were added or removed.
+        if change:
+            services.meeting_update(
+                meeting=obj, expected_version=form.cleaned_data["loaded_version"], user=request.user
+            )
+        else:
+            services.meeting_create(meeting=obj, review=None, user=request.user)
 
 
 @admin.register(GlossaryTerm)

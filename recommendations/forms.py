@@ -222,7 +222,7 @@ class ResponseForm(VersionedForm):
         error_messages = {"text": {"max_length": _too_long("The response")}}
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(VersionedForm):
     """Pick someone already in the tracker, or name a new person."""
 
     new_person_name = forms.CharField(
@@ -377,7 +377,7 @@ class UpdateReportForm(VersionedForm):
         self.fields["meeting"].empty_label = "Not yet presented"
 
 
-class MeetingForm(SensibleDatesForm):
+class MeetingForm(VersionedForm):
     class Meta:
         model = Meeting
         fields = [

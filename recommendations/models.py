@@ -73,6 +73,7 @@ class Person(models.Model):
     job_title = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
     organisation = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
     email = models.EmailField(blank=True, help_text="Used for update reminders.")
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -287,6 +288,7 @@ class Lead(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="leads")
     role = models.CharField(max_length=30, choices=Role.choices, default=Role.LEAD_OFFICER)
     order = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -316,7 +318,10 @@ class Meeting(models.Model):
         help_text='As the decision words it, e.g. "Further update in the 2024/25 work programme".',
     )
     next_follow_up_due = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The reviews a meeting considered are part of its record: which were added or removed,
+    # by whom and when, is kept beside its other changes.
+    history = HistoricalRecords(m2m_fields=[reviews])
 
     class Meta:
         ordering = ["-date"]
@@ -349,7 +354,7 @@ class UpdateReport(models.Model):
         default=False, help_text="Once final, the updates in this report can no longer be edited."
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[contributors])
 
     class Meta:
         ordering = ["review", "-as_at", "title"]

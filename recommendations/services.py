@@ -8,7 +8,7 @@ raised before anything is written. Views put those messages back on their forms.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -227,10 +227,9 @@ def lead_add(
 
 
 @transaction.atomic
-def lead_update(*, lead: Lead, user: User) -> Lead:
+def lead_update(*, lead: Lead, expected_version: int, user: User) -> Lead:
     _validate(lead, rules.lead_errors)
-    _attribute_to(lead, user)
-    lead.save()
+    _save_versioned(lead, expected_version=expected_version, user=user)
     return lead
 
 
@@ -256,6 +255,7 @@ def lead_move(*, lead: Lead, direction: Literal["up", "down"], user: User) -> No
     for position, item in enumerate(leads, start=1):
         if item.order != position:
             item.order = position
+            item.version += 1
             _attribute_to(item, user)
             item.save()
 
@@ -349,21 +349,57 @@ def update_report_finalise(*, report: UpdateReport, user: User) -> UpdateReport:
 
 
 @transaction.atomic
-def meeting_create(*, meeting: Meeting, review: Review, user: User) -> Meeting:
-    meeting.committee = review.committee
+def meeting_create(*, meeting: Meeting, review: Review | None, user: User) -> Meeting:
+    """From a review's page the meeting is its committee's and considers it; from the admin
+    (``review=None``) the committee is chosen and the reviews are set afterwards."""
+    if review is not None:
+        meeting.committee = review.committee
     _validate(meeting)
     _attribute_to(meeting, user)
     meeting.save()
-    meeting.reviews.add(review)
+    if review is not None:
+        meeting.reviews.add(review)
     return meeting
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, user: User) -> Meeting:
+def meeting_update(
+    *,
+    meeting: Meeting,
+    expected_version: int,
+    user: User,
+    reviews: Iterable[Review] | None = None,
+) -> Meeting:
+    """Save the meeting's fields and, when given, the reviews it considered (the history
+    records which were added or removed)."""
     _validate(meeting)
-    _attribute_to(meeting, user)
-    meeting.save()
+    _save_versioned(meeting, expected_version=expected_version, user=user)
+    if reviews is not None:
+        meeting_set_reviews(meeting=meeting, reviews=reviews, user=user)
     return meeting
+
+
+@transaction.atomic
+def meeting_set_reviews(*, meeting: Meeting, reviews: Iterable[Review], user: User) -> None:
+    """``set()`` removes and adds through the relation, so each is a history row of the
+    meeting naming the reviews it then considered."""
+    _attribute_to(meeting, user)
+    meeting.reviews.set(reviews)
+
+
+@transaction.atomic
+def person_create(*, person: Person, user: User) -> Person:
+    _validate(person)
+    _attribute_to(person, user)
+    person.save()
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, expected_version: int, user: User) -> Person:
+    _validate(person)
+    _save_versioned(person, expected_version=expected_version, user=user)
+    return person
 
 
 @transaction.atomic

@@ -8,7 +8,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from recommendations import access, forms, services
-from recommendations.views.common import form_page, move_direction, save_or_show_errors
+from recommendations.views.common import (
+    form_page,
+    move_direction,
+    save_or_show_errors,
+    saved_copy,
+)
 
 
 def lead_list(request: HttpRequest, slug: str, label: str) -> HttpResponse:
@@ -43,19 +48,21 @@ def lead_edit(request: HttpRequest, slug: str, label: str, pk: int) -> HttpRespo
     lead = access.lead_for(request, slug, label, pk, permission="change_lead")
     recommendation = lead.recommendation
     form = forms.LeadForm(request.POST or None, instance=lead, recommendation=recommendation)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and save_or_show_errors(
-            form, lambda: services.lead_update(lead=form.instance, user=request.user)
-        )
-    ):
-        messages.success(request, "Lead saved.")
-        return redirect("recommendations:lead_list", slug=slug, label=label)
-    return form_page(
-        request, "recommendations/lead_edit_form.html", form,
-        review=recommendation.review, recommendation=recommendation, lead=lead,
-    )  # fmt: skip
+    context = {"review": recommendation.review, "recommendation": recommendation, "lead": lead}
+    if request.method == "POST" and form.is_valid():
+        if save_or_show_errors(
+            form,
+            lambda: services.lead_update(
+                lead=form.instance,
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            ),
+        ):
+            messages.success(request, "Lead saved.")
+            return redirect("recommendations:lead_list", slug=slug, label=label)
+        if form.had_conflict:
+            context["saved"] = saved_copy(lead)
+    return form_page(request, "recommendations/lead_edit_form.html", form, **context)
 
 
 @require_POST

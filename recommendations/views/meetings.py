@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from recommendations import access, forms, services
-from recommendations.views.common import form_page, save_or_show_errors
+from recommendations.views.common import form_page, save_or_show_errors, saved_copy
 
 
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -31,15 +31,18 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     review, meeting = access.meeting_for(request, slug, pk, permission="change_meeting")
     form = forms.MeetingForm(request.POST or None, instance=meeting)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and save_or_show_errors(
-            form, lambda: services.meeting_update(meeting=form.instance, user=request.user)
-        )
-    ):
-        messages.success(request, "Meeting saved.")
-        return redirect(review)
-    return form_page(
-        request, "recommendations/meeting_form.html", form, review=review, meeting=meeting
-    )
+    context = {"review": review, "meeting": meeting}
+    if request.method == "POST" and form.is_valid():
+        if save_or_show_errors(
+            form,
+            lambda: services.meeting_update(
+                meeting=form.instance,
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            ),
+        ):
+            messages.success(request, "Meeting saved.")
+            return redirect(review)
+        if form.had_conflict:
+            context["saved"] = saved_copy(meeting)
+    return form_page(request, "recommendations/meeting_form.html", form, **context)

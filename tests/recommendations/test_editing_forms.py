@@ -146,7 +146,8 @@ def test_leads_are_added_new_or_existing_moved_and_removed_with_history(officer_
     )
     assert "Either" in both.context["form"].errors["new_person_name"][0]
     officer_client.post(
-        f"{url}{new_lead.pk}/edit/", {"person": new_lead.person_id, "role": "lead_officer"}
+        f"{url}{new_lead.pk}/edit/",
+        {"person": new_lead.person_id, "role": "lead_officer", "version": 1},
     )
     assert Lead.objects.get(pk=new_lead.pk).role == "lead_officer"
     assert officer_client.post(f"{url}{new_lead.pk}/remove/").status_code == 302
@@ -184,7 +185,7 @@ def test_a_clerk_starts_an_update_report_and_adds_a_meeting(client, clerk, revie
     assert (
         client.post(
             f"/reviews/r/meetings/{meeting.pk}/edit/",
-            {"date": "2024-02-15", "agenda_item": "Renamed"},
+            {"date": "2024-02-15", "agenda_item": "Renamed", "version": 1},
         ).status_code
         == 302
     )
