@@ -5,6 +5,11 @@ an edit can never serve a stale PDF."""
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,6 +18,11 @@ from django.template.loader import render_to_string
 from recommendations.models import Review, UpdateReport
 from reports.pdf import sandbox
 from reports.selectors import Appendix, MeetingPack
+
+if TYPE_CHECKING:
+    from reports.selectors import AppendixRow
+
+logger = logging.getLogger("reports.pdf")
 
 
 def fingerprint(html: str) -> str:
@@ -24,15 +34,99 @@ def cache_key(html: str) -> str:
     return f"reports:pdf:{sandbox.PDF_VARIANT}:{fingerprint(html)}"
 
 
+def _broken_key(html: str) -> str:
+    return f"reports:pdf-broken:{sandbox.PDF_VARIANT}:{fingerprint(html)}"
+
+
 def cached_pdf(html: str) -> tuple[bytes, bool]:
-    """The PDF for this HTML, and whether it came from the cache."""
+    """The PDF for this HTML, and whether it came from the cache. HTML that could not be laid
+    out raises its explained ``PDFDocumentError`` again at once (see ``explain``)."""
     key = cache_key(html)
     pdf = cache.get(key)
     if pdf is not None:
         return pdf, True
+    if message := cache.get(_broken_key(html)):
+        raise sandbox.PDFDocumentError(message, explained=True)
     pdf = sandbox.render_pdf(html)
     cache.set(key, pdf, timeout=settings.PDF_CACHE_SECONDS)
     return pdf, False
+
+
+# Finding the recommendation that breaks a document renders parts of it again; in a request
+# that must stay well inside a proxy's timeout, in the background it may take longer.
+EXPLAIN_SECONDS_IN_REQUEST = 20.0
+EXPLAIN_SECONDS_IN_BACKGROUND = 300.0
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def failing_row(
+    appendices: Sequence[Appendix],
+    *,
+    seconds: float,
+    heartbeat: Callable[[], None] | None = None,
+) -> tuple[Appendix, AppendixRow] | None:
+    """The first row whose own render fails with a document error, found by rendering each
+    appendix and then halving its rows (about log2(rows) renders of shrinking size), or None
+    when no appendix fails alone or ``seconds`` run out."""
+    deadline = time.monotonic() + seconds
+
+    def fails(appendix: Appendix, rows: list[AppendixRow]) -> bool:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _OutOfTime
+        try:
+            sandbox.render_pdf(
+                appendix_html(replace(appendix, rows=rows)), timeout=remaining, heartbeat=heartbeat
+            )
+        except sandbox.PDFDocumentError:
+            return True
+        except sandbox.PDFRenderError as error:  # out of time or memory: stop looking
+            raise _OutOfTime from error
+        return False
+
+    try:
+        for appendix in appendices:
+            rows = list(appendix.rows)
+            if not rows or not fails(appendix, rows):
+                continue
+            while len(rows) > 1:
+                half = len(rows) // 2
+                rows = rows[:half] if fails(appendix, rows[:half]) else rows[half:]
+            return appendix, rows[0]
+    except _OutOfTime:
+        pass
+    return None
+
+
+def explain(
+    error: sandbox.PDFDocumentError,
+    html: str,
+    appendices: Sequence[Appendix],
+    *,
+    seconds: float,
+    heartbeat: Callable[[], None] | None = None,
+) -> sandbox.PDFDocumentError:
+    """The error again, naming the recommendation that cannot be laid out when one can be
+    found; remembered for this HTML, so asking again does not render anything."""
+    found = failing_row(appendices, seconds=seconds, heartbeat=heartbeat)
+    if found is None:
+        message = (
+            "The PDF could not be laid out, and trying again will not help: some text in it "
+            "is too deeply nested or too complex. Ask an officer to simplify the longest texts."
+        )
+    else:
+        appendix, row = found
+        message = (
+            f"Recommendation {row.recommendation.label} of {appendix.review.title} could not be "
+            "laid out, and trying again will not help: its text (or its response or update) is "
+            "too deeply nested or too complex. Ask an officer to simplify its text."
+        )
+    logger.error("PDF cannot be laid out (%s): %s", error.detail, message)
+    cache.set(_broken_key(html), message, timeout=settings.PDF_CACHE_SECONDS)
+    return sandbox.PDFDocumentError(message, detail=error.detail, explained=True)
 
 
 def _author(report: UpdateReport | None, review: Review) -> str:

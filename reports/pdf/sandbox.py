@@ -41,6 +41,19 @@ class PDFRenderTimeout(PDFRenderError):
     """The render overran its wall-clock limit and was stopped."""
 
 
+class PDFDocumentError(PDFRenderError):
+    """The renderer raised on this document (a recursion or another layout error): unlike a
+    timeout or running out of memory, rendering the same HTML again fails again."""
+
+    def __init__(self, message: str, *, detail: str = "", explained: bool = False) -> None:
+        super().__init__(message)
+        self.detail = detail or message  # what the renderer raised, for the log
+        self.explained = explained  # the message names what to fix (reports.pdf.documents)
+
+
+DOCUMENT_ERROR = "The PDF cannot be laid out: trying again will not help."
+
+
 def write_pdf(html: str) -> bytes:
     """Render in this process, without limits. Use ``render_pdf`` for anything user-facing."""
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesURLFetcher()).write_pdf(
@@ -112,8 +125,12 @@ def _render_in_child(
         if memory_bytes:
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         connection.send(("done", write_pdf(html)))
-    except BaseException as error:  # noqa: BLE001 -- reported to the parent, which raises
+    except (MemoryError, SystemExit, KeyboardInterrupt) as error:
         connection.send(("failed", f"{type(error).__name__}: {error}"))
+    except BaseException as error:  # noqa: BLE001 -- reported to the parent, which raises
+        # Anything else came from laying out this HTML (RecursionError above all), so the
+        # same HTML would fail the same way again.
+        connection.send(("broken", f"{type(error).__name__}: {error}"[:500]))
     finally:
         connection.close()
 
@@ -195,6 +212,8 @@ def render_pdf(
         if process.is_alive():
             process.kill()
             process.join()
+    if kind == "broken":
+        raise PDFDocumentError(DOCUMENT_ERROR, detail=payload)
     if kind != "done":
         raise PDFRenderError(payload)
     return payload

@@ -68,7 +68,7 @@ def appendix_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
 
 def appendix_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     item = _appendix_for(request, slug, EXPORT)
-    return pdf_response(documents.appendix_html(item), _filename(item, "pdf"))
+    return pdf_response(documents.appendix_html(item), _filename(item, "pdf"), [item])
 
 
 def appendix_settings(request: HttpRequest, slug: str) -> HttpResponse:

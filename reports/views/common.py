@@ -4,12 +4,16 @@ and PDF responses."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
 
 from recommendations import meanings
 from reports.pdf import documents, sandbox
+
+if TYPE_CHECKING:
+    from reports.selectors import Appendix
 
 logger = logging.getLogger("reports.views")
 
@@ -25,16 +29,27 @@ def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def pdf_response(html: str, filename: str) -> HttpResponse:
+def pdf_response(html: str, filename: str, appendices: Sequence[Appendix] = ()) -> HttpResponse:
+    """The PDF, or a plain-text answer saying what went wrong: a document that cannot be laid
+    out names the recommendation at fault among ``appendices`` (422: retrying will not help);
+    only a render that ran out of time or memory says "try again later" (503)."""
     try:
         content, from_cache = documents.cached_pdf(html)
+    except sandbox.PDFDocumentError as error:
+        if not error.explained:
+            error = documents.explain(
+                error, html, appendices, seconds=documents.EXPLAIN_SECONDS_IN_REQUEST
+            )
+        return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
     except sandbox.PDFRenderError as error:
         logger.error("PDF render failed for %s: %s", filename, error)
-        response = HttpResponse(
-            "The PDF could not be produced in time. Try again later, or ask for a smaller pack.",
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
+        if isinstance(error, sandbox.PDFRenderTimeout):
+            message = "The PDF could not be produced in time. Try again later, or ask for a "
+            message += "smaller pack."
+        else:
+            message = "The PDF renderer stopped before it finished (it may have run out of "
+            message += "memory). Try again later, or ask for a smaller pack."
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = "60"
         return response
     response = download(content, "application/pdf", filename)

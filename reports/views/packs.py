@@ -59,7 +59,7 @@ def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             return _stored_pack(request, job)
         return redirect("reports:meeting_pack", pk=pk)
     pack = selectors.meeting_pack(pk)
-    return pdf_response(documents.pack_html(pack), _pack_filename(pack.meeting))
+    return pdf_response(documents.pack_html(pack), _pack_filename(pack.meeting), pack.appendices)
 
 
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
