@@ -1,9 +1,24 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
+from recommendations.admin import VersionedAdminForm, VersionedAdminMixin
 from reports.models import AppendixSettings
+from reports.services import appendix_settings_set
 
 
 @admin.register(AppendixSettings)
-class AppendixSettingsAdmin(admin.ModelAdmin):
+class AppendixSettingsAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["review", "layout", "updated_at"]
     list_select_related = ["review"]
+    form = VersionedAdminForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the service, as the appendix settings page saves: the version is checked
+        # and moved on, and the history says who changed what.
+        appendix_settings_set(
+            review=obj.review,
+            layout=obj.layout,
+            headings=obj.headings,
+            expected_version=form.cleaned_data["loaded_version"] if change else None,
+            user=request.user,
+        )

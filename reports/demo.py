@@ -11,5 +11,8 @@ from reports.services import appendix_settings_set
 def apply_appendix_layout(*, review: Review, document: dict[str, Any], **kwargs) -> None:
     if layout := document.get("layout"):
         appendix_settings_set(
-            review=review, layout=layout, headings=document.get("appendix_headings") or {}
+            review=review,
+            layout=layout,
+            headings=document.get("appendix_headings") or {},
+            expected_version=None,  # a new review: nothing stored yet
         )

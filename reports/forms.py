@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django import forms
 
+from recommendations.forms import VersionedForm
 from reports.layouts import COLUMN_DESCRIPTIONS, COLUMN_KEYS, LAYOUT_CHOICES, LAYOUTS
 from reports.models import AppendixSettings
 
 
-class AppendixSettingsForm(forms.ModelForm):
-    """The layout, and a heading per column; a blank heading keeps the layout's own."""
+class AppendixSettingsForm(VersionedForm):
+    """The layout, and a heading per column; a blank heading keeps the layout's own. Carries
+    the version loaded (empty while the review has no settings), as the domain's forms do."""
 
     class Meta:
         model = AppendixSettings
@@ -16,6 +18,8 @@ class AppendixSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Empty means the editor saw no settings; the service refuses it once some exist.
+        self.fields["version"].required = False
         headings = self.instance.headings or {}
         for key in COLUMN_KEYS:
             self.fields[f"heading_{key}"] = forms.CharField(
@@ -29,16 +33,12 @@ class AppendixSettingsForm(forms.ModelForm):
     def heading_fields(self) -> list[forms.BoundField]:
         return [self[f"heading_{key}"] for key in COLUMN_KEYS]
 
-    def save(self, commit: bool = True) -> AppendixSettings:
-        settings = super().save(commit=False)
-        settings.headings = {
+    def headings(self) -> dict[str, str]:
+        return {
             key: self.cleaned_data[f"heading_{key}"].strip()
             for key in COLUMN_KEYS
             if self.cleaned_data.get(f"heading_{key}", "").strip()
         }
-        if commit:
-            settings.save()
-        return settings
 
 
 def _defaults_help(key: str) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from recommendations.models import Meeting, Review
 from reports.layouts import COLUMN_KEYS, DEFAULT_LAYOUT, LAYOUT_CHOICES, LAYOUTS, Layout
@@ -17,6 +18,8 @@ class AppendixSettings(models.Model):
     # Column key -> heading; a missing or blank entry keeps the layout's own heading.
     headings = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "appendix settings"

@@ -7,10 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from recommendations import access
+from recommendations.views.common import save_or_show_errors
 from reports import dashboard, exports, selectors
 from reports.forms import AppendixSettingsForm
 from reports.models import AppendixSettings
 from reports.pdf import documents
+from reports.services import appendix_settings_set
 from reports.tables import AppendixTable
 from reports.views.common import CHANGE, EXPORT, VIEW, download, pdf_response
 
@@ -77,8 +79,20 @@ def appendix_settings(request: HttpRequest, slug: str) -> HttpResponse:
         review=review
     )
     form = AppendixSettingsForm(request.POST or None, instance=settings)
+    context = {"review": review, "form": form}
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "The appendix layout has been saved.")
-        return redirect("reports:appendix", slug=review.slug)
-    return render(request, "reports/appendix_settings_form.html", {"review": review, "form": form})
+        if save_or_show_errors(
+            form,
+            lambda: appendix_settings_set(
+                review=review,
+                layout=form.cleaned_data["layout"],
+                headings=form.headings(),
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            ),
+        ):
+            messages.success(request, "The appendix layout has been saved.")
+            return redirect("reports:appendix", slug=review.slug)
+        if form.had_conflict:
+            context["saved"] = AppendixSettings.objects.filter(review=review).first()
+    return render(request, "reports/appendix_settings_form.html", context)
