@@ -42,6 +42,38 @@ def search_groups(value: str) -> list[tuple[list[str], list[str]]]:
     return [group for group in groups if group[0] or group[1]]
 
 
+# A search box, not a document: SQLite turns each term into three LIKE conditions, and a few
+# hundred of them pass its expression-depth limit ("Expression tree is too large").
+SEARCH_MAX_TERMS = 32
+SEARCH_MAX_CHARS = 500
+SEARCH_TOO_COMPLEX = "This search is too complex to run. Search for fewer words at a time."
+# What SQLite says when a statement, rather than the database, is the problem.
+_SQLITE_TOO_COMPLEX = (
+    "expression tree is too large",
+    "too many terms in compound select",
+    "parser stack overflow",
+    "like or glob pattern too complex",
+    "too many sql variables",
+    "string or blob too big",
+)
+
+
+def validate_search(value: str) -> None:
+    terms = sum(len(wanted) + len(unwanted) for wanted, unwanted in search_groups(value))
+    if terms > SEARCH_MAX_TERMS:
+        raise forms.ValidationError(
+            f"Search for at most {SEARCH_MAX_TERMS} words at a time (this search has {terms}).",
+            code="too_many_terms",
+        )
+
+
+def is_too_complex(error: Exception) -> bool:
+    """Whether a database error means this query was too complex (as opposed to the database
+    being unavailable, which the 503 page is for)."""
+    message = str(error).lower()
+    return any(phrase in message for phrase in _SQLITE_TOO_COMPLEX)
+
+
 def _all_terms(field: str, wanted: list[str], unwanted: list[str]) -> Q:
     condition = Q()
     for term in wanted:
@@ -92,7 +124,15 @@ def _leads(request) -> QuerySet[Person]:
 
 
 class RecommendationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_text", label="Search the text")
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label="Search the text",
+        max_length=SEARCH_MAX_CHARS,
+        validators=[validate_search],
+        error_messages={
+            "max_length": f"Search for at most {SEARCH_MAX_CHARS} characters at a time."
+        },
+    )
     authority = django_filters.ModelChoiceFilter(
         field_name="review__committee__authority",
         queryset=_authorities,

@@ -3,13 +3,14 @@ XLSX downloads."""
 
 from __future__ import annotations
 
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from recommendations import access
 from reports import exports, selectors
-from reports.filters import RecommendationFilter
+from reports.filters import SEARCH_TOO_COMPLEX, RecommendationFilter, is_too_complex
 from reports.tables import IdsFirstQuerysetData, RecommendationTable
 from reports.views.common import EXPORT, VIEW, download
 
@@ -31,11 +32,28 @@ class RecommendationListView(SingleTableMixin, FilterView):
     def get_table_data(self):
         return IdsFirstQuerysetData(super().get_table_data())
 
+    search_too_complex = False
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        if self.search_too_complex and filterset.form.is_valid():
+            # Shown beside the search box; an invalid form lists nothing (FilterView's strict).
+            filterset.form.add_error("q", SEARCH_TOO_COMPLEX)
+        return filterset
+
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         access.require(request, VIEW)
         export = request.GET.get("_export")
         if export is None:
-            return super().get(request, *args, **kwargs)
+            # Rendered here, so that a search SQLite finds too complex is caught while the
+            # form can still say so (rather than the 503 "database unavailable" page).
+            try:
+                return super().get(request, *args, **kwargs).render()
+            except OperationalError as error:
+                if not is_too_complex(error):
+                    raise
+            self.search_too_complex = True
+            return super().get(request, *args, **kwargs).render()
         access.require(request, EXPORT)
         if export not in self.export_formats:
             return HttpResponse("Unknown export format.", status=400)
@@ -43,7 +61,12 @@ class RecommendationListView(SingleTableMixin, FilterView):
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         table = self.table_class(queryset)
         table.order_by = request.GET.get("sort")
-        rows = table.as_values()
+        try:
+            rows = list(table.as_values())
+        except OperationalError as error:
+            if not is_too_complex(error):
+                raise
+            return HttpResponse(SEARCH_TOO_COMPLEX, status=400, content_type="text/plain")
         if export == "csv":
             return download(exports.to_csv(rows), exports.CSV_CONTENT_TYPE, "recommendations.csv")
         content = exports.to_xlsx(rows, title="Recommendations")

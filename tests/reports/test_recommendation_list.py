@@ -153,3 +153,75 @@ def test_filtered_table_uses_a_constant_number_of_queries(member_client, count):
     # committees, reviews, leads); the count; the page's ids, then its rows; their leads with
     # people; saving the session (savepoint, update, release).
     assert len(queries) == 15, [q["sql"][:100] for q in queries.captured_queries]
+
+
+# --- A search too complex to run is a message beside the search box, never the 503 page ----
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("word " * 33, "Search for at most 32 words at a time (this search has 33)."),
+        ("-not " * 40, "Search for at most 32 words at a time (this search has 40)."),
+        ("a or " * 40 + "b", "Search for at most 32 words at a time (this search has 41)."),
+        ('"' + "x" * 600 + '"', "Search for at most 500 characters at a time."),
+        ("y" * 5000, "Search for at most 500 characters at a time."),
+    ],
+)
+def test_a_search_too_long_is_refused_beside_the_search_box(member_client, layouts, query, message):
+    response = member_client.get("/recommendations/", {"q": query})
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors["q"] == [message]
+    assert message.encode() in response.content
+    assert b'name="q"' in response.content  # the filter form is there to correct it
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "word " * 32,
+        '"' + "a long phrase " * 30 + '"',
+        "%" * 400 + " " + "_" * 99,
+        "[" * 250 + " " + "\\" * 249,
+        "or " * 100,
+    ],
+)
+def test_searches_up_to_the_limits_run_on_every_database(member_client, layouts, query):
+    response = member_client.get("/recommendations/", {"q": query})
+    assert response.status_code == 200
+    assert "q" not in response.context["filter"].form.errors
+
+
+@pytest.mark.parametrize("query", ["word " * 1000, "-w " * 1000, "a or " * 600, "%" * 60_000])
+def test_a_search_the_database_finds_too_complex_is_a_message_not_the_outage_page(
+    member_client, clerk, layouts, monkeypatch, query
+):
+    # Lift the limits, as if they were set too high, to reach the database's own.
+    from reports.filters import SEARCH_TOO_COMPLEX, RecommendationFilter
+
+    monkeypatch.setattr("reports.filters.SEARCH_MAX_TERMS", 100_000)
+    monkeypatch.setitem(RecommendationFilter.base_filters["q"].extra, "max_length", 100_000)
+    response = member_client.get("/recommendations/", {"q": query})
+    assert response.status_code == 200
+    if connection.vendor == "sqlite":
+        errors = response.context["filter"].form.errors["q"]
+        assert errors == ["This search is too complex to run. Search for fewer words at a time."]
+        assert labels(response) == []
+    member_client.force_login(clerk)
+    export = member_client.get("/recommendations/", {"q": query, "_export": "csv"})
+    if connection.vendor == "sqlite":
+        assert (export.status_code, export.content) == (400, SEARCH_TOO_COMPLEX.encode())
+    else:
+        assert export.status_code == 200
+
+
+def test_the_too_complex_check_knows_an_outage_from_a_complex_query():
+    from django.db import OperationalError
+
+    from reports.filters import is_too_complex
+
+    assert is_too_complex(OperationalError("Expression tree is too large (maximum depth 1000)"))
+    assert is_too_complex(OperationalError("LIKE or GLOB pattern too complex"))
+    assert is_too_complex(OperationalError("parser stack overflow"))
+    assert not is_too_complex(OperationalError("database is locked"))
+    assert not is_too_complex(OperationalError("unable to open database file"))
