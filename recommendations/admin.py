@@ -424,6 +424,22 @@ class MeetingAdmin(VersionedAdminMixin, KeepsFormWhenStorageFailsMixin, SimpleHi
         else:
             services.meeting_create(meeting=obj, review=None, user=request.user)
 
+    # A final report's meeting is part of the published record: deleting the meeting would
+    # empty it (SET_NULL, a queryset update that the history does not see).
+    def delete_model(self, request, obj) -> None:
+        self._refuse_if_a_final_report_names(Meeting.objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        self._refuse_if_a_final_report_names(queryset)
+        super().delete_queryset(request, queryset)
+
+    def _refuse_if_a_final_report_names(self, meetings) -> None:
+        if UpdateReport.objects.filter(meeting__in=meetings, is_final=True).exists():
+            raise PermissionDenied(
+                "A final update report was presented at this meeting, so it stays on the record."
+            )
+
 
 @admin.register(GlossaryTerm)
 class GlossaryTermAdmin(admin.ModelAdmin):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -265,8 +266,45 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
             add(record, "status", f"Status changed from {old} to {new}")
         status = new_status or status
 
+    _add_meeting_review_changes(add, recommendation.review_id)
+
     events.sort(key=lambda event: event.when)  # stable: same-moment events keep their order
     return events
+
+
+def _add_meeting_review_changes(add, review_id: int) -> None:
+    """When a meeting started or stopped considering the recommendation's review (the admin can
+    change a meeting's reviews; the history keeps which it listed at each save). Two queries:
+    the history of each meeting that ever listed the review, and whether each record lists it."""
+    listed = apps.get_model("recommendations", "HistoricalMeeting_reviews")
+    records = (
+        Meeting.history.filter(
+            id__in=listed.objects.filter(review_id=review_id).values("history__id")
+        )
+        .select_related("history_user")
+        .prefetch_related(
+            Prefetch(
+                "historicalmeeting_reviews_set",
+                queryset=listed.objects.filter(review_id=review_id),
+                to_attr="this_review",
+            )
+        )
+        .order_by("history_date", "history_id")
+    )
+    was_listed: dict[int, bool] = {}
+    for record in records:
+        if record.history_type == "-":
+            continue
+        now_listed = bool(record.this_review)
+        if now_listed != was_listed.get(record.id, False):
+            meeting = f"{record.date.day} {record.date:%B %Y}: {record.agenda_item}"
+            title = (
+                f"Review added to the meeting of {meeting}"
+                if now_listed
+                else f"Review removed from the meeting of {meeting}"
+            )
+            add(record, "meeting", title)
+        was_listed[record.id] = now_listed
 
 
 @dataclass
