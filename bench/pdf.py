@@ -54,7 +54,7 @@ from django.templatetags.static import static  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from recommendations.demo import demo_files, load_review_document, read_document  # noqa: E402
-from reports import selectors  # noqa: E402
+from reports import rows  # noqa: E402
 from reports.pdf import documents, sandbox  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -120,7 +120,7 @@ def main() -> None:
             f"{'fresh s':>8}{'vs fresh':>9}{'reused s':>9}{'vs reused':>10}{'cached ms':>10}"
         )
         for name, slug in cases:
-            html = documents.appendix_html(selectors.appendix(slug))
+            html = documents.appendix_html(rows.appendix(slug))
             assert link in html, "the PDF template no longer links the stylesheet"
             inline = html.replace(link, f"<style>{css}</style>")
             source = Path(tempfile.mkdtemp()) / "appendix.html"

@@ -1,191 +1,43 @@
-"""The appendix row source: one place that turns a review into the rows every format prints
-(HTML table, CSV, XLSX, PDF), in a fixed number of queries whatever the number of rows."""
+"""The reports' queries: a review's appendix, the cross-review table and a meeting's pack, each
+in a fixed number of queries whatever the number of rows. They return model instances;
+``reports.rows`` turns them into the cells every format prints."""
 
 from __future__ import annotations
 
-import html
-import re
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import nh3
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 
-from recommendations.markdown import render_markdown
 from recommendations.models import (
     GlossaryTerm,
-    Lead,
     Meeting,
     ProgressUpdate,
     Recommendation,
-    Response,
     Review,
     UpdateReport,
 )
-from recommendations.monitoring import (
-    DECISION_LABELS,
-    DECISION_ORDER,
-    NO_UPDATE,
-    STATUS_LABELS,
-    STATUS_ORDER,
-    with_progress,
-)
+from recommendations.monitoring import with_progress
 from recommendations.selectors import latest_update_prefetch, leads_prefetch
-from reports.charts import Segment, StatusAndDecisionCharts, stacked_bar
-from reports.layouts import Layout
 from reports.models import AppendixSettings
 
 
-@dataclass(frozen=True)
-class Cell:
-    html: SafeString
-    text: str
-
-
 @dataclass
-class AppendixRow:
-    recommendation: Recommendation
-    update: ProgressUpdate | None
-    is_part: bool
-    cells: dict[str, Cell] = field(default_factory=dict)
-
-
-@dataclass
-class Appendix:
+class AppendixData:
     review: Review
-    layout: Layout
-    columns: list[tuple[str, str]]  # (key, heading)
+    settings: AppendixSettings
     report: UpdateReport | None
-    rows: list[AppendixRow]
-
-    @property
-    def headings(self) -> list[str]:
-        return [heading for _, heading in self.columns]
-
-    @property
-    def title(self) -> str:
-        if self.report is None:
-            return self.review.title
-        if self.report.title.startswith(self.review.title):
-            return self.report.title
-        return f"{self.review.title}: {self.report.title}"
-
-    def iter_html(self) -> Iterator[list[Cell]]:
-        for row in self.rows:
-            yield [row.cells[key] for key, _ in self.columns]
-
-    def iter_text(self) -> Iterator[list[str]]:
-        """pretix style: the header, then one list of plain-text cells per row."""
-        yield self.headings
-        for row in self.rows:
-            yield [row.cells[key].text for key, _ in self.columns]
+    # (recommendation, the update it shows, whether it is a part), parts after their parent.
+    entries: list[tuple[Recommendation, ProgressUpdate | None, bool]]
 
 
-_BLOCK_END = re.compile(r"</(p|li|h[3-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>", re.I)
-
-
-def markdown_to_text(markdown_text: str) -> str:
-    """The words of a Markdown cell without any markup: paragraphs on their own lines,
-    list items as "- " lines. The HTML is sanitised first, so no raw HTML survives."""
-    rendered = str(render_markdown(markdown_text))
-    rendered = re.sub(r"<li>", "- ", rendered)
-    rendered = _BLOCK_END.sub("\n", rendered)
-    stripped = html.unescape(nh3.clean(rendered, tags=set()))
-    lines = [line.strip() for line in stripped.splitlines()]
-    return "\n".join(line for line in lines if line)
-
-
-def markdown_cell(markdown_text: str) -> Cell:
-    return Cell(render_markdown(markdown_text), markdown_to_text(markdown_text))
-
-
-def plain_cell(text: str) -> Cell:
-    return Cell(format_html("{}", text), text)
-
-
-def _first_marker(text: str) -> str:
-    match = re.match(r"\s*(\d*[a-z])[.)]\s", text)
-    return match[1] if match else ""
-
-
-def _label(rec: Recommendation, layout: Layout, is_part: bool) -> str:
-    if is_part:
-        # Parts whose text already starts "b." or "3a." (as the document prints it) keep that.
-        marker = _first_marker(rec.text)
-        if marker and rec.label.endswith(marker):
-            return ""
-        return layout.part_label_format.format(label=rec.label)
-    return layout.label_format.format(label=rec.label)
-
-
-def _recommendation_cell(rec: Recommendation, layout: Layout, is_part: bool) -> Cell:
-    label = _label(rec, layout, is_part)
-    body = markdown_cell(rec.text)
-    if not label:
-        return body
-    if layout.label_inline and body.html.startswith("<p>"):
-        rest = mark_safe(body.html.removeprefix("<p>"))  # noqa: S308 -- sanitised Markdown
-        markup = format_html("<p><strong>{}</strong> {}", label, rest)
-    else:
-        markup = format_html(
-            '<p class="appendix-label"><strong>{}</strong></p>{}', label, body.html
-        )
-    return Cell(
-        markup,
-        f"{label} {body.text}" if body.text else label,
-    )
-
-
-def decision_text(response: Response | None, layout: Layout) -> str:
-    if response is None:
-        return ""
-    if not layout.yes_no_decisions:
-        return response.get_decision_display()
-    return {
-        Response.Decision.AGREED: "Yes",
-        Response.Decision.NOT_AGREED: "No",
-        Response.Decision.PARTLY_AGREED: "Partly",
-    }.get(response.decision, "")
-
-
-def _people_cell(leads: list[Lead]) -> Cell:
-    if not leads:
-        return plain_cell("")
-    markup = format_html_join(
-        "",
-        "<p>{}{}</p>",
-        (
-            (
-                lead.person.name,
-                format_html("<br>{}", lead.person.job_title) if lead.person.job_title else "",
-            )
-            for lead in leads
-        ),
-    )
-    return Cell(markup, "\n".join(str(lead.person) for lead in leads))
-
-
-def _build_cells(rec: Recommendation, update: ProgressUpdate | None, layout: Layout, is_part: bool):
-    response = getattr(rec, "response", None)
-    leads = list(rec.leads.all())
-    by_role = {role: [lead for lead in leads if lead.role == role] for role in Lead.Role.values}
-    status = update.get_status_display() if update else ""
-    return {
-        "recommendation": _recommendation_cell(rec, layout, is_part),
-        "decision": plain_cell(decision_text(response, layout)),
-        "response": markdown_cell(response.text) if response else plain_cell(""),
-        "leads": _people_cell(leads),
-        "cabinet_member": _people_cell(by_role[Lead.Role.CABINET_MEMBER]),
-        "senior_officer": _people_cell(by_role[Lead.Role.SENIOR_RESPONSIBLE_OFFICER]),
-        "update": markdown_cell(update.text) if update else plain_cell(""),
-        "status": plain_cell(status),
-        "timescale": plain_cell(update.timescale if update else ""),
-    }
+@dataclass
+class MeetingPackData:
+    meeting: Meeting
+    cover: UpdateReport | None
+    appendices: list[AppendixData]
+    glossary: list[GlossaryTerm]  # every term of the authorities the pack names
 
 
 def parse_report_id(raw: str | None) -> int | None:
@@ -198,7 +50,7 @@ def parse_report_id(raw: str | None) -> int | None:
     return int(raw)
 
 
-def appendix_for_review(review: Review, report_id: int | None = None) -> Appendix:
+def appendix_data(review: Review, report_id: int | None = None) -> AppendixData:
     """Queries, with ``review`` already loaded with its settings: [the report]; the
     recommendations with their responses; their leads with people; their updates."""
     report = None
@@ -222,33 +74,26 @@ def appendix_for_review(review: Review, report_id: int | None = None) -> Appendi
         settings = review.appendix_settings
     except AppendixSettings.DoesNotExist:
         settings = AppendixSettings(review=review)
-    layout = settings.get_layout()
 
     # Parts follow their parent, in the parent's order.
     parts: dict[int, list[Recommendation]] = {}
     for rec in recommendations:
         if rec.parent_id:
             parts.setdefault(rec.parent_id, []).append(rec)
-    rows = []
+    entries = []
     for rec in recommendations:
         if rec.parent_id:
             continue
         for item, is_part in [(rec, False)] + [(part, True) for part in parts.get(rec.pk, [])]:
             update = item.latest_updates[0] if item.latest_updates else None
-            rows.append(
-                AppendixRow(item, update, is_part, _build_cells(item, update, layout, is_part))
-            )
-    return Appendix(review, layout, settings.columns(), report, rows)
+            entries.append((item, update, is_part))
+    return AppendixData(review, settings, report, entries)
 
 
 def review_for_appendix(slug: str) -> Review:
     return get_object_or_404(
         Review.objects.select_related("committee__authority", "appendix_settings"), slug=slug
     )
-
-
-def appendix(slug: str, report_id: int | None = None) -> Appendix:
-    return appendix_for_review(review_for_appendix(slug), report_id)
 
 
 def recommendation_list() -> QuerySet[Recommendation]:
@@ -266,35 +111,9 @@ def recommendation_list() -> QuerySet[Recommendation]:
     )
 
 
-@dataclass
-class MeetingPack(StatusAndDecisionCharts):
-    meeting: Meeting
-    cover: UpdateReport | None
-    appendices: list[Appendix]
-    decision_counts: list[tuple[str, int]]
-    status_counts: list[tuple[str, int]]
-    glossary: list[GlossaryTerm]
-    status_segments: list[Segment] = field(default_factory=list)
-    decision_segments: list[Segment] = field(default_factory=list)
-
-    def _chart(self, kind: str, segments: list[Segment]) -> SafeString:
-        total = sum(segment.count for segment in segments)
-        described = ", ".join(f"{s.count} {s.label.lower()}" for s in segments) or "none"
-        return stacked_bar(
-            chart_id=f"pack-{kind}",
-            title=f"Recommendations by {kind}",
-            description=f"{total} recommendations: {described}",
-            segments=segments,
-        )
-
-    @property
-    def title(self) -> str:
-        return self.cover.title if self.cover else self.meeting.agenda_item
-
-
-def meeting_pack(meeting_id: int) -> MeetingPack:
+def meeting_pack_data(meeting_id: int) -> MeetingPackData:
     """Queries: the meeting; its update reports (with their reviews and people); the reviews it
-    lists; then four per review considered (see ``appendix_for_review``); the glossary."""
+    lists; then four per review considered (see ``appendix_data``); the glossary."""
     meeting = get_object_or_404(
         Meeting.objects.select_related("committee__authority"), pk=meeting_id
     )
@@ -307,54 +126,13 @@ def meeting_pack(meeting_id: int) -> MeetingPack:
     for review in meeting.reviews.select_related("committee__authority", "appendix_settings"):
         reviews.setdefault(review.pk, review)
     report_for = {report.review_id: report.pk for report in reversed(reports)}
-    appendices = [
-        appendix_for_review(review, report_for.get(review.pk))
-        for review in sorted(reviews.values(), key=lambda r: r.title)
-    ]
-
-    # Counted as the dashboard counts (recommendations that carry a decision), with the
-    # status each had in the report the pack carries.
-    decisions: Counter[str] = Counter()
-    statuses: Counter[str] = Counter()
-    words: set[str] = set()
-    for item in appendices:
-        for row in item.rows:
-            if not row.recommendation.has_parts:
-                decisions[row.recommendation.decision_key] += 1
-                statuses[row.update.status if row.update else NO_UPDATE] += 1
-            for cell in row.cells.values():
-                words.update(re.findall(r"[\w&'’-]+", cell.text))
-    status_segments = [
-        Segment(key, STATUS_LABELS[key], statuses[key]) for key in STATUS_ORDER if statuses[key]
-    ]
-    decision_segments = [
-        Segment(key, DECISION_LABELS[key], decisions[key])
-        for key in DECISION_ORDER
-        if decisions[key]
-    ]
-    authority_ids = {item.review.committee.authority_id for item in appendices}
+    ordered = sorted(reviews.values(), key=lambda r: r.title)
+    appendices = [appendix_data(review, report_for.get(review.pk)) for review in ordered]
+    authority_ids = {review.committee.authority_id for review in ordered}
     authority_ids.add(meeting.committee.authority_id)
-    glossary = [
-        term
-        for term in GlossaryTerm.objects.filter(authority_id__in=authority_ids).order_by("term")
-        if term.term in words or (" " in term.term and _mentions(appendices, term.term))
-    ]
-    return MeetingPack(
+    return MeetingPackData(
         meeting=meeting,
         cover=reports[0] if reports else None,
         appendices=appendices,
-        decision_counts=[(segment.label, segment.count) for segment in decision_segments],
-        status_counts=[(segment.label, segment.count) for segment in status_segments],
-        glossary=glossary,
-        status_segments=status_segments,
-        decision_segments=decision_segments,
-    )
-
-
-def _mentions(appendices: list[Appendix], phrase: str) -> bool:
-    return any(
-        phrase in cell.text
-        for item in appendices
-        for row in item.rows
-        for cell in row.cells.values()
+        glossary=list(GlossaryTerm.objects.filter(authority_id__in=authority_ids).order_by("term")),
     )

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django_tables2.data import TableQuerysetData
 
 from recommendations.models import ProgressUpdate, Recommendation
-from reports.selectors import Appendix, markdown_to_text
+from reports.rows import Appendix, markdown_to_text
 
 
 class AppendixTable(tables.Table):

@@ -46,7 +46,7 @@ from recommendations.models import (
     Review,
     UpdateReport,
 )
-from reports import selectors
+from reports import rows
 from reports.models import AppendixSettings, PackRender
 from reports.pdf import documents, sandbox
 
@@ -100,7 +100,7 @@ class SaveFailed(Exception):
 
 
 def _pack_reviews(meeting_id: int) -> QuerySet[Review]:
-    """The reviews ``selectors.meeting_pack`` prints: those the meeting lists and those of its
+    """The reviews ``rows.meeting_pack`` prints: those the meeting lists and those of its
     update reports."""
     return Review.objects.filter(
         Q(meetings=meeting_id) | Q(update_reports__meeting=meeting_id)
@@ -109,7 +109,7 @@ def _pack_reviews(meeting_id: int) -> QuerySet[Review]:
 
 def pack_row_count(meeting_id: int) -> int:
     """The appendix rows of the pack (every recommendation and part of its reviews): one
-    COUNT, equal to the rows ``selectors.meeting_pack`` builds."""
+    COUNT, equal to the rows ``rows.meeting_pack`` builds."""
     return Recommendation.objects.filter(review__in=_pack_reviews(meeting_id)).count()
 
 
@@ -130,14 +130,16 @@ def _newest_history_ids() -> tuple:
 
 @functools.cache
 def _code_version() -> str:
-    """The code that lays out a pack (templates, stylesheet, layouts, selectors), read once
-    per process: a release that changes how packs look does not serve packs made before."""
+    """The code that lays out a pack (templates, stylesheet, charts, layouts, rows and their
+    selectors, the PDF package), read once per process: a release that changes how packs look
+    does not serve packs made before."""
     app = Path(__file__).resolve().parent
     files = [
         *sorted((Path(settings.BASE_DIR) / "templates" / "reports").glob("*.html")),
         *sorted((app / "static" / "reports").glob("*.css")),
         app / "charts.py",
         app / "layouts.py",
+        app / "rows.py",
         app / "selectors.py",
         *sorted((app / "pdf").glob("*.py")),
     ]
@@ -205,7 +207,7 @@ def pack_summary(meeting_id: int) -> PackSummary:
     meeting = get_object_or_404(
         Meeting.objects.select_related("committee__authority"), pk=meeting_id
     )
-    # The cover is the report selectors.meeting_pack puts first.
+    # The cover is the report rows.meeting_pack puts first.
     cover = (
         meeting.update_reports.order_by("review__title", "title")
         .values_list("title", flat=True)
@@ -483,7 +485,7 @@ def render_pack(render_id: int) -> str:
         # Read before the pack is built: an edit made while it renders gives a newer
         # version, so the next click renders again rather than reuse a stale pack.
         version = pack_data_version(job.meeting_id)
-        html = documents.pack_html(selectors.meeting_pack(job.meeting_id))
+        html = documents.pack_html(rows.meeting_pack(job.meeting_id))
         content = sandbox.render_pdf(
             html,
             timeout=settings.PDF_BACKGROUND_RENDER_TIMEOUT,

@@ -9,7 +9,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,10 +16,7 @@ from django.template.loader import render_to_string
 
 from recommendations.models import Review, UpdateReport
 from reports.pdf import sandbox
-from reports.selectors import Appendix, MeetingPack
-
-if TYPE_CHECKING:
-    from reports.selectors import AppendixRow
+from reports.rows import Appendix, AppendixRow, MeetingPack
 
 logger = logging.getLogger("reports.pdf")
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from recommendations import access
 from recommendations.views.common import save_or_show_errors
-from reports import dashboard, exports, selectors
+from reports import dashboard, exports, rows, selectors
 from reports.forms import AppendixSettingsForm
 from reports.models import AppendixSettings
 from reports.pdf import documents
@@ -17,16 +17,14 @@ from reports.tables import AppendixTable
 from reports.views.common import CHANGE, EXPORT, VIEW, download, pdf_response
 
 
-def _appendix_for(request: HttpRequest, slug: str, permission: str) -> selectors.Appendix:
+def _appendix_for(request: HttpRequest, slug: str, permission: str) -> rows.Appendix:
     review = access.review_for(
         request, slug, permission=permission, select=("committee__authority", "appendix_settings")
     )
-    return selectors.appendix_for_review(
-        review, selectors.parse_report_id(request.GET.get("report"))
-    )
+    return rows.appendix_for_review(review, selectors.parse_report_id(request.GET.get("report")))
 
 
-def _filename(appendix: selectors.Appendix, extension: str) -> str:
+def _filename(appendix: rows.Appendix, extension: str) -> str:
     suffix = f"-report-{appendix.report.pk}" if appendix.report else ""
     return f"{appendix.review.slug}-appendix{suffix}.{extension}"
 

@@ -13,7 +13,7 @@ from recommendations import meanings
 from reports.pdf import documents, sandbox
 
 if TYPE_CHECKING:
-    from reports.selectors import Appendix
+    from reports.rows import Appendix
 
 logger = logging.getLogger("reports.views")
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from recommendations import access
 from recommendations.models import Meeting
-from reports import selectors, tasks
+from reports import rows, tasks
 from reports.models import PackRender
 from reports.pdf import documents
 from reports.views.common import EXPORT, pdf_response
@@ -58,7 +58,7 @@ def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         if job is not None:
             return _stored_pack(request, job)
         return redirect("reports:meeting_pack", pk=pk)
-    pack = selectors.meeting_pack(pk)
+    pack = rows.meeting_pack(pk)
     return pdf_response(documents.pack_html(pack), _pack_filename(pack.meeting), pack.appendices)
 
 

@@ -210,10 +210,10 @@ def test_reminders_go_once_per_person_and_due_date(settings, review):
 
 
 def test_the_pack_summary_has_the_charts(review):
-    from reports import selectors
+    from reports import rows
     from reports.pdf import documents
 
     meeting = review.meetings.get()
-    html = documents.pack_html(selectors.meeting_pack(meeting.pk))
+    html = documents.pack_html(rows.meeting_pack(meeting.pk))
     assert "Recommendations by status" in html and 'role="img"' in html
     assert "In progress: <strong>2</strong>" in html

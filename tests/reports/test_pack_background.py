@@ -23,7 +23,7 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
 )
-from reports import selectors, tasks
+from reports import rows, tasks
 from reports.models import AppendixSettings, PackRender
 from reports.pdf import documents, sandbox
 from tests.reports.conftest import pdf_pages_text
@@ -474,16 +474,16 @@ def no_pack_building(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the pack was built in a request")
 
-    real = (selectors.meeting_pack, documents.pack_html)
-    monkeypatch.setattr(selectors, "meeting_pack", refuse)
+    real = (rows.meeting_pack, documents.pack_html)
+    monkeypatch.setattr(rows, "meeting_pack", refuse)
     monkeypatch.setattr(documents, "pack_html", refuse)
 
     class Allow:
         def __enter__(self):
-            selectors.meeting_pack, documents.pack_html = real
+            rows.meeting_pack, documents.pack_html = real
 
         def __exit__(self, *exc):
-            selectors.meeting_pack = documents.pack_html = refuse
+            rows.meeting_pack = documents.pack_html = refuse
 
     return Allow()
 
@@ -653,7 +653,7 @@ def test_the_data_version_changes_with_the_date(meeting, monkeypatch):
 
 def test_the_counted_rows_and_summary_match_the_built_pack(layouts):
     for meeting in Meeting.objects.all():
-        pack = selectors.meeting_pack(meeting.pk)
+        pack = rows.meeting_pack(meeting.pk)
         summary = tasks.pack_summary(meeting.pk)
         assert summary.rows == sum(len(item.rows) for item in pack.appendices), meeting
         assert summary.reviews == len(pack.appendices) and summary.title == pack.title

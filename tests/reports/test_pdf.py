@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from pdfminer.pdftypes import resolve1
 
 from recommendations.models import ProgressUpdate, Recommendation
-from reports import selectors
+from reports import rows
 from reports.pdf import documents, sandbox
 from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY, make_big_review, pdf_pages_text
 
@@ -144,7 +144,7 @@ def test_pdf_uses_a_constant_number_of_queries(clerk_client, count, monkeypatch)
 
 def test_a_500_row_pdf_repeats_its_header_on_every_page(db):
     review = make_big_review(500)
-    content = sandbox.render_pdf(documents.appendix_html(selectors.appendix(review.slug)))
+    content = sandbox.render_pdf(documents.appendix_html(rows.appendix(review.slug)))
     pages = pdf_pages_text(content)
     assert len(pages) > 20
     for number, text in enumerate(pages, start=1):
@@ -159,9 +159,7 @@ def test_rows_may_break_across_pages_without_losing_a_line(db):
     update = ProgressUpdate.objects.filter(recommendation__review=review).order_by("-as_at").first()
     update.text = "\n\n".join(f"Paragraph {i} of a very long update." for i in range(1, 121))
     update.save()
-    pages = pdf_pages_text(
-        sandbox.render_pdf(documents.appendix_html(selectors.appendix(review.slug)))
-    )
+    pages = pdf_pages_text(sandbox.render_pdf(documents.appendix_html(rows.appendix(review.slug))))
     whole = "\n".join(pages)
     for i in range(1, 121):
         assert f"Paragraph {i} of a very long update." in whole

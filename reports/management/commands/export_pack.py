@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
-from reports import selectors
+from reports import rows
 from reports.pdf import documents, sandbox
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, meeting_id: int, output: Path, **options) -> None:
         try:
-            pack = selectors.meeting_pack(meeting_id)
+            pack = rows.meeting_pack(meeting_id)
         except Http404 as error:
             raise CommandError(f"No meeting {meeting_id}.") from error
         try:

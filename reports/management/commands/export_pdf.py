@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
-from reports import selectors
+from reports import rows
 from reports.pdf import documents, sandbox
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug: str, output: Path, report: int | None, **options) -> None:
         try:
-            appendix = selectors.appendix(slug, report)
+            appendix = rows.appendix(slug, report)
         except Http404 as error:
             raise CommandError(f"No review {slug!r}, or no report {report} in it.") from error
         try:
