@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 
 from recommendations import access
 from recommendations.views.common import save_or_show_errors
-from reports import dashboard, exports, rows, selectors
+from reports import dashboard, rows, selectors
+from reports.exporters.appendix import AppendixExporter
 from reports.forms import AppendixSettingsForm
 from reports.models import AppendixSettings
 from reports.pdf import documents
@@ -22,11 +23,6 @@ def _appendix_for(request: HttpRequest, slug: str, permission: str) -> rows.Appe
         request, slug, permission=permission, select=("committee__authority", "appendix_settings")
     )
     return rows.appendix_for_review(review, selectors.parse_report_id(request.GET.get("report")))
-
-
-def _filename(appendix: rows.Appendix, extension: str) -> str:
-    suffix = f"-report-{appendix.report.pk}" if appendix.report else ""
-    return f"{appendix.review.slug}-appendix{suffix}.{extension}"
 
 
 def appendix(request: HttpRequest, slug: str) -> HttpResponse:
@@ -53,22 +49,26 @@ def appendix(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def appendix_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    item = _appendix_for(request, slug, EXPORT)
-    return download(
-        exports.to_csv(item.iter_text()), exports.CSV_CONTENT_TYPE, _filename(item, "csv")
+def _export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
+    filename, content_type, content = AppendixExporter(_appendix_for(request, slug, EXPORT)).render(
+        format
     )
+    return download(content, content_type, filename)
+
+
+def appendix_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    return _export(request, slug, "csv")
 
 
 def appendix_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
-    item = _appendix_for(request, slug, EXPORT)
-    content = exports.to_xlsx(item.iter_text(), title=item.review.title, widths=item.layout.widths)
-    return download(content, exports.XLSX_CONTENT_TYPE, _filename(item, "xlsx"))
+    return _export(request, slug, "xlsx")
 
 
 def appendix_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     item = _appendix_for(request, slug, EXPORT)
-    return pdf_response(documents.appendix_html(item), _filename(item, "pdf"), [item])
+    return pdf_response(
+        documents.appendix_html(item), f"{AppendixExporter(item).filename}.pdf", [item]
+    )
 
 
 def appendix_settings(request: HttpRequest, slug: str) -> HttpResponse:

@@ -9,7 +9,8 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from recommendations import access
-from reports import exports, selectors
+from reports import selectors
+from reports.exporters.recommendations import RecommendationListExporter
 from reports.filters import SEARCH_TOO_COMPLEX, RecommendationFilter, is_too_complex
 from reports.tables import IdsFirstQuerysetData, RecommendationTable
 from reports.views.common import EXPORT, VIEW, download
@@ -17,13 +18,12 @@ from reports.views.common import EXPORT, VIEW, download
 
 class RecommendationListView(SingleTableMixin, FilterView):
     """Every recommendation across reviews. ``?_export=csv|xlsx`` downloads the filtered rows
-    (all pages) through our own writers, which neutralise spreadsheet formulas."""
+    (all pages) through ``RecommendationListExporter``, whose writers neutralise spreadsheet
+    formulas."""
 
     table_class = RecommendationTable
     filterset_class = RecommendationFilter
     template_name = "reports/recommendation_list.html"
-    export_formats = ("csv", "xlsx")
-
     extra_context = {"nav": "recommendations"}
 
     def get_queryset(self):
@@ -55,22 +55,19 @@ class RecommendationListView(SingleTableMixin, FilterView):
             self.search_too_complex = True
             return super().get(request, *args, **kwargs).render()
         access.require(request, EXPORT)
-        if export not in self.export_formats:
+        if export not in RecommendationListExporter.formats():
             return HttpResponse("Unknown export format.", status=400)
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         table = self.table_class(queryset)
         table.order_by = request.GET.get("sort")
         try:
-            rows = list(table.as_values())
+            filename, content_type, content = RecommendationListExporter(table).render(export)
         except OperationalError as error:
             if not is_too_complex(error):
                 raise
             return HttpResponse(SEARCH_TOO_COMPLEX, status=400, content_type="text/plain")
-        if export == "csv":
-            return download(exports.to_csv(rows), exports.CSV_CONTENT_TYPE, "recommendations.csv")
-        content = exports.to_xlsx(rows, title="Recommendations")
-        return download(content, exports.XLSX_CONTENT_TYPE, "recommendations.xlsx")
+        return download(content, content_type, filename)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

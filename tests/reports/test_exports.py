@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from recommendations.models import ProgressUpdate
-from reports.exports import neutralise_formula
+from reports.exporters.formats import neutralise_formula
 from tests.factories import make_review
 from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY
 

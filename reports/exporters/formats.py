@@ -1,4 +1,4 @@
-"""CSV and XLSX from a header-then-rows iterable of plain text (``Appendix.iter_text``)."""
+"""CSV and XLSX from a header-then-rows iterable of plain text (``ListExporter.iterate_list``)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reports.exporters.base import ListExporter
+from reports.rows import Appendix
+
+
+class AppendixExporter(ListExporter):
+    """One review's appendix, in its layout's columns, from the rows the page shows."""
+
+    identifier = "appendix"
+    verbose_name = "Appendix table"
+
+    def __init__(self, appendix: Appendix) -> None:
+        self.appendix = appendix
+        self.sheet_title = appendix.review.title
+        self.column_widths = appendix.layout.widths
+
+    @property
+    def filename(self) -> str:
+        suffix = f"-report-{self.appendix.report.pk}" if self.appendix.report else ""
+        return f"{self.appendix.review.slug}-appendix{suffix}"
+
+    def iterate_list(self) -> Iterable[list[str]]:
+        return self.appendix.iter_text()

@@ -1,0 +1,59 @@
+"""pretix's ``ListExporter``: an export names itself (``identifier``, ``verbose_name``) and
+yields its rows (``iterate_list``: the header, then lists of plain text); every format is
+written from those rows, so the formats cannot drift apart.
+
+A new export is one subclass. A new format is one ``render_<format>`` method returning
+``(content_type, bytes)``: ``formats()`` finds it and ``render`` dispatches to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from reports.exporters import formats
+
+
+class UnknownFormat(ValueError):
+    pass
+
+
+class ListExporter:
+    identifier: str = ""
+    verbose_name: str = ""
+    # The XLSX sheet's title and column widths (in the layout's units).
+    sheet_title: str = ""
+    column_widths: Sequence[int] = ()
+
+    @property
+    def filename(self) -> str:
+        """The download's name without its extension."""
+        return self.identifier
+
+    def iterate_list(self) -> Iterable[list[str]]:
+        raise NotImplementedError
+
+    @classmethod
+    def formats(cls) -> list[str]:
+        return sorted(
+            name.removeprefix("render_")
+            for name in dir(cls)
+            if name.startswith("render_") and callable(getattr(cls, name))
+        )
+
+    def render(self, format: str) -> tuple[str, str, bytes]:
+        """(filename, content type, content) of this export in ``format``."""
+        if format not in self.formats():
+            raise UnknownFormat(
+                f"The {self.identifier} export has no {format!r} format "
+                f"(it has {', '.join(self.formats())})."
+            )
+        content_type, content = getattr(self, f"render_{format}")()
+        return f"{self.filename}.{format}", content_type, content
+
+    def render_csv(self) -> tuple[str, bytes]:
+        return formats.CSV_CONTENT_TYPE, formats.to_csv(self.iterate_list())
+
+    def render_xlsx(self) -> tuple[str, bytes]:
+        content = formats.to_xlsx(
+            self.iterate_list(), title=self.sheet_title, widths=self.column_widths
+        )
+        return formats.XLSX_CONTENT_TYPE, content
