@@ -42,6 +42,44 @@ NASTY_TEXT = [
     "Officer 0",
 ]
 
+# Markdown that nests deeply or makes python-markdown scan again and again (issue 13): the
+# save rule refuses it beside the field, and old rows holding it still render, quickly.
+PATHOLOGICAL_TEXT = [
+    "- " * 40 + "deep lists",
+    "* " * 750 + "recursion",
+    "> " * 40 + "deep quotes",
+    ">" * 1500 + " quotes without spaces",
+    "1. " * 30 + "deep numbers",
+    "> - " * 20 + "quotes in lists",
+    "".join("    " * level + "- x\n" for level in range(12)),
+    "\t" * 12 + "- tabbed",
+    "<ul><li>" * 50 + "raw lists",
+    "<blockquote>" * 50 + "raw quotes",
+    "<b><i>" * 500,
+    "[" * 3000,
+    "[" * 1500 + "]" * 1500,
+    "[](" * 1500,
+    "[a](" * 1000,
+    "![" * 2000,
+    "<a " * 2000,
+    "<http://" * 800,
+    "a\n=\n" * 1000,
+    "a\n---\n" * 800,
+    "*" * 5000,
+    "!" * 1000,
+    "_a" * 3000,
+    "\\" * 5000,
+    "%" * 600,
+]
+PUNCTUATION_UNITS = ["- ", "> ", "1. ", "[", "](", "[a](", "![", "<a ", "<", "*", "_", "`", "\n=\n"]
+# Nesting and links at the rule's limits, which must still save.
+NESTED_WITHIN_LIMITS = [
+    "> " * 8 + "quoted eight times",
+    "- a\n" + "".join("    " * level + "- b\n" for level in range(1, 8)),
+    "[a link](https://example.org/a) and [1], [2] " * 5,
+    "Heading\n=======\n\nText.\n\n---\n\nMore.",
+]
+
 INVALID_DATES = [
     "2023-02-30", "2023-13-01", "2023-00-10", "0000-01-01", "10000-01-01", "-2023-01-01",
     "2023-1-1x", "31/02/2024", "2024/02/31", "yesterday", "NaN", "1e10", "2023-02-28\x00",
@@ -87,6 +125,8 @@ def valid_text(max_length: int | None, required: bool) -> st.SearchStrategy[str]
         st.sampled_from(NASTY_TEXT),
         st.just("é" * limit),  # exactly at the limit, in two-byte characters
     ]
+    if nested := [text for text in NESTED_WITHIN_LIMITS if len(text) <= limit]:
+        options.append(st.sampled_from(nested))
     if not required:
         options.append(st.just(""))
     return st.one_of(*options)
@@ -99,6 +139,18 @@ def hostile_text(max_length: int | None) -> st.SearchStrategy[str]:
         st.just("x" * (limit + 1)),
         st.just("\U0001f600" * (limit + 1)),
         st.sampled_from([" \t\r\n ", "\u3000\u2028", "\ud800", "\x00"]),
+        st.sampled_from(PATHOLOGICAL_TEXT),
+        punctuation_runs(limit),
+    )
+
+
+def punctuation_runs(limit: int) -> st.SearchStrategy[str]:
+    """One unit of Markdown punctuation repeated, up to the field's length and a bit beyond."""
+    return st.builds(
+        lambda unit, count, tail: unit * count + tail,
+        st.sampled_from(PUNCTUATION_UNITS),
+        st.integers(1, max(1, min(limit, 20_000) // 2)),
+        st.sampled_from(["", "x", "\n\nafter"]),
     )
 
 
@@ -204,7 +256,10 @@ junk_text = st.one_of(
     st.text(max_size=30),
     st.text(_ANY_CHAR, max_size=10),
     st.sampled_from(NASTY_TEXT + BAD_IDS + INVALID_DATES),
-)
+    st.sampled_from(PATHOLOGICAL_TEXT),
+    st.builds(lambda word, count: word * count, st.sampled_from(["w ", "-w ", "a or ", '"']),
+              st.integers(30, 1200)),
+)  # fmt: skip
 
 url_segment = st.one_of(
     st.binary(min_size=1, max_size=20).map(lambda b: quote_plus(b, safe="")),
