@@ -485,7 +485,8 @@ def render_pack(render_id: int) -> str:
         # Read before the pack is built: an edit made while it renders gives a newer
         # version, so the next click renders again rather than reuse a stale pack.
         version = pack_data_version(job.meeting_id)
-        html = documents.pack_html(rows.meeting_pack(job.meeting_id))
+        pack = rows.meeting_pack(job.meeting_id)
+        html = documents.pack_html(pack)
         content = sandbox.render_pdf(
             html,
             timeout=settings.PDF_BACKGROUND_RENDER_TIMEOUT,
@@ -498,8 +499,14 @@ def render_pack(render_id: int) -> str:
         logger.warning("Pack render %s attempt %s was taken over; stopping.", job.pk, job.attempts)
         return "taken over"
     except Exception as error:
+        if isinstance(error, sandbox.PDFDocumentError):
+            # Trying again will not help: name the recommendation to simplify.
+            error = documents.explain(
+                error, html, pack.appendices, heartbeat=lease.renew,
+                seconds=documents.EXPLAIN_SECONDS_IN_BACKGROUND,
+            )  # fmt: skip
         if isinstance(error, sandbox.PDFRenderError):
-            # Too slow or too big: the message says it all, no traceback needed.
+            # Too slow, too big or not laid out: the message says it all, no traceback needed.
             logger.error("Pack render %s failed: %s", job.pk, error)
             _fail(job, str(error))
             return PackRender.Status.FAILED

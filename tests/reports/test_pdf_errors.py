@@ -170,3 +170,38 @@ def test_without_time_to_search_it_still_says_retrying_will_not_help(
     response = clerk_client.get("/reviews/r/appendix.pdf")
     assert response.status_code == 422
     assert response.content.decode().startswith("The PDF could not be laid out, and trying")
+
+
+def test_a_background_pack_that_cannot_be_laid_out_fails_naming_the_recommendation(
+    clerk_client, layouts, settings, unbounded_markdown
+):
+    import datetime as dt
+
+    from recommendations.models import Meeting, Recommendation
+    from reports.models import PackRender
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.PDF_PACK_REQUEST_MAX_ROWS = 5  # the Hackney pack (18 rows) renders in the background
+    meeting = Meeting.objects.get(date=dt.date(2023, 1, 16))
+    rec = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="3")
+    rec.text = DEEP_QUOTES
+    rec.save()
+    clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
+    job = PackRender.objects.get()
+    assert job.status == PackRender.Status.FAILED
+    assert job.error.startswith(f"Recommendation 3 of {rec.review.title} could not be laid out")
+    page = clerk_client.get(f"/meetings/{meeting.pk}/pack/").content.decode()
+    assert f"Recommendation 3 of {rec.review.title}" in page.replace("&#x27;", "'")
+    assert "trying again will not help" in page
+
+
+def test_the_export_command_names_the_recommendation_too(unbounded_markdown, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    review = make_review(slug="r", title="Exclusions", recommendations=3)
+    rec = review.recommendations.get(label="2")
+    rec.text = DEEP_QUOTES
+    rec.save()
+    with pytest.raises(CommandError, match="Recommendation 2 of Exclusions could not be laid"):
+        call_command("export_pdf", "r", "-o", str(tmp_path / "a.pdf"))
+    assert not (tmp_path / "a.pdf").exists()

@@ -19,8 +19,13 @@ class Command(BaseCommand):
             pack = rows.meeting_pack(meeting_id)
         except Http404 as error:
             raise CommandError(f"No meeting {meeting_id}.") from error
+        html = documents.pack_html(pack)
         try:
-            output.write_bytes(sandbox.render_pdf(documents.pack_html(pack)))
+            output.write_bytes(sandbox.render_pdf(html))
+        except sandbox.PDFDocumentError as error:
+            seconds = documents.EXPLAIN_SECONDS_IN_BACKGROUND
+            explained = documents.explain(error, html, pack.appendices, seconds=seconds)
+            raise CommandError(str(explained)) from error
         except sandbox.PDFRenderError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Wrote {output} ({len(pack.appendices)} reviews).")

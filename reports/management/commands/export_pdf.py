@@ -20,8 +20,13 @@ class Command(BaseCommand):
             appendix = rows.appendix(slug, report)
         except Http404 as error:
             raise CommandError(f"No review {slug!r}, or no report {report} in it.") from error
+        html = documents.appendix_html(appendix)
         try:
-            output.write_bytes(sandbox.render_pdf(documents.appendix_html(appendix)))
+            output.write_bytes(sandbox.render_pdf(html))
+        except sandbox.PDFDocumentError as error:
+            seconds = documents.EXPLAIN_SECONDS_IN_BACKGROUND
+            explained = documents.explain(error, html, [appendix], seconds=seconds)
+            raise CommandError(str(explained)) from error
         except sandbox.PDFRenderError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Wrote {output} ({len(appendix.rows)} rows).")
