@@ -122,3 +122,19 @@ def test_the_form_shows_the_message_beside_the_field(officer_client, review):
         "This text nests lists or quotes 40 levels deep; at most 8 are allowed."
     ]
     assert not ProgressUpdate.objects.filter(as_at=dt.date(2023, 6, 1)).exists()
+
+
+def test_every_long_text_a_person_types_has_a_maximum_length():
+    from django.apps import apps
+    from django.db import models
+
+    unbounded = [
+        f"{model.__name__}.{field.name}"
+        for app in ("recommendations", "reports")
+        for model in apps.get_app_config(app).get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.TextField) and not field.max_length
+        and not model.__name__.startswith("Historical")
+    ]  # fmt: skip
+    # PackRender.error is written by the worker, never typed.
+    assert unbounded == ["PackRender.error"]
