@@ -5,7 +5,8 @@ import pytest
 from openpyxl import load_workbook
 
 from recommendations.models import ProgressUpdate
-from reports.exporters.formats import neutralise_formula
+from reports.exporters.formats import neutralise_formula, to_csv
+from reports.rows import markdown_to_text
 from tests.factories import make_review
 from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY
 
@@ -66,14 +67,102 @@ def test_exports_contain_no_markup_and_no_formulas(clerk_client):
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.example","x")'
 
 
-def test_formula_neutralising_leaves_markdown_bullets_alone():
-    assert neutralise_formula("- a bullet") == "- a bullet"
-    assert neutralise_formula("-1+2") == "'-1+2"
-    assert neutralise_formula("+1") == "'+1"
-    assert neutralise_formula("@SUM(A1)") == "'@SUM(A1)"
-
-
 def test_exports_are_downloads_named_after_the_review(clerk_client, layouts):
     response = clerk_client.get(f"/reviews/{HACKNEY}/appendix.csv")
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="hackney-school-exclusions-appendix.csv"' in response["Content-Disposition"]
+
+
+# Issue 13. Every text that can start a cell, each way a spreadsheet could read it as a formula:
+# OWASP's triggers, after any leading whitespace, and their full-width forms.
+FORMULA_PAYLOADS = [
+    "=1+1",
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+1",
+    "-1+1",
+    "- 1+1",  # Excel reads this as =-1+1 ...
+    "- a bullet",  # ... and a Markdown bullet as a formula too (#NAME?)
+    "@SUM(A1)",
+    "\t=cmd",
+    "\tplain text after a tab",
+    "\r=1",
+    "\rplain text after a carriage return",
+    " =1+1",
+    "  @SUM(A1)",
+    "\t @SUM(A1)",
+    "\n=1+1",  # a newline is leading whitespace like any other
+    "\u00a0+1",  # no-break space
+    "\u3000-1",  # ideographic space
+    "\uff1d1+1",  # ＝
+    "\uff0b1",  # ＋
+    "\uff0d1",  # －
+    "\uff20SUM(A1)",  # ＠
+]
+SAFE_TEXTS = ["Agreed", "", "1-2", "a = b", " plain", "\nplain", "'=quoted already", "5 + 5"]
+
+
+@pytest.mark.parametrize("payload", FORMULA_PAYLOADS)
+def test_every_formula_trigger_is_neutralised_with_an_apostrophe(payload):
+    assert neutralise_formula(payload) == "'" + payload
+    assert to_csv([[payload]]).decode("utf-8-sig") == to_csv([["'" + payload]]).decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("text", SAFE_TEXTS)
+def test_text_that_cannot_start_a_formula_is_left_alone(text):
+    assert neutralise_formula(text) == text
+
+
+def _plain_cells_with(payload: str):
+    """A review whose title, label and update timescale (texts exported as written, without
+    Markdown) are ``payload``, with one update whose Markdown text is ``payload`` too."""
+    review = make_review(recommendations=1)
+    review.title = payload
+    review.save()
+    recommendation = review.recommendations.get()
+    recommendation.label = payload
+    recommendation.save()
+    update = ProgressUpdate.objects.get(recommendation=recommendation)
+    update.text = payload if payload.strip() else "x"
+    update.timescale = payload
+    update.save()
+    return review
+
+
+def test_the_appendix_csv_neutralises_every_trigger_and_keeps_the_text(clerk_client):
+    for payload in FORMULA_PAYLOADS:
+        review = _plain_cells_with(payload)
+        rows = csv_rows(clerk_client.get(f"/reviews/{review.slug}/appendix.csv"))
+        assert rows[0][6] == "Timescale"
+        # Read back: the text as written, behind one apostrophe.
+        assert rows[1][6] == "'" + payload, payload
+        # The Markdown cells are plain text first (a tab indent is a code block, lines are
+        # trimmed), then neutralised the same way.
+        assert rows[1][4] == neutralise_formula(markdown_to_text(payload))
+        assert all(neutralise_formula(cell) == cell for cell in rows[1]), rows[1]
+
+
+def test_the_recommendation_table_csv_neutralises_every_trigger_and_keeps_the_text(clerk_client):
+    for payload in FORMULA_PAYLOADS:
+        _plain_cells_with(payload)
+    rows = csv_rows(clerk_client.get("/recommendations/?_export=csv"))
+    assert rows[0][:2] == ["Review", "Ref"] and rows[0][5] == "Timescale"
+    expected = {"'" + payload for payload in FORMULA_PAYLOADS}
+    assert {row[0] for row in rows[1:]} == expected  # review titles
+    assert {row[1] for row in rows[1:]} == expected  # labels
+    assert {row[5] for row in rows[1:]} == expected  # timescales
+    for row in rows[1:]:
+        assert row[0] == row[1] == row[5]
+
+
+def test_xlsx_keeps_every_trigger_as_a_text_cell_without_an_apostrophe(clerk_client):
+    for payload in FORMULA_PAYLOADS:
+        _plain_cells_with(payload)
+    sheet = load_workbook(
+        io.BytesIO(clerk_client.get("/recommendations/?_export=xlsx").content)
+    ).active
+    timescales = [sheet.cell(row=row, column=6) for row in range(2, sheet.max_row + 1)]
+    assert all(cell.data_type == "s" for cell in timescales)
+    # XML reads a carriage return back as a line feed; nothing else changes.
+    assert sorted(cell.value for cell in timescales) == sorted(
+        payload.replace("\r", "\n") for payload in FORMULA_PAYLOADS
+    )
