@@ -34,7 +34,10 @@ def unbounded_markdown(monkeypatch):
 
 
 def _raising_in_the_child(monkeypatch, error: BaseException) -> None:
-    # The renderer is a fork of this process, so it inherits the patch.
+    # The renderer is a fork of this process, so it inherits the patch; the parent's own
+    # warm-up render happens first, unpatched.
+    sandbox._warm_up()
+
     def write_pdf(html):
         raise error
 
