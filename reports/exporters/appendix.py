@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from reports.exporters.base import ListExporter
 from reports.rows import Appendix
@@ -22,5 +22,5 @@ class AppendixExporter(ListExporter):
         suffix = f"-report-{self.appendix.report.pk}" if self.appendix.report else ""
         return f"{self.appendix.review.slug}-appendix{suffix}"
 
-    def iterate_list(self) -> Iterable[list[str]]:
+    def iterate_list(self) -> Iterable[Sequence[str | None]]:
         return self.appendix.iter_text()

@@ -1,6 +1,7 @@
 """pretix's ``ListExporter``: an export names itself (``identifier``, ``verbose_name``) and
-yields its rows (``iterate_list``: the header, then lists of plain text); every format is
-written from those rows, so the formats cannot drift apart.
+yields its rows (``iterate_list``: the header, then lists of plain text, ``None`` for an empty
+cell); every format is written from those rows, so the formats cannot drift apart. The
+writers in ``formats`` make every cell safe (formulas, sheet names, empty cells).
 
 A new export is one subclass. A new format is one ``render_<format>`` method returning
 ``(content_type, bytes)``: ``formats()`` finds it and ``render`` dispatches to it."""
@@ -28,7 +29,7 @@ class ListExporter:
         """The download's name without its extension."""
         return self.identifier
 
-    def iterate_list(self) -> Iterable[list[str]]:
+    def iterate_list(self) -> Iterable[Sequence[str | None]]:
         raise NotImplementedError
 
     @classmethod

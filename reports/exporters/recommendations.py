@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from reports.exporters.base import ListExporter
 from reports.tables import RecommendationTable
@@ -17,5 +17,5 @@ class RecommendationListExporter(ListExporter):
     def __init__(self, table: RecommendationTable) -> None:
         self.table = table
 
-    def iterate_list(self) -> Iterable[list[str]]:
+    def iterate_list(self) -> Iterable[Sequence[str | None]]:
         return self.table.as_values()

@@ -4,8 +4,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from recommendations.models import ProgressUpdate
-from reports.exporters.formats import neutralise_formula, to_csv
+from recommendations.models import ProgressUpdate, Recommendation, Review
+from reports.exporters.formats import neutralise_formula, sheet_name, to_csv, to_xlsx
 from reports.rows import markdown_to_text
 from tests.factories import make_review
 from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY
@@ -166,3 +166,96 @@ def test_xlsx_keeps_every_trigger_as_a_text_cell_without_an_apostrophe(clerk_cli
     assert sorted(cell.value for cell in timescales) == sorted(
         payload.replace("\r", "\n") for payload in FORMULA_PAYLOADS
     )
+
+
+# Any review title gives a sheet name Excel accepts: (title, sheet name).
+SHEET_TITLES = [
+    ("Hackney: school exclusions [2023/24]", "Hackney school exclusions 2023"),
+    ("Why? *Really*\\", "Why Really"),
+    ("[]:*?/\\", "Sheet1"),  # only forbidden characters
+    ("", "Sheet1"),
+    ("   \t\n ", "Sheet1"),
+    ("'Quoted title'", "Quoted title"),
+    ("x" * 30 + "'s review", "x" * 30),  # cut to 31, which ends in an apostrophe
+    ("History", "Sheet1"),  # reserved by Excel, in any case
+    ("hISTORY", "Sheet1"),
+    ("History of exclusions", "History of exclusions"),
+    ("Reducing school exclusions in the borough", "Reducing school exclusions in t"),
+    ("\U0001f4da" * 20, "\U0001f4da" * 15),  # 31 UTF-16 code units at most
+    ("Tab\there\x00and\x1fthere", "Tab here and there"),
+]
+
+
+@pytest.mark.parametrize(("title", "expected"), SHEET_TITLES)
+def test_any_title_gives_a_sheet_name_excel_accepts(title, expected):
+    name = sheet_name(title)
+    assert name == expected
+    assert 0 < len(name.encode("utf-16-le")) // 2 <= 31
+    assert not set(name) & set("[]:*?/\\") and name.casefold() != "history"
+    assert not name.startswith("'") and not name.endswith("'")
+    workbook = load_workbook(io.BytesIO(to_xlsx([["Heading"]], title=title)))
+    assert workbook.sheetnames == [expected]
+
+
+def test_the_appendix_xlsx_opens_whatever_the_review_is_called(clerk_client):
+    for title, expected in SHEET_TITLES:
+        review = make_review(recommendations=1)
+        review.title = title
+        review.save()
+        response = clerk_client.get(f"/reviews/{review.slug}/appendix.xlsx")
+        assert response.status_code == 200, title
+        workbook = load_workbook(io.BytesIO(response.content))
+        assert workbook.sheetnames == [expected]
+        first_cell = workbook.active.cell(row=2, column=1).value
+        assert first_cell == "Recommendation 1 Recommendation text 1"
+
+
+def test_xlsx_cells_drop_control_characters_xml_cannot_carry():
+    sheet = load_workbook(
+        io.BytesIO(to_xlsx([["Word\x0bline break", "bell\x07", "ok\n\ttext"]], title="T"))
+    ).active
+    assert [cell.value for cell in sheet[1]] == ["Word\nline break", "bell", "ok\n\ttext"]
+
+
+def _add_bare_recommendation(review: Review) -> Recommendation:
+    """No response, no leads, no update (so no status, timescale or target date)."""
+    return Recommendation.objects.create(
+        review=review, label="99", order=99, text="A recommendation with nothing recorded yet."
+    )
+
+
+def _assert_no_none(rows: list[list[str]]) -> None:
+    for row in rows:
+        for cell in row:
+            assert cell.strip().casefold() != "none", row
+
+
+@pytest.mark.parametrize(("extension", "reader"), [("csv", csv_rows), ("xlsx", xlsx_rows)])
+def test_a_recommendation_with_nothing_recorded_exports_empty_cells_in_every_layout(
+    clerk_client, layouts, extension, reader
+):
+    for slug in (HACKNEY, EAST_SUSSEX, BUCKS):
+        review = Review.objects.get(slug=slug)
+        _add_bare_recommendation(review)
+        appendix = reader(clerk_client.get(f"/reviews/{slug}/appendix.{extension}"))
+        _assert_no_none(appendix)
+        bare = appendix[-1]
+        assert "A recommendation with nothing recorded yet." in bare[0]
+        assert bare[1:] == [""] * (len(appendix[0]) - 1), (slug, bare)
+
+        table = reader(
+            clerk_client.get(f"/recommendations/?review={review.pk}&_export={extension}")
+        )
+        _assert_no_none(table)
+        assert table[0][3:] == [
+            "Decision", "Status", "Timescale", "Target date", "Overdue", "Closed", "Leads",
+        ]  # fmt: skip
+        (bare,) = [row for row in table[1:] if row[1] == "99"]
+        assert bare[:3] == [review.title, "99", "A recommendation with nothing recorded yet."]
+        assert bare[3:] == [""] * 7, (slug, bare)
+
+
+def test_the_writers_write_none_as_an_empty_cell():
+    assert to_csv([["a", None, ""]]).decode("utf-8-sig") == "a,,\r\n"
+    sheet = load_workbook(io.BytesIO(to_xlsx([["a", None, ""]], title="T"))).active
+    assert [cell.value or "" for cell in sheet[1]] == ["a", "", ""]
