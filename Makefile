@@ -28,6 +28,8 @@ run: $(STAMP)
 # The whole suite, once on SQLite and once on a throwaway PostgreSQL server.
 test: $(STAMP)
 	$(VENV)/bin/lint-imports
+	@# The browser tests' HTML checker (vnu.jar, pinned): installed once per version into .vnu/.
+	$(PY) -m tests.html_checker
 	$(PY) -m tests.run_all
 
 lint: $(STAMP)
@@ -41,4 +43,4 @@ bench: $(STAMP)
 	$(PY) -m bench.load
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles test-artifacts .pgtest
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles test-artifacts .pgtest .vnu

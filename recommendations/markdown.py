@@ -18,6 +18,8 @@ import markdown as markdown_lib
 import nh3
 from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
+from markdown.inlinepatterns import HTML_RE, InlineProcessor
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +154,35 @@ def punctuation_run_problem(text: str) -> str | None:
     return None
 
 
+class _RawHtmlDropped(InlineProcessor):
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:
+        return "", m.start(0), m.end(0)
+
+
+class NoRawHtml(Extension):
+    """Raw HTML tags (and comments) in the text are dropped, the words between them kept.
+
+    Left to nh3, a raw tag the allow-list keeps would still end up where the HTML parser put
+    it: an unclosed ``<em>`` is re-opened inside every list after it, a ``<table>`` swallows
+    the rest of the text, and the page is no longer valid HTML. Markdown is the only markup.
+    """
+
+    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.register(_RawHtmlDropped(HTML_RE, md), "html", 90)
+
+
+# A link in nh3's output: its attributes always double-quoted (a quote inside is &quot;), and
+# links never nest, so the next </a> closes it.
+_LINK = re.compile(r'<a((?:\s+[^\s=>]+="[^"]*")*)>(.*?)</a>', re.DOTALL)
+
+
+def _link_or_its_text(match: re.Match[str]) -> str:
+    """nh3 removes a refused URL (``javascript:``, ``http:``) but keeps the ``<a>``, which
+    without ``href`` is not valid HTML: keep only its text."""
+    return match.group(0) if ' href="' in match.group(1) else match.group(2)
+
+
 def plain_text_html(text: str) -> SafeString:
     """The text escaped, with its paragraphs and line breaks: nothing in it is markup."""
     return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 -- escaped by linebreaks
@@ -171,15 +202,17 @@ def _rendered_depth(html: str) -> int:
 # review renders its responses and updates): cache the most recent few thousand.
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> SafeString:
-    """Markdown to HTML, then sanitised: raw HTML, scripts, event handlers, images and any
-    URL other than https/mailto are removed, so nothing in a user's text can run or fetch.
+    """Markdown to HTML, then sanitised: raw HTML tags, scripts, event handlers, images and
+    any URL other than https/mailto are removed, so nothing in a user's text can run or fetch.
     Never raises: text too deep or too costly to format is shown as plain text."""
     text = text or ""
     if problem := markdown_problem(text, max_nesting=RENDER_MAX_NESTING):
         logger.warning("Markdown shown as plain text (%s chars): %s", len(text), problem)
         return plain_text_html(text)
     try:
-        html = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
+        html = markdown_lib.markdown(
+            text, extensions=["sane_lists", NoRawHtml()], output_format="html"
+        )
         cleaned = nh3.clean(
             html,
             tags=ALLOWED_TAGS,
@@ -194,4 +227,5 @@ def render_markdown(text: str) -> SafeString:
         return plain_text_html(text)
     if _rendered_depth(cleaned) > 4 * RENDER_MAX_NESTING:
         return plain_text_html(text)
+    cleaned = _LINK.sub(_link_or_its_text, cleaned)
     return mark_safe(cleaned)  # noqa: S308 -- sanitised by nh3 just above

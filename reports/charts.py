@@ -60,15 +60,33 @@ def _pattern(pattern_id: str, style: Style) -> str:
     )
 
 
+# A swatch's 16 x 16 square drawn as two by two of ``_pattern``'s 8 x 8 tiles. Drawn, not
+# filled with a <pattern>: a pattern needs an id, and one page shows the same swatch many times
+# (every legend, the meanings list), where ids must be unique.
+SWATCH_TILES = {
+    "stripes": (
+        '<path d="M-1,1 L1,-1 M0,8 L8,0 M0,16 L16,0 M8,16 L16,8 M15,17 L17,15" '
+        'stroke="#ffffff" stroke-width="2"/>'
+    ),
+    "dots": "".join(
+        f'<circle cx="{x}" cy="{y}" r="1.6" fill="#ffffff"/>' for y in (4, 12) for x in (4, 12)
+    ),
+    "cross": (
+        '<path d="M0,0 L16,16 M8,0 L16,8 M0,8 L8,16 M0,8 L8,0 M0,16 L16,0 M8,16 L16,8" '
+        'stroke="#ffffff" stroke-width="1.5"/>'
+    ),
+    "lines": '<path d="M0,4 H16 M0,12 H16" stroke="#ffffff" stroke-width="2"/>',
+}
+
+
 def swatch(key: str) -> SafeString:
     """A small square in a category's colour and pattern, for legends and tables."""
     style = STYLES.get(key, STYLES["none"])
-    pattern_id = f"swatch-{key}"
     return mark_safe(  # noqa: S308 -- built only from the constant STYLES table
         f'<svg class="swatch" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" '
-        f'focusable="false"><defs>{_pattern(pattern_id, style)}</defs>'
-        f'<rect x="0.5" y="0.5" width="15" height="15" fill="url(#{pattern_id})" '
-        f'stroke="#1b1f24"/></svg>'
+        f'focusable="false"><rect width="16" height="16" fill="{style.fill}"/>'
+        f"{SWATCH_TILES.get(style.pattern, '')}"
+        f'<rect x="0.5" y="0.5" width="15" height="15" fill="none" stroke="#1b1f24"/></svg>'
     )
 
 

@@ -1,13 +1,28 @@
-"""axe-core on every page type a person can reach, as an administrator (who sees every edit
-link and form). The flows in the other browser tests cover the same pages with errors shown."""
+"""axe-core and the W3C Nu HTML checker on every page type a person can reach, as an
+administrator (who sees every edit link and form). The flows in the other browser tests cover the
+same pages with errors shown."""
+
+import re
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import OperationalError
 from playwright.sync_api import Page
 
-from recommendations.models import Lead, Meeting, ProgressUpdate, Recommendation, UpdateReport
+from recommendations.models import (
+    Lead,
+    Meeting,
+    Person,
+    ProgressUpdate,
+    Recommendation,
+    Response,
+    UpdateReport,
+)
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
+from tests.factories import make_review
+from tests.html_checker import assert_valid_html, html_errors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,7 +30,7 @@ HACKNEY = "/reviews/hackney-school-exclusions"
 REC = HACKNEY + "/recommendations/3"
 
 
-def test_every_page_type_has_no_axe_violations(page: Page, demo_data):
+def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, demo_data):
     User.objects.create_superuser("ada-admin", password=PASSWORD)
     recommendation = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="3")
     lead = Lead.objects.filter(recommendation=recommendation).first()
@@ -64,10 +79,136 @@ def test_every_page_type_has_no_axe_violations(page: Page, demo_data):
         "/recommendations/?q=exclusion&decision=agreed",
         f"/meetings/{meeting.pk}/pack/",
     ]
+    served: dict[str, bytes] = {}
     for path in paths:
         response = page.goto(path)
         assert response.status == 200, (path, response.status)
+        # What the server sent, not the DOM the browser built from it (which would be repaired).
+        served[path] = response.body()
         try:
             assert_accessible(page)
         except AssertionError as error:
             raise AssertionError(f"{path}: {error}") from None
+    assert_valid_html(served)
+
+
+def _csrf_token(page: Page) -> str:
+    return page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
+
+
+def test_sign_in_and_error_pages_are_valid_html(page: Page, officer, outsider, demo_data):
+    """Fetched with the page's request API where the status is an error (the browser would log
+    a console error for each), but with the same cookies and the same live server."""
+    served: dict[str, bytes] = {}
+    response = page.goto("/accounts/login/")
+    served["sign-in"] = response.body()
+    assert_accessible(page)
+    wrong = {"username": "nobody-here", "password": "wrong", "csrfmiddlewaretoken": ""}
+    wrong["csrfmiddlewaretoken"] = _csrf_token(page)
+    response = page.request.post("/accounts/login/", form=wrong)
+    assert response.status == 200
+    served["sign-in, wrong password"] = response.body()
+    for _ in range(5):
+        response = page.request.post("/accounts/login/", form=wrong)
+    assert response.status == 429
+    served["locked out"] = response.body()
+
+    sign_in(page, outsider.username)
+    response = page.request.get(REC + "/edit/")
+    assert response.status == 403
+    served["403"] = response.body()
+    page.request.post("/accounts/logout/", form={"csrfmiddlewaretoken": _csrf_token(page)})
+
+    sign_in(page, officer.username)
+    response = page.request.get("/no-such-page/")
+    assert response.status == 404
+    served["404"] = response.body()
+    with mock.patch("recommendations.selectors.review_list", side_effect=RuntimeError("bug")):
+        response = page.request.get("/reviews/")
+    assert response.status == 500
+    served["500"] = response.body()
+    with mock.patch(
+        "recommendations.selectors.review_list", side_effect=OperationalError("server closed")
+    ):
+        response = page.request.get("/reviews/")
+    assert response.status == 503
+    served["503"] = response.body()
+    page.goto(REC + "/updates/new/")
+    typed = {
+        "csrfmiddlewaretoken": _csrf_token(page),
+        "as_at": "2024-05-01",
+        "as_at_precision": "day",
+        "status": "in_progress",
+        "text": 'Typed <script>alert("x")</script>\nsecond line & more',
+        "timescale": "July 2024",
+        "target_date": "",
+        "report": "",
+    }
+    with mock.patch(
+        "recommendations.services.progress_update_create",
+        side_effect=OperationalError("server closed"),
+    ):
+        response = page.request.post(REC + "/updates/new/", form=typed)
+    assert response.status == 503
+    assert "Your form was not saved" in response.text()
+    served["503 with the form kept"] = response.body()
+    response = page.request.post(
+        "/accounts/logout/", form={"csrfmiddlewaretoken": _csrf_token(page)}
+    )
+    served["signed out"] = response.body()
+    assert_valid_html(served)
+
+
+HOSTILE = (
+    'Publish "exclusion" rates <script>alert("x")</script> & it\'s <b onclick="x()">bold</b>\n\n'
+    '- a point with [a link](https://example.org/?a=1&b="2") and [bad](javascript:alert(1))\n'
+    "- a second point\n    1. nested <em>unclosed\n\n"
+    "1. one\n2. two\n\n"
+    "> quoted <img src=x onerror=alert(1)>\n\n"
+    "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    '<div><p title="x">raw <table><td>cell\n\n'
+    "`code <tag>` and ![an image](https://example.org/x.png)\n\n"
+    "Heading\n=======\n\n---\n\n<!-- a comment --> text"
+)
+
+
+def test_hostile_text_is_shown_as_valid_html(page: Page, officer):
+    review = make_review(slug="hostile", title='Review "<script>alert(1)</script>" & co')
+    recommendation = Recommendation.objects.get(review=review, label="1")
+    recommendation.text = HOSTILE
+    recommendation.save()
+    Response.objects.filter(recommendation=recommendation).update(text=HOSTILE)
+    update = ProgressUpdate.objects.filter(recommendation=recommendation).get()
+    update.text = HOSTILE
+    update.save()
+    Person.objects.update(name='O\'Brien "<b>Lead</b>"')
+    sign_in(page, officer.username)
+    served: dict[str, bytes] = {}
+    for path in [
+        "/",
+        "/reviews/hostile/",
+        "/reviews/hostile/recommendations/1/",
+        "/reviews/hostile/appendix/",
+        "/reviews/hostile/changes/",
+        f"/reviews/hostile/update-reports/{update.report_id}/",
+        "/recommendations/?q=exclusion+rates",
+    ]:
+        response = page.goto(path)
+        assert response.status == 200, (path, response.status)
+        assert "<script>alert" not in response.text()
+        served[path] = response.body()
+        try:
+            assert_accessible(page)
+        except AssertionError as error:
+            raise AssertionError(f"{path}: {error}") from None
+    assert_valid_html(served)
+
+
+def test_the_html_checker_names_the_page_and_the_error():
+    errors = html_errors(
+        {
+            "/fine/": '<!DOCTYPE html><html lang="en"><title>t</title><p>fine</p></html>',
+            "/broken/": '<!DOCTYPE html><html lang="en"><title>t</title><p id="a"><p id="a">',
+        }
+    )
+    assert len(errors) == 1 and re.match(r"/broken/: line 1: Duplicate ID “a”", errors[0])

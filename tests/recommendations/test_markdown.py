@@ -148,3 +148,15 @@ def test_ordinary_nesting_links_and_headings_are_still_formatted(text):
 )
 def test_nesting_is_counted_from_markers_indentation_and_tags(text, depth):
     assert nesting_depth(text) == depth
+
+
+def test_raw_html_tags_are_dropped_and_their_words_kept():
+    """Left in, an unclosed raw tag would be re-opened by the HTML parser inside the lists
+    after it (``<ol><li>…</li><em></em></ol>``), which is not valid HTML."""
+    html = render_markdown("Some <em>unclosed and <table><td>cell\n\n- one\n- two <b>bold</b>")
+    assert html == "<p>Some unclosed and cell</p>\n<ul>\n<li>one</li>\n<li>two bold</li>\n</ul>"
+
+
+def test_a_refused_link_keeps_only_its_text():
+    html = render_markdown('[bad](javascript:alert(1)) and [good](https://example.org "t")')
+    assert html.startswith('<p>bad and <a href="https://example.org" title="t"')

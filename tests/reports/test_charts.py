@@ -41,3 +41,9 @@ def test_the_legend_links_each_figure():
     assert (
         '<a href="/recommendations/?status=implemented">Implemented: <strong>3</strong></a>' in html
     )
+
+
+def test_a_swatch_has_no_ids_as_a_page_shows_it_many_times():
+    html = legend([Segment("in_progress", "In progress", 2), Segment("not_started", "X", 1)])
+    assert " id=" not in html and "url(#" not in html
+    assert "<path" in html and "<circle" in html  # still told apart by pattern

@@ -1,0 +1,89 @@
+"""The W3C Nu HTML checker (vnu.jar, from the npm package vnu-jar) on pages the server sent.
+
+The jar is installed once per version into ``.vnu/`` (npm, from the registry; its install
+script, which would download a Java runtime, is not run: the system's Java runs it). Starting
+the JVM takes about a second, so a test collects its pages and checks them all in one run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VNU_VERSION = "26.9.27"
+VNU_HOME = ROOT / ".vnu" / VNU_VERSION
+
+
+def vnu_jar() -> Path:
+    """The pinned vnu.jar, installed on first use (a concurrent install of the same version
+    is harmless: each writes its own folder and the first rename wins)."""
+    jar = VNU_HOME / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if jar.exists():
+        return jar
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError(
+            "npm is needed to install vnu-jar (the HTML checker); .ci/run installs it"
+        )
+    partial = VNU_HOME.with_name(f"{VNU_VERSION}.{os.getpid()}.partial")
+    subprocess.run(
+        [npm, "install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund",
+         "--loglevel=error", "--prefix", str(partial), f"vnu-jar@{VNU_VERSION}"],
+        check=True,
+    )  # fmt: skip
+    try:
+        partial.rename(VNU_HOME)
+    except OSError:  # a concurrent run installed it first
+        shutil.rmtree(partial, ignore_errors=True)
+    return jar
+
+
+def html_errors(pages: dict[str, bytes | str]) -> list[str]:
+    """Every error the checker finds, as ``"<page name>: line N: message"``; warnings are
+    left out. ``pages`` maps a name (a path, say) to the HTML served under it."""
+    if not pages:
+        return []
+    java = shutil.which("java")
+    if java is None:
+        raise RuntimeError("Java is needed to run vnu.jar (the HTML checker); .ci/run installs it")
+    jar = vnu_jar()
+    with tempfile.TemporaryDirectory() as tmp:
+        names: dict[str, str] = {}
+        for number, (name, html) in enumerate(pages.items()):
+            path = Path(tmp) / f"page-{number:04d}.html"
+            path.write_bytes(html.encode() if isinstance(html, str) else html)
+            names[path.name] = name
+        result = subprocess.run(
+            [java, "-jar", str(jar), "--errors-only", "--exit-zero-always", "--format", "json",
+             *sorted(str(p) for p in Path(tmp).iterdir())],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )  # fmt: skip
+    try:
+        messages = json.loads(result.stdout or result.stderr)["messages"]
+    except (ValueError, KeyError):
+        raise RuntimeError(f"vnu.jar gave no report: {result.stderr or result.stdout}") from None
+    errors = []
+    for message in messages:
+        if message.get("type") == "info":
+            continue
+        name = names.get(Path(message.get("url", "")).name, message.get("url", "?"))
+        where = f"line {message['lastLine']}" if "lastLine" in message else "document"
+        extract = message.get("extract", "").strip().replace("\n", " ")
+        errors.append(f"{name}: {where}: {message['message']} [{extract[:120]}]")
+    return errors
+
+
+def assert_valid_html(pages: dict[str, bytes | str]) -> None:
+    errors = html_errors(pages)
+    assert not errors, "Nu HTML checker errors:\n" + "\n".join(errors)
+
+
+if __name__ == "__main__":  # `make test` installs the jar before the suite starts
+    print(f"Nu HTML checker: {vnu_jar().relative_to(ROOT)} ({VNU_VERSION})")
