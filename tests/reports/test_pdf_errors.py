@@ -101,7 +101,7 @@ def test_the_appendix_names_the_recommendation_that_cannot_be_laid_out(
 def test_the_recommendation_text_itself_is_found_too(clerk_client, unbounded_markdown, label):
     review = make_review(slug="r", title="Exclusions", recommendations=4)
     rec = review.recommendations.get(label=label)
-    rec.text = "<ul><li>" * 600 + "deep"
+    rec.text = DEEP_QUOTES
     rec.save()
     response = clerk_client.get("/reviews/r/appendix.pdf")
     assert response.status_code == 422
