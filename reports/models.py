@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from recommendations.models import Meeting, Review
@@ -67,6 +68,11 @@ class PackRender(models.Model):
     file = models.FileField(upload_to="packs/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # A clerk asked for the pack to be issued: when the render is done it is stored as the
+    # meeting's IssuedPack, by them.
+    issue_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     leased_by = models.CharField(max_length=100, blank=True, help_text="host:pid of the worker.")
@@ -103,3 +109,58 @@ class PackRender(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class IssuedPack(models.Model):
+    """A meeting's committee pack as members were sent it: the PDF is kept, and every later
+    download serves these bytes, whatever is recorded afterwards.
+
+    A clerk issues it before the meeting (``issued_by`` names them), or it is frozen on the
+    first request after the meeting date (``issued_by`` empty). One per meeting: two first
+    requests at once meet the one-to-one constraint, and the loser serves the winner's file.
+    """
+
+    class How(models.TextChoices):
+        ISSUED = "issued", "Issued by the clerk"
+        FROZEN = "frozen", "Frozen when the meeting passed"
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="issued_pack")
+    file = models.FileField(upload_to="packs/issued/", max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField(default=0)
+    how = models.CharField(max_length=10, choices=How.choices)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as it was at the time: the account may later be renamed or removed.
+    issued_by_name = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(how__in=["issued", "frozen"]), name="issued_pack_how_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(how="issued") | models.Q(issued_by__isnull=True),
+                name="frozen_pack_has_no_issuer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Issued pack for {self.meeting}"
+
+    @property
+    def statement(self) -> str:
+        """What the pack page says, in the council's time zone: "Issued on 3 March 2025 at
+        14:02 by Colin Clerk" or "Frozen when the meeting passed, on 4 March 2025 at 09:00"."""
+        when = timezone.localtime(self.issued_at)
+        at = f"{when.day} {when:%B %Y} at {when:%H:%M}"
+        if self.how == self.How.ISSUED:
+            return f"Issued on {at} by {self.issued_by_name or 'a clerk'}"
+        return f"Frozen when the meeting passed, on {at}"

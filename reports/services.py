@@ -1,12 +1,17 @@
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+import hashlib
 
-from recommendations.models import Review
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from recommendations.models import Meeting, Review
 from recommendations.services import EditConflict, User
 from reports.layouts import LAYOUTS
-from reports.models import AppendixSettings
+from reports.models import AppendixSettings, IssuedPack
 
 
 @transaction.atomic
@@ -47,3 +52,52 @@ def appendix_settings_set(
         stored = AppendixSettings.objects.filter(review=review).values_list("version", flat=True)
         raise EditConflict(noun="appendix layout", current_version=stored.first()) from None
     return settings
+
+
+def _issuer_name(user: User) -> str:
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username())[:300]
+
+
+@transaction.atomic
+def issued_pack_store(
+    *, meeting: Meeting, content: bytes, pages: int, issued_by: User = None
+) -> tuple[IssuedPack, bool]:
+    """Keep ``content`` as the meeting's pack as presented: issued by ``issued_by``, or frozen
+    when the meeting passed when ``None``. Returns the issued pack and whether this call
+    stored it: a pack already issued is returned unchanged (whoever asked second, even at the
+    same moment, gets the first one's pack, and their file is removed).
+
+    The file goes through the default storage, which raises ``StorageUnavailable`` (and
+    removes its partial file) when it cannot be written: then nothing is recorded."""
+    existing = IssuedPack.objects.filter(meeting=meeting).first()
+    if existing is not None:
+        return existing, False
+    name = default_storage.save(
+        f"packs/issued/pack-{meeting.pk}-{meeting.date:%Y-%m-%d}.pdf", ContentFile(content)
+    )
+    issuer = issued_by if issued_by is not None and issued_by.is_authenticated else None
+    issued = IssuedPack(
+        meeting=meeting,
+        file=name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        pages=pages,
+        how=IssuedPack.How.ISSUED if issuer else IssuedPack.How.FROZEN,
+        issued_at=timezone.now(),
+        issued_by=issuer,
+        issued_by_name=_issuer_name(issuer),
+    )
+    try:
+        with transaction.atomic():
+            issued.full_clean(exclude=["meeting"])
+            issued.save()
+    except IntegrityError:
+        # Another request issued it between our look and our insert: theirs stands.
+        default_storage.delete(name)
+        return IssuedPack.objects.get(meeting=meeting), False
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    return issued, True

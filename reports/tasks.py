@@ -46,8 +46,9 @@ from recommendations.models import (
     Review,
     UpdateReport,
 )
-from reports import rows
-from reports.models import AppendixSettings, PackRender
+from recommendations.storage import StorageUnavailable
+from reports import rows, services
+from reports.models import AppendixSettings, IssuedPack, PackRender
 from reports.pdf import documents, sandbox
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ UNEXPECTED_ERROR = (
     "happens again, tell your administrator."
 )
 FILE_MISSING = "The stored pack file is missing. Make the pack again."
+ALREADY_ISSUED = "The pack had been issued: its issued copy is what is served."
 
 # Every save or delete of these adds a row to its history table (django-simple-history).
 HISTORY_SOURCES = [
@@ -221,6 +223,29 @@ def pack_summary(meeting_id: int) -> PackSummary:
     )
 
 
+# -- Issued packs ----------------------------------------------------------------------------
+
+
+def issued_pack(meeting_id: int) -> IssuedPack | None:
+    return IssuedPack.objects.select_related("meeting").filter(meeting_id=meeting_id).first()
+
+
+def meeting_has_passed(meeting: Meeting) -> bool:
+    """From the day after the meeting, its pack is what members were sent: frozen."""
+    return meeting.date < timezone.localdate()
+
+
+def issue_from_render(job: PackRender) -> IssuedPack:
+    """A finished render of the current data becomes the meeting's pack as presented: its
+    bytes are copied, so the issued file never depends on the render's."""
+    with job.file.open("rb") as stored:
+        content = stored.read()
+    issued, _ = services.issued_pack_store(
+        meeting=job.meeting, content=content, pages=job.pages_done, issued_by=None
+    )
+    return issued
+
+
 # -- Finding and starting renders ----------------------------------------------------------
 
 
@@ -249,17 +274,35 @@ def _enqueue(job_id: int) -> None:
     PackRender.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
-def start_pack_render(*, meeting: Meeting, user: AbstractBaseUser | None) -> PackRender:
+def start_pack_render(
+    *, meeting: Meeting, user: AbstractBaseUser | None, issue: bool = False
+) -> PackRender | None:
     """The finished render of the meeting's current data, or the one queued or running for
-    it, or else a new one, queued. Never builds the pack: repeated clicks cost a few queries."""
+    it, or else a new one, queued. Never builds the pack: repeated clicks cost a few queries.
+    None once the pack is issued: an issued pack is never rendered again.
+
+    ``issue``: the clerk issues the pack, so the render is stored as issued when it is done
+    (a finished render of the current data is issued at once)."""
+    if IssuedPack.objects.filter(meeting=meeting).exists():
+        return None
     recover_expired_renders(meeting_id=meeting.pk)
     version = pack_data_version(meeting.pk)
-    existing = finished_render(meeting_id=meeting.pk, data_version=version) or (
+    finished = finished_render(meeting_id=meeting.pk, data_version=version)
+    if finished is not None and issue:
+        with finished.file.open("rb") as stored:
+            content = stored.read()
+        services.issued_pack_store(
+            meeting=meeting, content=content, pages=finished.pages_done, issued_by=user
+        )
+        return finished
+    existing = finished or (
         PackRender.objects.filter(
             meeting=meeting, data_version=version, status__in=PackRender.ACTIVE
         ).first()
     )
     if existing is not None:
+        if issue and existing.is_active:
+            PackRender.objects.filter(pk=existing.pk).update(issue_requested_by=user)
         return existing
     try:
         # The PackRender and its task are queued together, or neither.
@@ -269,13 +312,17 @@ def start_pack_render(*, meeting: Meeting, user: AbstractBaseUser | None) -> Pac
                 data_version=version,
                 rows=pack_row_count(meeting.pk),
                 requested_by=user,
+                issue_requested_by=user if issue else None,
             )
             _enqueue(job.pk)
     except IntegrityError:
         # Another request queued the same data between our check and our insert.
-        return PackRender.objects.get(
+        joined = PackRender.objects.filter(
             meeting=meeting, data_version=version, status__in=PackRender.ACTIVE
         )
+        if issue:
+            joined.update(issue_requested_by=user)
+        return joined.get()
     job.refresh_from_db()
     return job
 
@@ -461,6 +508,23 @@ def recover_expired_renders(*, meeting_id: int | None = None) -> int:
 # -- The task ------------------------------------------------------------------------------
 
 
+def _issue_if_due(job: PackRender, content: bytes, pages: int, name: str) -> None:
+    """A clerk asked for this pack to be issued (perhaps while it rendered), or its meeting
+    has passed: store it as the meeting's issued pack."""
+    issuer = (
+        PackRender.objects.select_related("issue_requested_by").get(pk=job.pk).issue_requested_by
+    )
+    if issuer is None and not meeting_has_passed(job.meeting):
+        return
+    try:
+        services.issued_pack_store(
+            meeting=job.meeting, content=content, pages=pages, issued_by=issuer
+        )
+    except StorageUnavailable as error:
+        _delete_file(name)
+        raise SaveFailed(f"Issuing the pack failed: {error}") from error
+
+
 def _fail(job: PackRender, message: str) -> None:
     now = timezone.now()
     _held(job).update(
@@ -480,6 +544,10 @@ def render_pack(render_id: int) -> str:
     job = claim_render(render_id=render_id)
     if job is None:
         return "not claimed"  # already done, failed, or another worker has it
+    if IssuedPack.objects.filter(meeting_id=job.meeting_id).exists():
+        # Papers as presented: whatever changed since, the issued pack is not made again.
+        _fail(job, ALREADY_ISSUED)
+        return "already issued"
     lease = Lease(job)
     try:
         # Read before the pack is built: an edit made while it renders gives a newer
@@ -495,6 +563,7 @@ def render_pack(render_id: int) -> str:
             niceness=WORKER_NICENESS,
         )
         name = _save_file(job.file.name, content)
+        _issue_if_due(job, content, lease.pages, name)
     except LeaseLost:
         logger.warning("Pack render %s attempt %s was taken over; stopping.", job.pk, job.attempts)
         return "taken over"

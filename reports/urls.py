@@ -23,6 +23,7 @@ urlpatterns = [
     path("meetings/<int:pk>/pack.pdf", views.meeting_pack_pdf, name="meeting_pack_pdf"),
     path("meetings/<int:pk>/pack/", views.meeting_pack, name="meeting_pack"),
     path("meetings/<int:pk>/pack/render/", views.meeting_pack_render, name="meeting_pack_render"),
+    path("meetings/<int:pk>/pack/issue/", views.meeting_pack_issue, name="meeting_pack_issue"),
     path(
         "meetings/<int:pk>/pack/<int:render_id>.pdf",
         views.meeting_pack_download,

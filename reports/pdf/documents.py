@@ -48,6 +48,22 @@ def cached_pdf(html: str) -> tuple[bytes, bool]:
     return pdf, False
 
 
+def counted_pdf(html: str) -> tuple[bytes, int]:
+    """The PDF and its number of pages (from the layout's progress), rendered afresh for a
+    pack being issued, and left in the cache for the downloads that follow."""
+    if message := cache.get(_broken_key(html)):
+        raise sandbox.PDFDocumentError(message, explained=True)
+    pages = 0
+
+    def count(laid_out: int) -> None:
+        nonlocal pages
+        pages = max(pages, laid_out)
+
+    pdf = sandbox.render_pdf(html, on_progress=count)
+    cache.set(cache_key(html), pdf, timeout=settings.PDF_CACHE_SECONDS)
+    return pdf, pages
+
+
 # Finding the recommendation that breaks a document renders parts of it again; in a request
 # that must stay well inside a proxy's timeout, in the background it may take longer.
 EXPLAIN_SECONDS_IN_REQUEST = 20.0

@@ -20,6 +20,7 @@ from reports.views.dashboard import home, label_meanings
 from reports.views.packs import (
     meeting_pack,
     meeting_pack_download,
+    meeting_pack_issue,
     meeting_pack_pdf,
     meeting_pack_render,
 )
@@ -31,4 +32,5 @@ __all__ = [
     "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "appendix_settings",
     "RecommendationListView",
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_render", "meeting_pack_download",
+    "meeting_pack_issue",
 ]  # fmt: skip

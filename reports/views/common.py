@@ -35,25 +35,31 @@ def pdf_response(html: str, filename: str, appendices: Sequence[Appendix] = ()) 
     only a render that ran out of time or memory says "try again later" (503)."""
     try:
         content, from_cache = documents.cached_pdf(html)
-    except sandbox.PDFDocumentError as error:
+    except sandbox.PDFRenderError as error:
+        return pdf_error_response(error, html, filename, appendices)
+    response = download(content, "application/pdf", filename)
+    response["X-PDF-Cache"] = "hit" if from_cache else "miss"
+    return response
+
+
+def pdf_error_response(
+    error: sandbox.PDFRenderError, html: str, filename: str, appendices: Sequence[Appendix] = ()
+) -> HttpResponse:
+    if isinstance(error, sandbox.PDFDocumentError):
         if not error.explained:
             error = documents.explain(
                 error, html, appendices, seconds=documents.EXPLAIN_SECONDS_IN_REQUEST
             )
         return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
-    except sandbox.PDFRenderError as error:
-        logger.error("PDF render failed for %s: %s", filename, error)
-        if isinstance(error, sandbox.PDFRenderTimeout):
-            message = "The PDF could not be produced in time. Try again later, or ask for a "
-            message += "smaller pack."
-        else:
-            message = "The PDF renderer stopped before it finished (it may have run out of "
-            message += "memory). Try again later, or ask for a smaller pack."
-        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = "60"
-        return response
-    response = download(content, "application/pdf", filename)
-    response["X-PDF-Cache"] = "hit" if from_cache else "miss"
+    logger.error("PDF render failed for %s: %s", filename, error)
+    if isinstance(error, sandbox.PDFRenderTimeout):
+        message = "The PDF could not be produced in time. Try again later, or ask for a "
+        message += "smaller pack."
+    else:
+        message = "The PDF renderer stopped before it finished (it may have run out of "
+        message += "memory). Try again later, or ask for a smaller pack."
+    response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "60"
     return response
 
 

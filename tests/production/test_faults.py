@@ -120,11 +120,17 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
 
 @pytest.fixture
 def meeting_id(deployment) -> int:
-    """The meeting whose pack holds Hackney's 18 recommendations, with no render yet."""
+    """The meeting whose pack holds Hackney's 18 recommendations, with no render yet, moved a
+    century ahead: a meeting still to come, whose pack is live (one that has passed is frozen
+    as issued on its first render, and never rendered again)."""
     deployment.sql("DELETE FROM reports_packrender")
+    deployment.sql("DELETE FROM reports_issuedpack")
     deployment.sql("DELETE FROM django_tasks_database_dbtaskresult")
     deployment.sql("DELETE FROM tracker_cache")
-    [(pk,)] = deployment.sql("SELECT id FROM recommendations_meeting WHERE date = '2023-01-16'")
+    [(pk,)] = deployment.sql(
+        "SELECT id FROM recommendations_meeting WHERE date IN ('2023-01-16', '2123-01-16')"
+    )
+    deployment.sql("UPDATE recommendations_meeting SET date = '2123-01-16' WHERE id = %s", pk)
     return pk
 
 

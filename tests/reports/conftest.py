@@ -76,3 +76,13 @@ def make_big_review(count: int, *, slug: str = "big-review") -> Review:
         for month in (1, 2)
     )
     return review
+
+
+@pytest.fixture
+def live_packs(monkeypatch) -> None:
+    """The demo meetings are all in the past, so their packs are frozen on the first
+    download (tests/reports/test_issued_pack.py). Tests of how a live pack is made, served
+    and reused treat every meeting as still to come."""
+    from reports import tasks
+
+    monkeypatch.setattr(tasks, "meeting_has_passed", lambda meeting: False)

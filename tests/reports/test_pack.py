@@ -10,7 +10,7 @@ from reports.pdf import documents
 from tests.reports.conftest import HACKNEY, pdf_pages_text
 from tests.reports.test_pdf import shared_renders  # noqa: F401 -- autouse: one render per HTML
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("live_packs")]
 
 
 @pytest.fixture
@@ -57,9 +57,10 @@ def test_pack_queries_do_not_grow_with_rows(clerk_client, january_meeting, monke
     clerk_client.get(f"/meetings/{january_meeting.pk}/pack.pdf")
     with CaptureQueriesContext(connection) as queries:
         clerk_client.get(f"/meetings/{january_meeting.pk}/pack.pdf")
-    # session, user, 2 permissions; meeting; its reports; its reviews; per review (one):
-    # recommendations, leads, report updates, the report; the glossary; session save (3).
-    assert len(queries) <= 16, [q["sql"][:100] for q in queries.captured_queries]
+    # session, user, 2 permissions; whether it is issued; the row count; meeting; its
+    # reports; its reviews; per review (one): recommendations, leads, report updates, the
+    # report; the glossary; session save (3).
+    assert len(queries) <= 17, [q["sql"][:100] for q in queries.captured_queries]
 
 
 def test_export_commands_write_pdfs(tmp_path, january_meeting):

@@ -28,7 +28,7 @@ from reports.models import AppendixSettings, PackRender
 from reports.pdf import documents, sandbox
 from tests.reports.conftest import pdf_pages_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("live_packs")]
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
@@ -148,7 +148,6 @@ def test_a_failed_render_says_so_and_can_be_tried_again(
     assert b"could not be produced" in page.content and b"Try again" in page.content
     assert b"longer than 900 seconds" in page.content  # the renderer's own message
 
-    monkeypatch.undo()
     monkeypatch.setattr(sandbox, "render_pdf", lambda html, **kwargs: b"%PDF-1.7 fake")
     clerk_client.post(f"/meetings/{meeting.pk}/pack/render/")
     assert PackRender.objects.filter(status=PackRender.Status.DONE).count() == 1
@@ -517,13 +516,14 @@ def test_a_click_and_the_progress_page_cost_a_few_small_queries(
     settings.TASKS = DUMMY
     url = f"/meetings/{meeting.pk}/pack/"
     clerk_client.post(f"{url}render/")
-    # Session, user and 2 for permissions; the meeting; recovery; 5 for the data version;
-    # finished and active renders of it; 3 to save the session (savepoint, update, release).
-    with django_assert_max_num_queries(16):
+    # Session, user and 2 for permissions; the meeting; whether it is issued; recovery; 5 for
+    # the data version; finished and active renders of it; 3 to save the session (savepoint,
+    # update, release).
+    with django_assert_max_num_queries(17):
         clerk_client.post(f"{url}render/")
-    # Session, user and 2 for permissions; 4 for the summary; recovery; 5 for the data
-    # version; the render of it; 3 to save the session.
-    with django_assert_max_num_queries(18):
+    # Session, user and 2 for permissions; 4 for the summary; the issued pack; recovery; 5 for
+    # the data version; the render of it; 3 to save the session.
+    with django_assert_max_num_queries(19):
         clerk_client.get(url)
 
 

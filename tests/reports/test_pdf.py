@@ -13,7 +13,7 @@ from reports import rows
 from reports.pdf import documents, sandbox
 from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY, make_big_review, pdf_pages_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("live_packs")]
 
 # Renders are the slowest part of the suite: one render per distinct HTML, shared by the tests
 # of this module (and test_pack's). The key is the HTML, so an edit still renders afresh.

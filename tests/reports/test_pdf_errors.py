@@ -12,7 +12,7 @@ from recommendations.models import ProgressUpdate
 from reports.pdf import documents, sandbox
 from tests.factories import make_review
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("live_packs")]
 
 DEEP_QUOTES = "> " * 400 + "deep"  # python-markdown alone gives ~300 nested <blockquote>
 

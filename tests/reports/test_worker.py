@@ -23,7 +23,7 @@ from reports.models import PackRender
 from reports.pdf import sandbox
 
 # The worker and the recovery thread use their own connections: data must be committed.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_packs")]
 
 
 @pytest.fixture
