@@ -6,13 +6,19 @@ the services call (``rules``); the services check them again and are the authori
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 
 from recommendations import rules
 from recommendations.models import (
     LONG_TEXT_MAX,
+    DatePrecision,
     Lead,
     Meeting,
     OverdueOverride,
@@ -91,13 +97,92 @@ class VersionedForm(SensibleDatesForm):
         else:
             self.fields["version"].required = False
 
-    def keep_typed_text_for_retry(self, current_version: int | None) -> None:
+    def keep_typed_text_for_retry(
+        self, current_version: int | None, changes: list[FieldChange] | None = None
+    ) -> None:
         """After a conflict, keep everything typed but take the new version, so that saving
-        again (after reading the other change) is a deliberate overwrite."""
+        again (after reading the other change) is a deliberate overwrite.
+
+        ``changes`` (from ``conflict_changes``) are the fields the other person changed: where
+        this editor left such a field as they loaded it, the form now shows the other person's
+        value, so saving again does not quietly put the old value back."""
         self.had_conflict = True
+        self.conflict_changes = changes or []
         data = self.data.copy()
+        for change in self.conflict_changes:
+            if change.kept_theirs:
+                data[self.add_prefix(change.name)] = change.their_data
         data[self.add_prefix("version")] = "" if current_version is None else str(current_version)
         self.data = data
+
+
+@dataclass
+class FieldChange:
+    """A field the other editor changed: their value, this editor's, and which the form keeps."""
+
+    name: str
+    label: str
+    theirs: str
+    yours: str
+    kept_theirs: bool  # this editor had left it as loaded, so the form now shows theirs
+    their_data: str  # their value as the form posts it
+
+
+def _shown(model_field: models.Field, value: Any) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, dt.date):
+        return format_date(value, "j F Y")
+    if model_field.is_relation:
+        related = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    return str(value)
+
+
+def _posted(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def conflict_changes(
+    form: forms.ModelForm, saved: models.Model, loaded: dict | None, yours: models.Model
+) -> list[FieldChange]:
+    """The form's fields whose saved value differs from the one this editor loaded (``loaded``,
+    by attribute name; None when unknown: then every field that differs from what was typed).
+    ``yours`` carries what this editor typed."""
+    changes = []
+    for name, field in form.fields.items():
+        if name == "version":
+            continue
+        try:
+            model_field = saved._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not model_field.concrete or model_field.many_to_many:
+            continue
+        attname = model_field.attname
+        theirs, typed = getattr(saved, attname), getattr(yours, attname)
+        if loaded is not None and theirs == loaded.get(attname):
+            continue  # they did not change it
+        if theirs == typed:
+            continue  # you both made the same change
+        kept_theirs = loaded is not None and typed == loaded.get(attname)
+        changes.append(
+            FieldChange(
+                name=name,
+                label=str(field.label or name),
+                theirs=_shown(model_field, theirs),
+                yours=_shown(model_field, typed),
+                kept_theirs=kept_theirs,
+                their_data=_posted(theirs),
+            )
+        )
+    return changes
 
 
 def _date_widgets(*names: str) -> dict[str, forms.Widget]:
@@ -350,6 +435,97 @@ class ProgressUpdateForm(VersionedForm):
         if message := rules.future_as_at_error(as_at):
             raise forms.ValidationError(message)
         return as_at
+
+    def clean_target_date(self) -> dt.date | None:
+        target = self.cleaned_data.get("target_date")
+        if message := rules.early_target_error(target, self.recommendation.review):
+            raise forms.ValidationError(message)
+        return target
+
+
+class RoundForm(forms.Form):
+    """The top of the round page: the "as at" date every new update in the round carries."""
+
+    as_at = forms.DateField(
+        label="Progress as at",
+        widget=DateInput(),
+        help_text="Every new update on this page is dated this. Updates already in the round "
+        "keep their own date.",
+        validators=[validate_sensible_date],
+        error_messages={
+            "required": "Enter the date the updates are as at.",
+            "invalid": "Enter a real date, for example 31/03/2024.",
+        },
+    )
+    as_at_precision = forms.ChoiceField(
+        label="How precise is the “as at” date?", choices=DatePrecision.choices
+    )
+
+    def clean_as_at(self) -> dt.date:
+        as_at = self.cleaned_data["as_at"]
+        if message := rules.future_as_at_error(as_at):
+            raise forms.ValidationError(message)
+        return as_at
+
+
+class RoundRowForm(VersionedForm):
+    """One recommendation's row on the round page. A new row left as it was loaded is skipped
+    (``empty_permitted``); the previous update's status, target date and RAG rating are carried
+    forward, so a row needs only its text unless something changed."""
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["text", "status", "rag", "target_date", "target_date_change_reason"]
+        widgets = {"target_date": DateInput(), "text": forms.Textarea(attrs={"rows": 5})}
+        labels = {
+            "text": "Progress update",
+            "target_date": "Target date",
+            "target_date_change_reason": "Why has the target date changed?",
+        }
+        error_messages = ProgressUpdateForm.Meta.error_messages
+
+    def __init__(
+        self,
+        *args,
+        recommendation: Recommendation,
+        previous: ProgressUpdate | None,
+        **kwargs,
+    ) -> None:
+        instance = kwargs.get("instance")
+        is_new = instance is None or instance.pk is None
+        if is_new:
+            kwargs["instance"] = instance or ProgressUpdate(recommendation=recommendation)
+            kwargs["empty_permitted"] = True
+            kwargs["use_required_attribute"] = False
+            if previous is not None:
+                kwargs["initial"] = {
+                    "status": previous.status,
+                    "target_date": previous.target_date,
+                    "rag": previous.rag,
+                    **(kwargs.get("initial") or {}),
+                }
+        super().__init__(*args, **kwargs)
+        self.recommendation = recommendation
+        self.previous = previous
+        self.instance.recommendation = recommendation
+        self.fields["target_date_change_reason"].widget.attrs["rows"] = 2
+        self.fields[
+            "target_date_change_reason"
+        ].help_text = "Required when the target date differs from the previous update's."
+        if not recommendation.review.uses_rag:
+            del self.fields["rag"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "target_date" not in data:
+            return data
+        previous = self.previous.target_date if self.previous else None
+        target = data.get("target_date")
+        if message := rules.target_date_reason_error(
+            previous, target, data.get("target_date_change_reason") or ""
+        ):
+            self.add_error("target_date_change_reason", message)
+        return data
 
     def clean_target_date(self) -> dt.date | None:
         target = self.cleaned_data.get("target_date")

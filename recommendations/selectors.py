@@ -17,6 +17,7 @@ from recommendations.models import (
     Recommendation,
     Response,
     Review,
+    UpdateReport,
     format_partial_date,
 )
 from recommendations.monitoring import with_progress
@@ -430,3 +431,80 @@ def target_date_history(recommendation: Recommendation) -> list[TargetChange]:
         )
         current = update.target_date
     return history
+
+
+@dataclass
+class RoundRow:
+    """One row of a monitoring round: a recommendation that carries its own decision, the
+    update it already has in the round (if any) and the update before that one."""
+
+    recommendation: Recommendation
+    current: ProgressUpdate | None
+    previous: ProgressUpdate | None
+
+
+def round_rows(report) -> list[RoundRow]:
+    """Every recommendation of the report's review that carries its own decision (one without
+    parts, or each lettered part), in the appendix's order, with its update in this report and
+    the latest one before it.
+
+    Queries: the review's recommendations; their updates (all of them, oldest rounds included:
+    a review has a few dozen recommendations and a few rounds, and one query beats one per row).
+    """
+    recommendations = list(
+        Recommendation.objects.filter(review_id=report.review_id)
+        .only("id", "review_id", "parent_id", "label", "order", "text", "version")
+        .prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=ProgressUpdate.objects.select_related("report").order_by("-as_at", "-id"),
+                to_attr="round_updates",
+            )
+        )
+        .order_by("order", "id")
+    )
+    parts: dict[int, list[Recommendation]] = {}
+    for rec in recommendations:
+        rec.review = report.review  # the forms' rules read it: no query per row
+        if rec.parent_id:
+            parts.setdefault(rec.parent_id, []).append(rec)
+    rows = []
+    for rec in recommendations:
+        if rec.parent_id:
+            continue
+        for item in parts.get(rec.pk) or [rec]:
+            updates = item.round_updates  # newest first
+            current = next((u for u in updates if u.report_id == report.pk), None)
+            if current is not None:
+                earlier = updates[updates.index(current) + 1 :]
+            elif report.as_at:
+                earlier = [u for u in updates if u.as_at <= report.as_at]
+            else:
+                earlier = updates
+            rows.append(RoundRow(item, current, earlier[0] if earlier else None))
+    return rows
+
+
+def version_as_loaded(instance, version: int | None) -> dict | None:
+    """The record's values (by attribute name) as they were at ``version``, from its history;
+    None when the history does not hold that version."""
+    history = getattr(type(instance), "history", None)
+    if history is None or version is None or instance.pk is None:
+        return None
+    record = (
+        history.filter(**{type(instance)._meta.pk.attname: instance.pk, "version": version})
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if record is None:
+        return None
+    return {
+        field.attname: getattr(record, field.attname)
+        for field in type(instance)._meta.concrete_fields
+    }
+
+
+def open_round(review_id: int):
+    """The review's open draft round: its newest update report that is not final (the one
+    started last), or None."""
+    return UpdateReport.objects.filter(review_id=review_id, is_final=False).order_by("-pk").first()

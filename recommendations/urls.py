@@ -45,6 +45,11 @@ urlpatterns = [
         name="update_report_edit",
     ),
     path(
+        "reviews/<slug:slug>/update-reports/<int:pk>/enter/",
+        views.update_report_enter,
+        name="update_report_enter",
+    ),
+    path(
         "reviews/<slug:slug>/update-reports/<int:pk>/finalise/",
         views.update_report_finalise,
         name="update_report_finalise",

@@ -30,6 +30,7 @@ from recommendations.views.reviews import (
     review_list,
     review_reorder,
 )
+from recommendations.views.rounds import update_report_enter
 from recommendations.views.updates import (
     progress_update_correct,
     progress_update_create,
@@ -46,6 +47,6 @@ __all__ = [
     "progress_update_create", "progress_update_edit", "progress_update_delete",
     "progress_update_correct",
     "update_report_detail", "update_report_create", "update_report_edit",
-    "update_report_finalise",
+    "update_report_finalise", "update_report_enter",
     "meeting_create", "meeting_edit",
 ]  # fmt: skip

@@ -12,7 +12,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from recommendations import services
+from recommendations import forms, selectors, services
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ def save_or_show_errors(form: BaseForm, save: Callable[[], T]) -> T | None:
         return save()
     except services.EditConflict as conflict:
         form.add_error(None, str(conflict))
-        form.keep_typed_text_for_retry(conflict.current_version)
+        form.keep_typed_text_for_retry(conflict.current_version, _changes(form))
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
@@ -38,6 +38,20 @@ def save_or_show_errors(form: BaseForm, save: Callable[[], T]) -> T | None:
         else:
             form.add_error(None, error)
     return None
+
+
+def _changes(form: BaseForm) -> list[forms.FieldChange]:
+    """Each field the other editor changed since this one loaded the form (by the history's
+    copy of the version they loaded), so the page can list them and keep the ones this editor
+    did not touch."""
+    instance = getattr(form, "instance", None)
+    if instance is None or instance.pk is None:
+        return []
+    saved = saved_copy(instance)
+    if saved is None:
+        return []
+    loaded = selectors.version_as_loaded(saved, form.cleaned_data.get("version"))
+    return forms.conflict_changes(form, saved, loaded, yours=instance)
 
 
 def saved_copy(instance: models.Model) -> models.Model | None:

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from recommendations import access, forms, services
+from recommendations import access, forms, selectors, services
 from recommendations.views.common import (
     form_page,
     save_or_show_errors,
@@ -19,7 +19,13 @@ def progress_update_create(request: HttpRequest, slug: str, label: str) -> HttpR
     recommendation = access.recommendation_for(
         request, slug, label, permission="add_progressupdate"
     )
-    initial = {"report": request.GET.get("report")} if request.GET.get("report") else None
+    # The open draft round by default (still changeable); a link from a report names its own.
+    if request.GET.get("report"):
+        initial = {"report": request.GET.get("report")}
+    elif request.method == "GET" and (draft := selectors.open_round(recommendation.review_id)):
+        initial = {"report": draft.pk}
+    else:
+        initial = None
     form = forms.ProgressUpdateForm(
         request.POST or None, initial=initial, recommendation=recommendation
     )

@@ -7,6 +7,7 @@ from tests.fuzz.test_forms import CASES
 FORMS = {case.name for case in CASES} | {
     "lead_list",  # lead_add
     "recommendation_edit",  # also recommendation_edit_part
+    "update_report_enter",  # test_round_entry
 }
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",
