@@ -77,6 +77,8 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         "/reviews/buckinghamshire-permanent-exclusions/recommendations/2a/",
         "/recommendations/",
         "/recommendations/?q=exclusion&decision=agreed",
+        "/accounts/password_change/",
+        "/accounts/password_change/done/",
         f"/meetings/{meeting.pk}/pack/",
     ]
     served: dict[str, bytes] = {}
