@@ -29,6 +29,9 @@ def test_a_meeting_pack_has_cover_contents_summary_appendix_and_glossary(
     assert "Children & Young People Scrutiny Commission" in cover
     assert "16 January 2023" in cover
     assert "Katherine Cracknell" in cover and "Jacque Burke" in cover
+    # Issue 12: the review's title and the report's summary, beside its author and authoriser.
+    assert "Review Reducing School Exclusions" in cover
+    assert "Summary" in cover and "This report summarises the work undertaken" in cover
     assert "Contents" in contents and "Status summary" in contents and "Glossary" in contents
     assert "Appendix 1: Reducing School Exclusions - Update report" in contents
     assert "Agreed" in summary and "Partly agreed" in summary
