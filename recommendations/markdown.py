@@ -47,6 +47,9 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # A line that ends a setext heading or is a rule: python-markdown splits its block there.
 _SPLITTING_LINE = re.compile(r"^ {0,3}(?:=+|-+|(?:[-*_] *){3,})[ \t]*$", re.MULTILINE)
 _PUNCTUATION_RUN = re.compile(rf"([^\w\s])\1{{{MAX_RUN - 1},}}")
+# Runs far beyond the save rule's (old text): python-markdown handles each character of a run
+# of backslashes or stars in Python, ~2 s for 60,000 of them; as plain text, milliseconds.
+_RENDER_PUNCTUATION_RUN = re.compile(rf"([^\w\s])\1{{{5 * MAX_RUN - 1},}}")
 
 
 def nesting_depth(text: str) -> int:
@@ -206,7 +209,10 @@ def render_markdown(text: str) -> SafeString:
     any URL other than https/mailto are removed, so nothing in a user's text can run or fetch.
     Never raises: text too deep or too costly to format is shown as plain text."""
     text = text or ""
-    if problem := markdown_problem(text, max_nesting=RENDER_MAX_NESTING):
+    problem = markdown_problem(text, max_nesting=RENDER_MAX_NESTING)
+    if problem is None and _RENDER_PUNCTUATION_RUN.search(text):
+        problem = "a run of one punctuation character too long to format"
+    if problem:
         logger.warning("Markdown shown as plain text (%s chars): %s", len(text), problem)
         return plain_text_html(text)
     try:
