@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from exclusions_tracker.converters import IdConverter
 from exclusions_tracker.views import healthz
+
+# Before the apps' URLs are included, which use it.
+register_converter(IdConverter, "id")
 
 # Accounts are made by an administrator, who also resets forgotten passwords (the locked-out
 # page says so), so Django's self-service password reset views are not routed: they would
