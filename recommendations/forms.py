@@ -537,10 +537,30 @@ class RoundRowForm(VersionedForm):
 class UpdateReportForm(VersionedForm):
     class Meta:
         model = UpdateReport
-        fields = ["title", "as_at", "as_at_precision", "meeting", "summary"]
+        fields = [
+            "title",
+            "as_at",
+            "as_at_precision",
+            "meeting",
+            "author",
+            "authorised_by",
+            "contributors",
+            "summary",
+        ]
         widgets = _date_widgets("as_at")
-        labels = {"as_at": "Progress as at", "as_at_precision": "How precise is the date?"}
-        help_texts = {"title": 'e.g. "Six month update".', "summary": "Markdown."}
+        labels = {
+            "as_at": "Progress as at",
+            "as_at_precision": "How precise is the date?",
+            "author": "Report author",
+            "authorised_by": "Authorised by",
+        }
+        help_texts = {
+            "title": 'e.g. "Six month update".',
+            "summary": "Markdown. Printed on the committee pack's cover.",
+            "author": "Printed on the committee pack's cover.",
+            "authorised_by": "The director or lead member who signed the report off.",
+            "contributors": "Everyone who contributed updates to this report.",
+        }
         error_messages = {
             "title": {"required": "Enter a title for the update report."},
             "summary": {"max_length": _too_long("The summary", LONG_TEXT_MAX * 3)},
@@ -551,6 +571,8 @@ class UpdateReportForm(VersionedForm):
         self.instance.review = review
         self.fields["meeting"].queryset = Meeting.objects.filter(committee_id=review.committee_id)
         self.fields["meeting"].empty_label = "Not yet presented"
+        self.fields["author"].empty_label = "Not recorded"
+        self.fields["authorised_by"].empty_label = "Not recorded"
 
 
 class MeetingForm(VersionedForm):

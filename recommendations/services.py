@@ -396,17 +396,26 @@ def update_report_save_updates(
 
 
 @transaction.atomic
-def update_report_create(*, report: UpdateReport, user: User) -> UpdateReport:
+def update_report_create(
+    *, report: UpdateReport, user: User, contributors: Iterable[Person] | None = None
+) -> UpdateReport:
+    """``contributors``, when given, become the report's (the history records them)."""
     report.is_final = False
     _validate(report, rules.update_report_errors)
     _attribute_to(report, user)
     report.save()
+    if contributors is not None:
+        report.contributors.set(contributors)
     return report
 
 
 @transaction.atomic
 def update_report_update(
-    *, report: UpdateReport, expected_version: int, user: User
+    *,
+    report: UpdateReport,
+    expected_version: int,
+    user: User,
+    contributors: Iterable[Person] | None = None,
 ) -> UpdateReport:
     # The form cannot un-finalise a report; keep whatever the database says.
     report.is_final = (
@@ -415,6 +424,8 @@ def update_report_update(
     )
     _validate(report, rules.update_report_errors)
     _save_versioned(report, expected_version=expected_version, user=user)
+    if contributors is not None:
+        report.contributors.set(contributors)
     return report
 
 

@@ -32,7 +32,12 @@ def update_report_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.UpdateReportForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         report = save_or_show_errors(
-            form, lambda: services.update_report_create(report=form.instance, user=request.user)
+            form,
+            lambda: services.update_report_create(
+                report=form.instance,
+                user=request.user,
+                contributors=form.cleaned_data["contributors"],
+            ),
         )
         if report is not None:
             messages.success(request, f"Update report “{report.title}” started.")
@@ -51,6 +56,7 @@ def update_report_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse
                 report=form.instance,
                 expected_version=form.cleaned_data["version"],
                 user=request.user,
+                contributors=form.cleaned_data["contributors"],
             ),
         ):
             messages.success(request, "Update report saved.")
