@@ -475,7 +475,9 @@ class RoundRowForm(VersionedForm):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["text", "status", "rag", "target_date", "target_date_change_reason"]
+        fields = [
+            "text", "status", "rag", "timescale", "target_date", "target_date_change_reason",
+        ]  # fmt: skip
         widgets = {"target_date": DateInput(), "text": forms.Textarea(attrs={"rows": 5})}
         labels = {
             "text": "Progress update",
@@ -502,6 +504,7 @@ class RoundRowForm(VersionedForm):
                     "status": previous.status,
                     "target_date": previous.target_date,
                     "rag": previous.rag,
+                    "timescale": previous.timescale,
                     **(kwargs.get("initial") or {}),
                 }
         super().__init__(*args, **kwargs)

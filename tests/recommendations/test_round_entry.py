@@ -99,6 +99,8 @@ def test_the_page_lists_every_recommendation_with_its_previous_update(officer_cl
     first = rows[0]
     assert first["status"].value() == "in_progress"
     assert first["target_date"].value() == TARGET
+    assert first["timescale"].value() == "Ongoing"  # the papers' own words, carried too
+    assert "Timescale: Ongoing" in body
 
 
 def test_only_recommendations_that_carry_their_own_decision_get_a_row(officer_client, round_):
