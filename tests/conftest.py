@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.db import connection
+from django.utils.functional import empty
 
 from recommendations.demo import demo_files, load_review_document, read_document
 from recommendations.roles import CLERKS, COMMISSION_MEMBERS, SCRUTINY_OFFICERS
@@ -23,6 +26,15 @@ def pytest_report_header(config) -> str:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_static_storage() -> None:
+    """Each test starts with the static files storage as Django builds it (reading the
+    collected manifest), as a settings change would: one that patched the process-wide
+    instance cannot leak into the tests after it on the same worker."""
+    storages._storages.pop("staticfiles", None)
+    staticfiles_storage._wrapped = empty
 
 
 @pytest.fixture(autouse=True)
