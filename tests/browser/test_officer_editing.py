@@ -93,7 +93,9 @@ def test_two_officers_editing_at_once_keeps_the_first_save(
         expect(second.get_by_label("Recommendation text")).to_have_value(
             "Second officer's wording."
         )
-        expect(second.get_by_text("First officer's wording.")).to_be_visible()
+        # Their wording is shown twice: as the field they changed, and as the saved version.
+        expect(second.get_by_role("cell", name="First officer's wording.")).to_be_visible()
+        expect(second.locator(".conflict .prose")).to_contain_text("First officer's wording.")
         assert_accessible(second)
         screenshot(second, "officer-edit-conflict")
         rec = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="3")
