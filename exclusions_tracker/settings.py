@@ -145,9 +145,13 @@ if STORAGE_BACKEND == "local":
 elif STORAGE_BACKEND == "s3":
     if not env.str("AWS_STORAGE_BUCKET_NAME", default=""):
         raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    from botocore.config import Config
+
     # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
     # or the machine's role), never from this file. Objects are private (no ACL: the bucket's
-    # own policy) and are only ever read through the app, which checks who is asking.
+    # own policy) and are only ever read through the app, which checks who is asking. A store
+    # that does not answer is given up on well within a proxy's 60 s, so the user gets our
+    # 503 page with their form rather than the proxy's timeout.
     DEFAULT_STORAGE = {
         "BACKEND": "recommendations.s3storage.CleanS3Storage",
         "OPTIONS": {
@@ -155,9 +159,15 @@ elif STORAGE_BACKEND == "s3":
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
             "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
             "location": env.str("AWS_LOCATION", default=""),
-            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
             "default_acl": None,
             "querystring_auth": True,
+            "client_config": Config(
+                # "path" for stores that have no per-bucket host names (MinIO, some others).
+                s3={"addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="auto")},
+                connect_timeout=5,
+                read_timeout=20,
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
         },
     }
 else:
