@@ -83,9 +83,8 @@ ALLOWED_TYPES = [
     TEXT_UTF8,
     TEXT_WINDOWS,
 ]
-ACCEPTED_EXTENSIONS = sorted(
-    {kind.extension for kind in ALLOWED_TYPES} | {"jpeg"}, key=lambda ext: ext
-)
+# For the browser's file chooser only (the ``accept`` attribute): the content is what counts.
+ACCEPTED_EXTENSIONS = sorted({kind.extension for kind in ALLOWED_TYPES} | {"jpeg"})
 _BY_CONTENT_TYPE = {kind.content_type: kind for kind in ALLOWED_TYPES}
 GENERIC_CONTENT_TYPE = "application/octet-stream"
 UNKNOWN_KIND = DocumentType("File", GENERIC_CONTENT_TYPE, "bin")
@@ -130,8 +129,10 @@ def identify(upload: IO[bytes], filename: str = "") -> DocumentType:
     if head.startswith(b"PK\x03\x04"):
         return _zipped_type(upload)
     guesses = _guesses(head)
+    # Only a signature at the very start counts (puremagic also matches some at the end).
+    starts = {guess.mime_type for guess in guesses if guess.offset == 0}
     for kind in (PDF, PNG, JPEG):
-        if kind.content_type in {guess.mime_type for guess in guesses}:
+        if kind.content_type in starts:
             return kind
     if _is_markup(head) or any(_markup_type(guess.mime_type) for guess in guesses):
         raise _refuse(MARKUP, "markup")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 
@@ -13,8 +14,12 @@ def _zip(entries: list[tuple[str, bytes | str]], *, stored_first: bool = False) 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, (name, data) in enumerate(entries):
-            compress = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
-            archive.writestr(name, data, compress_type=compress)
+            # A fixed date: the same bytes on every call, so tests can compare them.
+            info = zipfile.ZipInfo(name, date_time=(2024, 3, 1, 12, 0, 0))
+            info.compress_type = (
+                zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
+            )
+            archive.writestr(info, data)
     return buffer.getvalue()
 
 
@@ -51,6 +56,7 @@ def pptx() -> bytes:
     return _zip([("[Content_Types].xml", _content_types(main)), ("ppt/presentation.xml", "<p/>")])
 
 
+@functools.cache
 def xlsx() -> bytes:
     workbook = openpyxl.Workbook()
     workbook.active["A1"] = "Exclusions by school"
