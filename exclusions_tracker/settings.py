@@ -134,9 +134,46 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+# Supporting documents and packs: on local disk under MEDIA_ROOT (shared by every app server
+# and worker, e.g. over NFS), or in S3-compatible object storage (README "Deployment").
+STORAGE_BACKEND = env.str(
+    "STORAGE_BACKEND", default="s3" if env.str("AWS_STORAGE_BUCKET_NAME", default="") else "local"
+)
+if STORAGE_BACKEND == "local":
     # A full or read-only disk gives a clear error and leaves no partial file behind.
-    "default": {"BACKEND": "recommendations.storage.CleanFileSystemStorage"},
+    DEFAULT_STORAGE = {"BACKEND": "recommendations.storage.CleanFileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    if not env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    from botocore.config import Config
+
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+    # or the machine's role), never from this file. Objects are private (no ACL: the bucket's
+    # own policy) and are only ever read through the app, which checks who is asking. A store
+    # that does not answer is given up on well within a proxy's 60 s, so the user gets our
+    # 503 page with their form rather than the proxy's timeout.
+    DEFAULT_STORAGE = {
+        "BACKEND": "recommendations.s3storage.CleanS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "client_config": Config(
+                # "path" for stores that have no per-bucket host names (MinIO, some others).
+                s3={"addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="auto")},
+                connect_timeout=5,
+                read_timeout=20,
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND!r}")
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     # Hashed, compressed files served by whitenoise: no separate static server to run.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -166,7 +203,8 @@ PDF_RENDER_MEMORY_BYTES = env.int("PDF_RENDER_MEMORY_BYTES", default=2 * 1024**3
 # How long a rendered PDF is kept in the cache (keyed by its content, so never stale).
 PDF_CACHE_SECONDS = env.int("PDF_CACHE_SECONDS", default=24 * 60 * 60)
 
-# Supporting documents: what officers may attach to a review or a meeting.
+# Supporting documents: the largest file officers may attach (the load balancer's request body
+# limit should be a little above it).
 SUPPORTING_DOCUMENT_MAX_BYTES = env.int("SUPPORTING_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -23,6 +23,7 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     Review,
+    SupportingDocument,
     UpdateReport,
 )
 
@@ -105,3 +106,37 @@ def meeting_for(
     """The review and one of its meetings (a meeting of another review is a 404)."""
     review = review_for(request, slug, permission=permission)
     return review, get_object_or_404(Meeting, pk=pk, reviews=review)
+
+
+def meeting_by_id(request: HttpRequest, pk: int, *, permission: Permission) -> Meeting:
+    """A meeting by itself (its page, its documents), whichever reviews it considered."""
+    _require(request, permission)
+    return get_object_or_404(Meeting.objects.select_related("committee__authority"), pk=pk)
+
+
+# Reading a document needs the permission to see the record it is attached to as well.
+DOCUMENT_PARENT_PERMISSIONS = {
+    "review": "view_review",
+    "update_report": "view_updatereport",
+    "progress_update": "view_progressupdate",
+    "meeting": "view_meeting",
+}
+
+
+def document_for(
+    request: HttpRequest, pk: int, *, permission: str = "view_supportingdocument"
+) -> SupportingDocument:
+    """A document with the record it belongs to (and that record's review, for the pages
+    that link back), if this user may both ``permission`` and see that record."""
+    _require(request, permission)
+    document = get_object_or_404(
+        SupportingDocument.objects.select_related(
+            "review",
+            "update_report__review",
+            "progress_update__recommendation__review",
+            "meeting",
+        ),
+        pk=pk,
+    )
+    require(request, DOCUMENT_PARENT_PERMISSIONS[document.parent_field or "review"])
+    return document

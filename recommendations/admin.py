@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
@@ -293,13 +293,48 @@ class UpdateReportInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 class SupportingDocumentInline(admin.TabularInline):
+    """New documents can be added here; existing ones are shown, and removed, not changed.
+    Both go through the services (``DocumentsThroughServicesMixin``)."""
+
     model = SupportingDocument
     fields = ["title", "file", "description"]
     extra = 0
+    show_change_link = True
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DocumentsThroughServicesMixin:
+    """For admins with a documents inline: each new document is attached, and each one ticked
+    for deletion removed, by the services (type read from the content, unguessable name,
+    history), not saved by the formset."""
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not SupportingDocument:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)
+        for document in formset.deleted_objects:
+            _remove_document(document, request)
+        for document in formset.new_objects:
+            services.attach_document(document=document, user=request.user)
+
+
+def _remove_document(document: SupportingDocument, request: HttpRequest) -> None:
+    try:
+        services.remove_document(document=document, user=request.user)
+    except ValidationError as error:
+        raise PermissionDenied(" ".join(error.messages)) from error
 
 
 @admin.register(Review)
-class ReviewAdmin(VersionedAdminMixin, KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
+class ReviewAdmin(
+    VersionedAdminMixin,
+    KeepsFormWhenStorageFailsMixin,
+    DocumentsThroughServicesMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ["title", "committee", "reported_on", "response_agreed_on", "status"]
     list_filter = ["status", "committee__authority", "committee"]
     search_fields = ["title", "summary", "slug"]
@@ -404,7 +439,12 @@ class UpdateReportAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(VersionedAdminMixin, KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
+class MeetingAdmin(
+    VersionedAdminMixin,
+    KeepsFormWhenStorageFailsMixin,
+    DocumentsThroughServicesMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ["date", "committee", "agenda_item", "next_follow_up", "next_follow_up_due"]
     list_filter = ["committee"]
     list_select_related = ["committee"]
@@ -449,6 +489,49 @@ class GlossaryTermAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportingDocument)
-class SupportingDocumentAdmin(KeepsFormWhenStorageFailsMixin, admin.ModelAdmin):
-    list_display = ["title", "review", "meeting", "uploaded_at"]
-    search_fields = ["title", "description"]
+class SupportingDocumentAdmin(KeepsFormWhenStorageFailsMixin, SimpleHistoryAdmin):
+    """Added and removed through the services, as on the app's pages; a stored document is not
+    changed (remove it and attach the right one). Downloads go through the app's own checked
+    view (``View on site``), never a storage URL."""
+
+    list_display = ["title", "kind", "size", "attached_to", "uploaded_by", "uploaded_at"]
+    list_select_related = [
+        "review",
+        "update_report",
+        "progress_update__recommendation",
+        "meeting__committee",
+        "uploaded_by",
+    ]
+    search_fields = ["title", "description", "filename"]
+    fields = [
+        "title",
+        "description",
+        "review",
+        "update_report",
+        "progress_update",
+        "meeting",
+        "file",
+    ]
+    autocomplete_fields = ["review", "update_report", "progress_update", "meeting"]
+
+    @admin.display(description="Attached to")
+    def attached_to(self, obj: SupportingDocument) -> str:
+        parent = getattr(obj, obj.parent_field) if obj.parent_field else None
+        return str(parent) if parent is not None else "—"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            raise PermissionDenied(
+                "A stored document is not changed: remove it and attach another."
+            )
+        services.attach_document(document=obj, user=request.user)
+
+    def delete_model(self, request, obj) -> None:
+        _remove_document(obj, request)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for document in queryset:
+            _remove_document(document, request)

@@ -1,5 +1,10 @@
+import logging
+
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, pre_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_migrate, pre_save
+
+logger = logging.getLogger(__name__)
 
 
 def _no_history_for_restored_relations(sender, instance, raw: bool, **kwargs) -> None:
@@ -8,6 +13,25 @@ def _no_history_for_restored_relations(sender, instance, raw: bool, **kwargs) ->
     the restored instance keeps a restore from adding history rows."""
     if raw:
         instance.skip_history_when_saving = True
+
+
+def _remove_document_file(sender, instance, **kwargs) -> None:
+    """A removed document's file goes too, once the removal is committed (a rolled-back
+    removal keeps it): by ``services.remove_document``, or when the record it belongs to is
+    deleted (a cascade, which calls no service). Issued packs are never deleted this way."""
+    stored = instance.file
+    if not stored.name:
+        return
+    storage, name = stored.storage, stored.name
+
+    def remove() -> None:
+        try:
+            storage.delete(name)
+        except Exception:
+            # The row is gone; a file left behind is unreachable, and the log says where.
+            logger.exception("Could not remove the file of a removed document: %s", name)
+
+    transaction.on_commit(remove)
 
 
 class RecommendationsConfig(AppConfig):
@@ -21,3 +45,4 @@ class RecommendationsConfig(AppConfig):
         post_migrate.connect(sync_role_groups, sender=self)
         for model in [self.get_model("Meeting"), self.get_model("UpdateReport")]:
             pre_save.connect(_no_history_for_restored_relations, sender=model)
+        post_delete.connect(_remove_document_file, sender=self.get_model("SupportingDocument"))

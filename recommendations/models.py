@@ -4,16 +4,17 @@ the people who lead on them, and the dated progress updates that follow."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from recommendations import filetypes
 
 LONG_TEXT_MAX = 20_000  # characters; several pages of a committee paper
 SHORT_TEXT_MAX = 255
@@ -481,37 +482,55 @@ class DocumentVersion(models.Model):
         return f"{self.review}: version {self.version}"
 
 
-SUPPORTING_DOCUMENT_EXTENSIONS = [
-    "pdf",
-    "docx",
-    "doc",
-    "odt",
-    "xlsx",
-    "xls",
-    "ods",
-    "csv",
-    "txt",
-    "pptx",
-]
+ONE_RECORD = (
+    "A document belongs to one record: a review, an update report, a progress update or a meeting."
+)
+
+
+def _is_stored(upload) -> bool:
+    # A file already in storage was checked when it was uploaded; reading it back (from an
+    # object store, perhaps) to check again would only cost a request.
+    return getattr(upload, "_committed", False)
 
 
 def validate_document_size(upload) -> None:
+    if _is_stored(upload):
+        return
     limit = settings.SUPPORTING_DOCUMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
-            f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
+            f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}. "
+            "Attach a smaller file, or split it.",
+            code="too_large",
         )
 
 
+def validate_document_content(upload) -> None:
+    """The type is read from the bytes (``filetypes``); the name proves nothing."""
+    if _is_stored(upload):
+        return
+    filetypes.identify(upload, upload.name or "")
+
+
 def supporting_document_path(instance: SupportingDocument, filename: str) -> str:
-    return f"documents/{dt.date.today():%Y/%m}/{Path(filename).name}"
+    """An unguessable name, and nothing of the uploader's own: that is kept in ``filename``
+    and given back only as the download's name, to those who may read the document."""
+    extension = filetypes.extension_for(instance.content_type)
+    return f"documents/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 class SupportingDocument(models.Model):
-    """A file attached to a review or to a meeting (a policy, the papers, the minutes)."""
+    """A file attached to one record: a review (its policy), an update report (the paper as
+    sent), a progress update (its evidence) or a meeting (the agenda, the minutes)."""
 
     review = models.ForeignKey(
         Review, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    update_report = models.ForeignKey(
+        UpdateReport, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    progress_update = models.ForeignKey(
+        ProgressUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
     )
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
@@ -520,25 +539,73 @@ class SupportingDocument(models.Model):
     description = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     file = models.FileField(
         upload_to=supporting_document_path,
-        validators=[
-            FileExtensionValidator(SUPPORTING_DOCUMENT_EXTENSIONS),
-            validate_document_size,
-        ],
+        validators=[validate_document_size, validate_document_content],
+    )
+    filename = models.CharField(
+        max_length=SHORT_TEXT_MAX, blank=True, help_text="The file's name as it was uploaded."
+    )
+    content_type = models.CharField(
+        max_length=100, blank=True, help_text="Read from the file's content when it was uploaded."
+    )
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    PARENTS = ("review", "update_report", "progress_update", "meeting")
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["title", "id"]
         constraints = [
+            # Exactly one of the four: the record it is listed on, and whose readers may have it.
             models.CheckConstraint(
-                condition=Q(review__isnull=False, meeting__isnull=True)
-                | Q(review__isnull=True, meeting__isnull=False),
-                name="document_belongs_to_review_or_meeting",
+                condition=Q(
+                    review__isnull=False,
+                    update_report__isnull=True,
+                    progress_update__isnull=True,
+                    meeting__isnull=True,
+                )
+                | Q(
+                    review__isnull=True,
+                    update_report__isnull=False,
+                    progress_update__isnull=True,
+                    meeting__isnull=True,
+                )
+                | Q(
+                    review__isnull=True,
+                    update_report__isnull=True,
+                    progress_update__isnull=False,
+                    meeting__isnull=True,
+                )
+                | Q(
+                    review__isnull=True,
+                    update_report__isnull=True,
+                    progress_update__isnull=True,
+                    meeting__isnull=False,
+                ),
+                name="document_belongs_to_exactly_one_record",
+                violation_error_message=ONE_RECORD,
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:document_download", kwargs={"pk": self.pk})
+
+    @property
+    def parent_field(self) -> str | None:
+        """The one record it belongs to, by field name (None while none is set)."""
+        set_ = [name for name in self.PARENTS if getattr(self, f"{name}_id") is not None]
+        return set_[0] if len(set_) == 1 else None
+
+    @property
+    def kind(self) -> str:
+        """What it is, as a person says it ("PDF", "Word document")."""
+        return filetypes.name_for(self.content_type)
 
 
 class ReminderSent(models.Model):

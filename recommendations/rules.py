@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from recommendations import markdown
 from recommendations.models import (
+    ONE_RECORD,
     Lead,
     Meeting,
     OverdueOverride,
@@ -26,6 +27,7 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     Review,
+    SupportingDocument,
     UpdateReport,
 )
 
@@ -218,6 +220,32 @@ def update_report_errors(report: UpdateReport) -> Errors:
     errors: Errors = {}
     if report.meeting_id and report.meeting.committee_id != report.review.committee_id:
         _add(errors, "meeting", "Select a meeting of this review's committee.")
+    return errors
+
+
+DOCUMENT_ON_RECORD = (
+    "This document belongs to a final update report, so it stays on the record with the report."
+)
+
+
+def document_errors(document: SupportingDocument) -> Errors:
+    """Exactly one record holds it: the page it is listed on, whose readers may download it.
+    (The database's check constraint says the same.)"""
+    errors: Errors = {}
+    if document.parent_field is None:
+        _add(errors, NON_FIELD_ERRORS, ONE_RECORD)
+    return errors
+
+
+def document_removal_errors(document: SupportingDocument) -> Errors:
+    """A final report is the published record: its papers, and its updates' evidence, stay.
+    Adding to it is allowed (the record grows; nothing it showed changes)."""
+    errors: Errors = {}
+    final = UpdateReport.objects.filter(is_final=True)
+    if (document.update_report_id and final.filter(pk=document.update_report_id).exists()) or (
+        document.progress_update_id and final.filter(updates=document.progress_update_id).exists()
+    ):
+        _add(errors, NON_FIELD_ERRORS, DOCUMENT_ON_RECORD)
     return errors
 
 

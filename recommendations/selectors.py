@@ -17,6 +17,7 @@ from recommendations.models import (
     Recommendation,
     Response,
     Review,
+    SupportingDocument,
     UpdateReport,
     format_partial_date,
 )
@@ -45,6 +46,29 @@ def leads_prefetch() -> Prefetch:
     return Prefetch("leads", queryset=Lead.objects.select_related("person"))
 
 
+def documents_prefetch(through: str = "documents") -> Prefetch:
+    """A record's supporting documents, as their lists show them (by title)."""
+    return Prefetch(through, queryset=SupportingDocument.objects.order_by("title", "id"))
+
+
+def meeting_detail(pk: int) -> Meeting:
+    """Queries: the meeting with its committee; the reviews it considered; the update reports
+    presented at it (with their reviews); its documents."""
+    return get_object_or_404(
+        Meeting.objects.select_related("committee__authority").prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.order_by("title")),
+            Prefetch(
+                "update_reports",
+                queryset=UpdateReport.objects.select_related("review").order_by(
+                    "review__title", "title"
+                ),
+            ),
+            documents_prefetch(),
+        ),
+        pk=pk,
+    )
+
+
 def review_list() -> QuerySet[Review]:
     # Explicit order: Meta.ordering is not applied to a GROUP BY query, and pages need one.
     return (
@@ -60,12 +84,12 @@ def review_with_recommendations(slug: str) -> tuple[Review, list[Recommendation]
     """A review and its top-level recommendations, each with ``.part_list``, in order.
 
     Queries: the review; its recommendations with responses; their leads; their latest updates;
-    its document versions; its update reports; its meetings.
+    its document versions; its update reports; its meetings; its supporting documents.
     """
     review = get_object_or_404(
         Review.objects.select_related(
             "committee__authority", "lead_cabinet_member", "lead_director"
-        ).prefetch_related("document_versions", "update_reports", "meetings"),
+        ).prefetch_related("document_versions", "update_reports", "meetings", documents_prefetch()),
         slug=slug,
     )
     recommendations = list(
@@ -111,7 +135,9 @@ def recommendation_detail(slug: str, label: str) -> Recommendation:
                 "updates",
                 queryset=ProgressUpdate.objects.select_related(
                     "report__meeting", "author", "corrects"
-                ).order_by("-as_at", "-id"),
+                )
+                .prefetch_related(documents_prefetch())
+                .order_by("-as_at", "-id"),
                 to_attr="update_list",
             ),
             "parts",

@@ -53,6 +53,18 @@ class StorageUnavailable(OSError):
         return cls(_REASONS.get(error.errno, FAILED), cause_errno=error.errno)
 
 
+class StorageUnreachable(StorageUnavailable):
+    """A stored file could not be read or looked up (an object store that is down): nothing
+    is lost, but the page cannot be given now."""
+
+    def __init__(self, reason: str) -> None:
+        OSError.__init__(
+            self, f"The file storage could not be reached: {reason}. Please try again later."
+        )
+        self.reason = reason
+        self.errno = None
+
+
 @deconstructible(path="recommendations.storage.CleanFileSystemStorage")
 class CleanFileSystemStorage(FileSystemStorage):
     """FileSystemStorage whose failed saves leave nothing behind (see the module docstring).

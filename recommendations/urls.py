@@ -54,8 +54,26 @@ urlpatterns = [
         views.update_report_finalise,
         name="update_report_finalise",
     ),
+    path(
+        "reviews/<slug:slug>/documents/new/",
+        views.document_attach_review,
+        name="document_attach_review",
+    ),
+    path(
+        "reviews/<slug:slug>/update-reports/<id:pk>/documents/new/",
+        views.document_attach_report,
+        name="document_attach_report",
+    ),
     path("reviews/<slug:slug>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("reviews/<slug:slug>/meetings/<id:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<id:pk>/", views.meeting_detail, name="meeting_detail"),
+    path(
+        "meetings/<id:pk>/documents/new/",
+        views.document_attach_meeting,
+        name="document_attach_meeting",
+    ),
+    path("documents/<id:pk>/", views.document_download, name="document_download"),
+    path("documents/<id:pk>/remove/", views.document_remove, name="document_remove"),
     path(REC, views.recommendation_detail, name="recommendation_detail"),
     path(REC + "edit/", views.recommendation_edit, name="recommendation_edit"),
     path(REC + "move/", views.recommendation_move, name="recommendation_move"),
@@ -73,6 +91,11 @@ urlpatterns = [
         REC + "updates/<id:pk>/delete/",
         views.progress_update_delete,
         name="progress_update_delete",
+    ),
+    path(
+        REC + "updates/<id:pk>/documents/new/",
+        views.document_attach_update,
+        name="document_attach_update",
     ),
     path(
         REC + "updates/<id:pk>/correct/",

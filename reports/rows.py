@@ -24,6 +24,7 @@ from recommendations.models import (
     Recommendation,
     Response,
     Review,
+    SupportingDocument,
     UpdateReport,
 )
 from recommendations.monitoring import (
@@ -204,6 +205,29 @@ def appendix(slug: str, report_id: int | None = None) -> Appendix:
 
 
 @dataclass
+class PackDocument:
+    """A supporting document as the pack's contents name it: the paper itself is in the
+    tracker, the pack says that it exists and what it belongs to."""
+
+    title: str
+    kind: str
+    size: int
+    attached_to: str
+
+
+def _attached_to(document: SupportingDocument) -> str:
+    if document.meeting_id:
+        return "This meeting"
+    if document.update_report_id:
+        return f"Update report: {document.update_report.title}"
+    update = document.progress_update
+    return (
+        f"{update.recommendation.review.title}, recommendation {update.recommendation.label}: "
+        f"update as at {update.as_at_display}"
+    )
+
+
+@dataclass
 class MeetingPack(StatusAndDecisionCharts):
     meeting: Meeting
     cover: UpdateReport | None
@@ -211,6 +235,7 @@ class MeetingPack(StatusAndDecisionCharts):
     decision_counts: list[tuple[str, int]]
     status_counts: list[tuple[str, int]]
     glossary: list[GlossaryTerm]
+    documents: list[PackDocument] = field(default_factory=list)
     status_segments: list[Segment] = field(default_factory=list)
     decision_segments: list[Segment] = field(default_factory=list)
 
@@ -266,6 +291,10 @@ def meeting_pack(meeting_id: int) -> MeetingPack:
         decision_counts=[(segment.label, segment.count) for segment in decision_segments],
         status_counts=[(segment.label, segment.count) for segment in status_segments],
         glossary=glossary,
+        documents=[
+            PackDocument(document.title, document.kind, document.size, _attached_to(document))
+            for document in data.documents
+        ],
         status_segments=status_segments,
         decision_segments=decision_segments,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -16,6 +16,7 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     Review,
+    SupportingDocument,
     UpdateReport,
 )
 from recommendations.monitoring import with_progress
@@ -38,6 +39,8 @@ class MeetingPackData:
     cover: UpdateReport | None
     appendices: list[AppendixData]
     glossary: list[GlossaryTerm]  # every term of the authorities the pack names
+    # Attached to the meeting, then to its update reports, then to the updates the pack shows.
+    documents: list[SupportingDocument]
 
 
 def parse_report_id(raw: str | None) -> int | None:
@@ -113,7 +116,8 @@ def recommendation_list() -> QuerySet[Recommendation]:
 
 def meeting_pack_data(meeting_id: int) -> MeetingPackData:
     """Queries: the meeting; its update reports (with their reviews and people); the reviews it
-    lists; then four per review considered (see ``appendix_data``); the glossary."""
+    lists; then four per review considered (see ``appendix_data``); the glossary; the
+    supporting documents (``pack_documents``)."""
     meeting = get_object_or_404(
         Meeting.objects.select_related("committee__authority"), pk=meeting_id
     )
@@ -135,4 +139,33 @@ def meeting_pack_data(meeting_id: int) -> MeetingPackData:
         cover=reports[0] if reports else None,
         appendices=appendices,
         glossary=list(GlossaryTerm.objects.filter(authority_id__in=authority_ids).order_by("term")),
+        documents=pack_documents(meeting, reports, appendices),
     )
+
+
+def pack_documents(
+    meeting: Meeting, reports: list[UpdateReport], appendices: list[AppendixData]
+) -> list[SupportingDocument]:
+    """One query: the documents of the meeting, of the update reports presented at it, and of
+    each update the pack's appendices show, in that order (updates in the appendices' order)."""
+    update_order = {
+        update.pk: position
+        for position, update in enumerate(
+            update for item in appendices for _, update, _ in item.entries if update is not None
+        )
+    }
+    report_order = {report.pk: position for position, report in enumerate(reports)}
+    documents = SupportingDocument.objects.filter(
+        Q(meeting=meeting)
+        | Q(update_report__in=list(report_order))
+        | Q(progress_update__in=list(update_order))
+    ).select_related("update_report", "progress_update__recommendation__review")
+
+    def order(document: SupportingDocument) -> tuple:
+        if document.meeting_id:
+            return (0, 0, document.title, document.pk)
+        if document.update_report_id:
+            return (1, report_order[document.update_report_id], document.title, document.pk)
+        return (2, update_order[document.progress_update_id], document.title, document.pk)
+
+    return sorted(documents, key=order)

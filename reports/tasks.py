@@ -44,6 +44,7 @@ from recommendations.models import (
     Recommendation,
     Response,
     Review,
+    SupportingDocument,
     UpdateReport,
 )
 from recommendations.storage import StorageUnavailable
@@ -87,6 +88,8 @@ HISTORY_SOURCES = [
     Meeting,
     UpdateReport,
     ProgressUpdate,
+    # The pack's contents name the documents attached to the meeting, reports and updates.
+    SupportingDocument,
 ]
 
 

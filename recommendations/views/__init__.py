@@ -6,8 +6,16 @@ itself is enforced for every page by ``LoginRequiredMiddleware``. Views validate
 and write through ``services``. ``urls.py`` reaches every view through this package.
 """
 
+from recommendations.views.documents import (
+    document_attach_meeting,
+    document_attach_report,
+    document_attach_review,
+    document_attach_update,
+    document_download,
+    document_remove,
+)
 from recommendations.views.leads import lead_edit, lead_list, lead_move, lead_remove
-from recommendations.views.meetings import meeting_create, meeting_edit
+from recommendations.views.meetings import meeting_create, meeting_detail, meeting_edit
 from recommendations.views.recommendations import (
     recommendation_close,
     recommendation_create,
@@ -48,5 +56,7 @@ __all__ = [
     "progress_update_correct",
     "update_report_detail", "update_report_create", "update_report_edit",
     "update_report_finalise", "update_report_enter",
-    "meeting_create", "meeting_edit",
+    "meeting_create", "meeting_edit", "meeting_detail",
+    "document_attach_review", "document_attach_report", "document_attach_update",
+    "document_attach_meeting", "document_remove", "document_download",
 ]  # fmt: skip

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
-from recommendations import access, forms, services
+from recommendations import access, forms, selectors, services
 from recommendations.views.common import form_page, save_or_show_errors, saved_copy
 
 
@@ -46,3 +46,18 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if form.had_conflict:
             context["saved"] = saved_copy(meeting)
     return form_page(request, "recommendations/meeting_form.html", form, **context)
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A meeting's own page: what it considered and decided, the update reports presented at
+    it, and its papers (supporting documents), which officers and clerks attach here."""
+    meeting = selectors.meeting_detail(pk)
+    return render(
+        request,
+        "recommendations/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "form": forms.SupportingDocumentForm(),
+            "edit_review": next(iter(meeting.reviews.all()), None),
+        },
+    )

@@ -23,7 +23,13 @@ def update_report_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     return render(
         request,
         "recommendations/updatereport_detail.html",
-        {"review": report.review, "report": report, "updates": updates},
+        {
+            "review": report.review,
+            "report": report,
+            "updates": updates,
+            "documents": report.documents.order_by("title", "id"),
+            "form": forms.SupportingDocumentForm(),
+        },
     )
 
 

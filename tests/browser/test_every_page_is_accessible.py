@@ -7,9 +7,11 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from playwright.sync_api import Page
 
+from recommendations import services
 from recommendations.models import (
     Lead,
     Meeting,
@@ -17,10 +19,12 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     Response,
+    SupportingDocument,
     UpdateReport,
 )
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
+from tests.documents import pdf
 from tests.factories import make_review
 from tests.html_checker import assert_valid_html, html_errors
 
@@ -44,6 +48,23 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
     reopened = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="5")
     reopened.reopened_at_meeting, reopened.reopened_reason = meeting, "Not done after all"
     reopened.save()
+    # Each record's page lists a document, with its remove link.
+    documents = [
+        services.attach_document(
+            document=SupportingDocument(
+                title=f"Paper {n}", file=SimpleUploadedFile("p.pdf", pdf()), **parent
+            ),
+            user=None,
+        )
+        for n, parent in enumerate(
+            [
+                {"review": recommendation.review},
+                {"update_report": report},
+                {"progress_update": update},
+                {"meeting": meeting},
+            ]
+        )
+    ]
     sign_in(page, "ada-admin")
     paths = [
         "/",
@@ -80,6 +101,12 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         "/accounts/password_change/",
         "/accounts/password_change/done/",
         f"/meetings/{meeting.pk}/pack/",
+        f"/meetings/{meeting.pk}/",
+        f"/meetings/{meeting.pk}/documents/new/",
+        HACKNEY + "/documents/new/",
+        f"{HACKNEY}/update-reports/{report.pk}/documents/new/",
+        f"{REC}/updates/{update.pk}/documents/new/",
+        f"/documents/{documents[0].pk}/remove/",
     ]
     served: dict[str, bytes] = {}
     for path in paths:

@@ -8,16 +8,22 @@ FORMS = {case.name for case in CASES} | {
     "lead_list",  # lead_add
     "recommendation_edit",  # also recommendation_edit_part
     "update_report_enter",  # test_round_entry
-}
+    # test_documents: multipart posts with any title, description and file
+    "document_attach_review", "document_attach_report", "document_attach_update",
+    "document_attach_meeting",
+}  # fmt: skip
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",
     "update_report_finalise", "meeting_pack_render", "meeting_pack_issue",
+    "document_remove",  # test_documents
 }  # fmt: skip
 READING = {
     "home", "review_list", "label_meanings", "review_detail", "review_changes",
     "review_reorder", "update_report_detail", "recommendation_detail",
     "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "recommendation_list",
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_download",
+    "meeting_detail",  # test_query_strings
+    "document_download",  # test_documents
 }  # fmt: skip
 
 

@@ -164,6 +164,11 @@ def _paths(world: World, segment: str, number: str) -> list[str]:
         f"{one}leads/{number}/edit/", f"{one}updates/{number}/edit/",
         f"{one}updates/{number}/correct/", f"/meetings/{number}/pack.pdf",
         f"/meetings/{number}/pack/", f"/meetings/{number}/pack/{number}.pdf",
+        f"/meetings/{number}/", f"/meetings/{number}/documents/new/",
+        f"/documents/{number}/", f"/documents/{number}/remove/",
+        f"{one}updates/{number}/documents/new/",
+        f"/reviews/{world.review.slug}/update-reports/{number}/documents/new/",
+        f"/reviews/{segment}/documents/new/",
     ]  # fmt: skip
 
 
@@ -199,6 +204,7 @@ def _reading_pages(world: World) -> list[str]:
         "/", "/reviews/", "/labels/", f"/reviews/{slug}/", f"/reviews/{slug}/changes/",
         f"/reviews/{slug}/reorder/", f"/reviews/{slug}/update-reports/{world.report.pk}/",
         f"/reviews/{slug}/recommendations/{world.recommendation.label}/",
+        f"/meetings/{world.meeting.pk}/",
     ]  # fmt: skip
 
 

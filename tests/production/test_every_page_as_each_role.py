@@ -186,6 +186,7 @@ def reading_pages(deployment: Deployment, *, every_recommendation: bool = True) 
                 f"/reviews/{slug}/appendix/?report={report}",
                 f"/reviews/{slug}/update-reports/{report}/",
             ]
+        pages += [f"/meetings/{meeting}/" for meeting in review["meetings"]]
         # Each recommendation page holds its timeline and change history.
         labels = review["labels"] if every_recommendation else review["labels"][:2]
         pages += [f"/reviews/{slug}/recommendations/{label}/" for label in labels]

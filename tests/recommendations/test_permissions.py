@@ -60,6 +60,10 @@ def edit_urls(
         "report_finalise": review + f"update-reports/{report}/finalise/",
         "meeting_create": review + "meetings/new/",
         "meeting_edit": review + f"meetings/{meeting}/edit/",
+        "document_attach_review": review + "documents/new/",
+        "document_attach_report": review + f"update-reports/{report}/documents/new/",
+        "document_attach_update": rec + f"updates/{update}/documents/new/",
+        "document_attach_meeting": f"/meetings/{meeting}/documents/new/",
     }
 
 
@@ -70,6 +74,11 @@ CLERK_ALLOWED = {
     "report_finalise",
     "meeting_create",
     "meeting_edit",
+    # Clerks attach papers (agendas, minutes, reports as sent); only officers remove them.
+    "document_attach_review",
+    "document_attach_report",
+    "document_attach_update",
+    "document_attach_meeting",
 }
 
 

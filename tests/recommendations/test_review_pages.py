@@ -135,14 +135,15 @@ def test_review_page_uses_a_constant_number_of_queries(member_client):
     make_review(slug="small", recommendations=2, updates_each=2, leads_each=2)
     make_review(slug="large", recommendations=60, updates_each=3, leads_each=2)
     # Both pages: session, user, review (with committee, authority and its two leads), its
-    # document versions, update reports and meetings; recommendations with responses; their
+    # document versions, update reports, meetings and supporting documents; recommendations
+    # with responses; their
     # leads with people; their latest updates with report and author; the user's own and
     # group permissions (which edit links to show); then the session's refreshed expiry
     # (savepoint, update, release).
     assert _count_queries(member_client, "/reviews/small/") == _count_queries(
         member_client, "/reviews/large/"
     )
-    assert _count_queries(member_client, "/reviews/large/") == 14
+    assert _count_queries(member_client, "/reviews/large/") == 15
 
 
 def test_review_list_uses_a_constant_number_of_queries(member_client):
