@@ -767,18 +767,27 @@ def record_published_meetings_in_bulk(
         meeting.committee = review.committee
         _attribute_to(meeting, user)
     _check_rows(Meeting, meetings, None)
-    meetings = Meeting.objects.bulk_create(meetings)
+    meetings = bulk_create_with_history(meetings, Meeting)
+    # The links and their history are not tracked models themselves: they are the history.
     through = Meeting.reviews.through
     pairs = zip(meetings, reviews, strict=True)
     links = through.objects.bulk_create(
         [through(meeting=meeting, review=review) for meeting, review in pairs]
     )
-    records = Meeting.history.bulk_history_create(meetings)
+    created: dict[int, int] = {}
+    for chunk in _chunks(meeting.pk for meeting in meetings):
+        records = Meeting.history.filter(id__in=chunk, history_type="+")
+        created |= dict(records.values_list("id", "history_id"))
     listed = apps.get_model("recommendations", "HistoricalMeeting_reviews")
     listed.objects.bulk_create(
         [
-            listed(history=record, id=link.pk, meeting_id=link.meeting_id, review_id=link.review_id)
-            for record, link in zip(records, links, strict=True)
+            listed(
+                history_id=created[link.meeting_id],
+                id=link.pk,
+                meeting_id=link.meeting_id,
+                review_id=link.review_id,
+            )
+            for link in links
         ]
     )
     return meetings
