@@ -2,9 +2,15 @@
 
 ``generate_demo_data --reviews N --seed S`` always makes the same authorities, committees,
 reviews (5–30 recommendations each, some with lettered parts), responses, leads, update
-reports, 1–6 progress updates per recommendation and meetings. Rows are written with
-django-simple-history's ``bulk_create_with_history`` so that the history tables hold a
-creation record for every tracked row, exactly as if officers had typed them in.
+reports, 1–6 progress updates per recommendation and meetings. It stands for papers already
+published, so every row goes through the published route in ``services``: the thousands of
+recommendations, responses, leads and updates through ``record_published_in_bulk``, which checks
+every row and writes them with django-simple-history's ``bulk_create_with_history`` (the
+history tables hold a creation record for every tracked row, exactly as if officers had typed
+them in); meetings through ``record_published_meetings_in_bulk``, whose history records the
+review each considered; earlier rounds are finalised once their updates are in. A
+target date that changes without a reason is recorded "as published"
+(``rules.PUBLISHED_DEPARTURES``).
 """
 
 from __future__ import annotations
@@ -15,12 +21,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
 
+from recommendations import services
 from recommendations.models import (
-    Authority,
-    Committee,
-    GlossaryTerm,
     Lead,
     Meeting,
     Person,
@@ -138,23 +141,17 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
     for index in range(authority_count):
         name = f"{PLACES[index]} Council" + (f" ({prefix})" if prefix != "generated" else "")
         authorities.append(
-            Authority.objects.get_or_create(
-                slug=slugify(f"{prefix}-{PLACES[index]}"), defaults={"name": name}
-            )[0]
+            services.authority_get_or_create(slug=slugify(f"{prefix}-{PLACES[index]}"), name=name)
         )
         for term, meaning in GLOSSARY:
-            GlossaryTerm.objects.get_or_create(
-                authority=authorities[-1], term=term, defaults={"meaning": meaning}
-            )
+            services.glossary_term_set(authority=authorities[-1], term=term, meaning=meaning)
     committees = [
-        Committee.objects.get_or_create(
-            authority=authority, slug=slugify(name), defaults={"name": name}
-        )[0]
+        services.committee_get_or_create(authority=authority, slug=slugify(name), name=name)
         for authority in authorities
         for name in rng.sample(COMMITTEES, 2)
     ]
-    people = bulk_create_with_history(
-        [
+    people = services.record_published_in_bulk(
+        instances=[
             Person(
                 name=f"{first} {last}",
                 job_title=rng.choice(TITLES),
@@ -164,8 +161,7 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
             for n, (first, last) in enumerate(
                 (rng.choice(FIRST_NAMES), rng.choice(SURNAMES)) for _ in range(60)
             )
-        ],
-        Person,
+        ]
     )
 
     start = dt.date(2019, 1, 1)
@@ -193,10 +189,10 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
                 )[0],
             )
         )
-    review_objs = bulk_create_with_history(review_objs, Review)
+    review_objs = services.record_published_in_bulk(instances=review_objs)
     counts.reviews = len(review_objs)
 
-    reports, meetings = [], []
+    reports, meetings, final = [], [], []
     for review in review_objs:
         rounds = sorted(rng.sample([6, 12, 18, 24], rng.randint(1, 3)))
         for round_number, months in enumerate(rounds, 1):
@@ -211,24 +207,14 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
                     next_follow_up_due=as_at + dt.timedelta(days=200),
                 )
             )
-            reports.append(
-                UpdateReport(
-                    review=review,
-                    title=f"{months} month update",
-                    as_at=as_at,
-                    is_final=round_number < len(rounds),  # the latest round is still open
-                )
-            )
-    meetings = bulk_create_with_history(meetings, Meeting)
-    Meeting.reviews.through.objects.bulk_create(
-        [
-            Meeting.reviews.through(meeting=meeting, review=report.review)
-            for meeting, report in zip(meetings, reports, strict=True)
-        ]
+            reports.append(UpdateReport(review=review, title=f"{months} month update", as_at=as_at))
+            final.append(round_number < len(rounds))  # the latest round is still open
+    meetings = services.record_published_meetings_in_bulk(
+        meetings=meetings, reviews=[report.review for report in reports]
     )
     for meeting, report in zip(meetings, reports, strict=True):
         report.meeting = meeting
-    reports = bulk_create_with_history(reports, UpdateReport)
+    reports = services.record_published_in_bulk(instances=reports)
     reports_by_review: dict[int, list[UpdateReport]] = {}
     for report in reports:
         reports_by_review.setdefault(report.review_id, []).append(report)
@@ -244,7 +230,7 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
                     text=f"{rng.choice(STEMS)} {rng.choice(OBJECTS)}.",
                 )
             )
-    recommendations = bulk_create_with_history(recommendations, Recommendation)
+    recommendations = services.record_published_in_bulk(instances=recommendations)
     counts.recommendations = len(recommendations)
 
     responses, leads, updates = [], [], []
@@ -258,15 +244,16 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
                 given_by="Cabinet",
             )
         )
-        for order, person in enumerate(rng.sample(people, rng.randint(1, 2))):
+        for order, person in enumerate(rng.sample(people, rng.randint(1, 2)), start=1):
             leads.append(Lead(recommendation=recommendation, person=person, order=order))
+        review = recommendation.review
         review_reports = reports_by_review.get(recommendation.review_id, [])
         for index in range(rng.randint(1, 6)):
             report = review_reports[index] if index < len(review_reports) else None
             as_at = (
                 report.as_at
                 if report
-                else recommendation.review.response_agreed_on + dt.timedelta(days=60 * (index + 1))
+                else review.response_agreed_on + dt.timedelta(days=60 * (index + 1))
             )
             target = (
                 as_at + dt.timedelta(days=rng.randint(-120, 365)) if rng.random() < 0.6 else None
@@ -279,11 +266,15 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
                     text=rng.choice(UPDATES).format(n=rng.randint(2, 40)),
                     status=_weighted(rng, STATUS_WEIGHTS),
                     timescale=rng.choice(TIMESCALES),
-                    target_date=target,
+                    # Never before the review reported, which no paper could print.
+                    target_date=target and max(target, review.reported_on),
                 )
             )
-    bulk_create_with_history(responses, Response, batch_size=2000)
-    bulk_create_with_history(leads, Lead, batch_size=2000)
-    bulk_create_with_history(updates, ProgressUpdate, batch_size=2000)
+    services.record_published_in_bulk(instances=responses)
+    services.record_published_in_bulk(instances=leads)
+    services.record_published_in_bulk(instances=updates)
+    for report, is_final in zip(reports, final, strict=True):
+        if is_final:
+            services.update_report_finalise(report=report, user=None)
     counts.updates = len(updates)
     return counts

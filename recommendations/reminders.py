@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
+from recommendations import services
 from recommendations.models import Lead, Person, Recommendation, ReminderSent, Review
 from recommendations.monitoring import DONE_STATUSES, next_scheduled_update, with_progress
 
@@ -111,13 +111,10 @@ def send_reminders(*, days: int, today: dt.date) -> tuple[int, int]:
         )
         message.send()
         for item in items:
-            try:
-                with transaction.atomic():
-                    ReminderSent.objects.create(
-                        person=person, recommendation=item.recommendation, due_on=item.due_on
-                    )
-            except IntegrityError:
-                pass  # a concurrent run recorded it first
+            # False when a concurrent run recorded it first: nothing more to do.
+            services.reminder_sent_record(
+                person=person, recommendation=item.recommendation, due_on=item.due_on
+            )
         emails += 1
         reminders += count
     return emails, reminders

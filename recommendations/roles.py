@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def sync_role_groups(**kwargs) -> None:
+    # Groups and their permissions are Django's auth models, set after every migrate; they are
+    # not the scrutiny record, so they are written here, not through ``services``.
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         permissions = Permission.objects.filter(

@@ -11,6 +11,7 @@ caught the mistake first.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -62,10 +63,8 @@ def review_errors(review: Review) -> Errors:
 def recommendation_errors(recommendation: Recommendation) -> Errors:
     """Labels name it in web addresses and papers; a part is one level below a top-level
     recommendation of the same review."""
-    errors: Errors = {}
+    errors = recommendation_shape_errors(recommendation)
     label = recommendation.label
-    if "/" in label:
-        _add(errors, "label", "The label cannot contain a slash.")
     others = Recommendation.objects.filter(review_id=recommendation.review_id, label=label)
     if recommendation.pk:
         others = others.exclude(pk=recommendation.pk)
@@ -75,6 +74,15 @@ def recommendation_errors(recommendation: Recommendation) -> Errors:
             "label",
             f"This review already has a recommendation {label}. Use a different label.",
         )
+    return errors
+
+
+def recommendation_shape_errors(recommendation: Recommendation) -> Errors:
+    """The rules of ``recommendation_errors`` that need no other recommendation's label (the
+    bulk route checks labels for the whole batch at once)."""
+    errors: Errors = {}
+    if "/" in recommendation.label:
+        _add(errors, "label", "The label cannot contain a slash.")
     parent = recommendation.parent if recommendation.parent_id else None
     if parent is not None:
         if recommendation.pk and parent.pk == recommendation.pk:
@@ -133,9 +141,44 @@ def early_target_error(target: dt.date | None, review: Review) -> str | None:
     return None
 
 
-def progress_update_errors(update: ProgressUpdate) -> Errors:
+@dataclass(frozen=True)
+class PublishedDeparture:
+    """A rule of today's process that a paper published before the tracker may break. The
+    papers are recorded as they were published (``services.record_published_*``), so the
+    published route records the departure, with ``marker`` in the field, instead of refusing
+    it; every other route still refuses it."""
+
+    rule: str
+    reason: str
+    marker: str
+
+
+# Every rule the published route relaxes, keyed by the field it is refused on: nothing else is
+# relaxed (the structural rules, own committee, labels, text bounds, full_clean and a final
+# report's lock hold on every route). tests/recommendations/test_published_route.py shows for
+# each that the normal route refuses it and the published route records it.
+PUBLISHED_DEPARTURES: dict[str, PublishedDeparture] = {
+    "target_date_change_reason": PublishedDeparture(
+        rule="A target date that changes, or is removed, needs a reason.",
+        reason="Papers written before the rule revise or drop a target date without saying "
+        "why; the record keeps what they printed, marked so that no reader takes the gap for "
+        "a lost reason.",
+        marker="As published, no reason stated.",
+    ),
+}
+
+_LOOK_UP = object()  # progress_update_errors: find the previous target in the database
+
+
+def progress_update_errors(
+    update: ProgressUpdate, *, as_published: bool = False, previous: object = _LOOK_UP
+) -> Errors:
     """Also blanks a target-date reason when the target did not change: kept, it would mislead
-    the target-date history."""
+    the target-date history.
+
+    ``as_published`` records the departures in ``PUBLISHED_DEPARTURES`` instead of refusing
+    them. ``previous`` is the previous update's target date when the caller already knows it
+    (the bulk route works it out for a whole batch at once)."""
     errors: Errors = {}
     review = update.recommendation.review
     if message := future_as_at_error(update.as_at):
@@ -145,10 +188,15 @@ def progress_update_errors(update: ProgressUpdate) -> Errors:
     if update.report_id and update.report.review_id != review.pk:
         _add(errors, "report", "Select an update report of this review that is not final.")
     if "as_at" not in errors:
-        previous = previous_target(update)
+        if previous is _LOOK_UP:
+            previous = previous_target(update)
         reason = update.target_date_change_reason or ""
         if message := target_date_reason_error(previous, update.target_date, reason):
-            _add(errors, "target_date_change_reason", message)
+            if as_published:
+                departure = PUBLISHED_DEPARTURES["target_date_change_reason"]
+                update.target_date_change_reason = departure.marker
+            else:
+                _add(errors, "target_date_change_reason", message)
         if not previous or update.target_date == previous:
             update.target_date_change_reason = ""
     return errors

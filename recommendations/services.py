@@ -4,28 +4,43 @@ django-simple-history records who changed what (it does not see queryset updates
 Every write route (the pages, the admin, commands) goes through here, so the domain's rules
 (``rules``) are checked here: a broken rule is a ``ValidationError`` keyed by the model's field,
 raised before anything is written. Views put those messages back on their forms.
+
+Papers published before the tracker (the demo data, generated scale data, later an importer)
+are recorded through the ``record_published_*`` services at the end: the same rules, except the
+few departures from today's process that ``rules.PUBLISHED_DEPARTURES`` names, which are
+recorded with a marker instead of refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal, TypeVar
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from simple_history.utils import bulk_create_with_history
 
 from recommendations import filetypes, rules
 from recommendations.models import (
+    Authority,
+    Committee,
+    DocumentVersion,
+    GlossaryTerm,
     Lead,
     Meeting,
     Person,
     ProgressUpdate,
     Recommendation,
+    ReminderSent,
     Response,
     Review,
     SupportingDocument,
@@ -281,9 +296,17 @@ def _refuse_if_final(report_id: int | None) -> None:
 @transaction.atomic
 def progress_update_create(*, update: ProgressUpdate, user: User) -> ProgressUpdate:
     """A new update never replaces an earlier one: updates accumulate."""
+    return _progress_update_add(update=update, user=user, as_published=False)
+
+
+def _progress_update_add(
+    *, update: ProgressUpdate, user: User, as_published: bool
+) -> ProgressUpdate:
     if update.report_id:
         _refuse_if_final(update.report_id)
-    _validate(update, rules.progress_update_errors)
+    _validate(
+        update, lambda update: rules.progress_update_errors(update, as_published=as_published)
+    )
     if user is not None and user.is_authenticated:
         update.created_by = user
     _attribute_to(update, user)
@@ -642,3 +665,332 @@ def remove_document(*, document: SupportingDocument, user: User) -> None:
     rules.check(rules.document_removal_errors(document))
     _attribute_to(document, user)
     document.delete()
+
+
+@transaction.atomic
+def person_get_or_create(
+    *, name: str, job_title: str = "", organisation: str = "", user: User = None
+) -> Person:
+    """The person of that name, job title and organisation, created (checked) if new."""
+    existing = Person.objects.filter(
+        name=name, job_title=job_title, organisation=organisation
+    ).first()
+    if existing is not None:
+        return existing
+    return person_create(
+        person=Person(name=name, job_title=job_title, organisation=organisation), user=user
+    )
+
+
+@transaction.atomic
+def review_delete(*, review: Review, meetings: Iterable[Meeting] = (), user: User) -> None:
+    """Delete a review with everything recorded under it, final reports included, and the given
+    meetings. No page offers this: it is for records that are themselves disposable (the demo
+    data, reloaded by ``load_demo_data --replace``). ``Model.delete()`` collects every row, so
+    the history keeps a "deleted" record of each."""
+    meetings = list(meetings)
+    _attribute_to(review, user)
+    review.delete()
+    for meeting in meetings:
+        _attribute_to(meeting, user)
+        meeting.delete()
+
+
+# Reference data: the authorities, their committees and glossaries, and a response document's
+# version table. No versions and no history; the admin edits them as plain records.
+
+
+@transaction.atomic
+def authority_get_or_create(*, slug: str, name: str) -> Authority:
+    authority = Authority.objects.filter(slug=slug).first()
+    if authority is None:
+        authority = Authority(slug=slug, name=name)
+        _validate(authority)
+        authority.save()
+    return authority
+
+
+@transaction.atomic
+def committee_get_or_create(*, authority: Authority, slug: str, name: str) -> Committee:
+    committee = Committee.objects.filter(authority=authority, slug=slug).first()
+    if committee is None:
+        committee = Committee(authority=authority, slug=slug, name=name)
+        _validate(committee)
+        committee.save()
+    return committee
+
+
+@transaction.atomic
+def glossary_term_set(*, authority: Authority, term: str, meaning: str) -> GlossaryTerm:
+    """The authority's meaning of ``term``: added, or replaced if it had another."""
+    glossary_term = GlossaryTerm.objects.filter(authority=authority, term=term).first()
+    if glossary_term is None:
+        glossary_term = GlossaryTerm(authority=authority, term=term)
+    elif glossary_term.meaning == meaning:
+        return glossary_term
+    glossary_term.meaning = meaning
+    _validate(glossary_term)
+    glossary_term.save()
+    return glossary_term
+
+
+@transaction.atomic
+def document_version_create(*, document_version: DocumentVersion) -> DocumentVersion:
+    _validate(document_version)
+    document_version.save()
+    return document_version
+
+
+def reminder_sent_record(
+    *, person: Person, recommendation: Recommendation, due_on: dt.date
+) -> bool:
+    """Record that a reminder went. False if a concurrent run recorded the same one first: the
+    unique constraint, not a look beforehand, is what stops a second run sending it again."""
+    reminder = ReminderSent(person=person, recommendation=recommendation, due_on=due_on)
+    reminder.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            reminder.save()
+    except IntegrityError:
+        return False
+    return True
+
+
+# Papers as published. The papers came before the tracker and are recorded as they were
+# printed: every rule holds (own committee, labels, parts, text bounds, full_clean, a final
+# report's lock) except the departures ``rules.PUBLISHED_DEPARTURES`` names, which are recorded
+# with their marker. Load a monitoring round as it happened: ``update_report_create``, its
+# updates, then ``update_report_finalise`` if the paper is final.
+
+
+@transaction.atomic
+def record_published_recommendation(
+    *, recommendation: Recommendation, user: User = None
+) -> Recommendation:
+    """``recommendation_create`` for a paper: the paper's order is kept (its numbering runs on
+    through lettered parts), and no response is started, since the paper prints the one it
+    has (record it with ``response_save``); a recommendation split into parts has none of its
+    own."""
+    _validate(recommendation, rules.recommendation_errors)
+    _attribute_to(recommendation, user)
+    recommendation.save()
+    return recommendation
+
+
+@transaction.atomic
+def record_published_update(*, update: ProgressUpdate, user: User = None) -> ProgressUpdate:
+    """``progress_update_create`` for a paper: a departure in ``rules.PUBLISHED_DEPARTURES``
+    (a target date changed without a stated reason) is recorded with its marker."""
+    return _progress_update_add(update=update, user=user, as_published=True)
+
+
+# The bulk route's rule for each model it takes, besides the checks every row gets. A
+# uniqueness rule (a recommendation's label in its review, a lead once per role, a review's
+# slug) is the model's unique constraint, checked for the whole batch at once. Meetings are
+# not here: which reviews a meeting considered has history of its own, which bulk writes skip;
+# record them with ``meeting_create``.
+_BULK_RULES: dict[type[models.Model], Callable[[models.Model], rules.Errors] | None] = {
+    Person: None,
+    Review: rules.review_errors,
+    UpdateReport: rules.update_report_errors,
+    Recommendation: rules.recommendation_shape_errors,
+    Response: None,
+    Lead: None,
+    ProgressUpdate: None,  # rules.progress_update_errors, given the batch's previous targets
+}
+_IN_CHUNK = 500  # values per IN (...) list, well within SQLite's limit on parameters
+
+
+@transaction.atomic
+def record_published_in_bulk(
+    *, instances: Sequence[M], user: User = None, batch_size: int = 2000
+) -> list[M]:
+    """``record_published_*`` for thousands of new rows of one model at once (the generated
+    scale data). Every row gets the checks the one-row services make (``_check_rows``); the
+    rows then go in with ``bulk_create_with_history``, so the history holds a creation record
+    for each.
+
+    Update reports go in open, as ``update_report_create`` makes them: finalise each with
+    ``update_report_finalise`` once its updates are in. Meetings have their own bulk route,
+    ``record_published_meetings_in_bulk``."""
+    if not instances:
+        return []
+    model = type(instances[0])
+    if model not in _BULK_RULES or any(type(instance) is not model for instance in instances):
+        raise TypeError(f"record_published_in_bulk takes rows of one of {list(_BULK_RULES)}.")
+    if model is UpdateReport:
+        for report in instances:
+            report.is_final = False
+    _check_rows(model, instances, _BULK_RULES[model])
+    for instance in instances:
+        _attribute_to(instance, user)
+    return bulk_create_with_history(instances, model, batch_size=batch_size)
+
+
+@transaction.atomic
+def record_published_meetings_in_bulk(
+    *, meetings: Sequence[Meeting], reviews: Sequence[Review], user: User = None
+) -> list[Meeting]:
+    """``meeting_create`` for many meetings, each considering one review (``reviews``, in the
+    same order) and so of that review's committee. Each meeting's creation record in the
+    history lists the review it considered, as ``meeting_create``'s history comes to, so the
+    recommendation's change history shows the review added to the meeting."""
+    if len(meetings) != len(reviews):
+        raise ValueError("One review per meeting.")
+    for meeting, review in zip(meetings, reviews, strict=True):
+        meeting.committee = review.committee
+        _attribute_to(meeting, user)
+    _check_rows(Meeting, meetings, None)
+    meetings = bulk_create_with_history(meetings, Meeting)
+    # The links and their history are not tracked models themselves: they are the history.
+    through = Meeting.reviews.through
+    pairs = zip(meetings, reviews, strict=True)
+    links = through.objects.bulk_create(
+        [through(meeting=meeting, review=review) for meeting, review in pairs]
+    )
+    created: dict[int, int] = {}
+    for chunk in _chunks(meeting.pk for meeting in meetings):
+        records = Meeting.history.filter(id__in=chunk, history_type="+")
+        created |= dict(records.values_list("id", "history_id"))
+    listed = apps.get_model("recommendations", "HistoricalMeeting_reviews")
+    listed.objects.bulk_create(
+        [
+            listed(
+                history_id=created[link.meeting_id],
+                id=link.pk,
+                meeting_id=link.meeting_id,
+                review_id=link.review_id,
+            )
+            for link in links
+        ]
+    )
+    return meetings
+
+
+def _check_rows(
+    model: type[models.Model],
+    instances: Sequence[models.Model],
+    rule: Callable[[models.Model], rules.Errors] | None,
+) -> None:
+    """What the one-row services check, for a batch of new rows: each row's fields, Markdown
+    bounds, ``rule`` and the model's ``clean()``; uniqueness; for progress updates the previous
+    target date and a final report's lock. What needs other rows is looked up once for the
+    batch instead of row by row. Related rows must be saved already, and the database's own
+    foreign keys and check constraints refuse anything else: any refusal undoes the batch."""
+    relations = [field for field in model._meta.concrete_fields if field.is_relation]
+    for row, instance in enumerate(instances, start=1):
+        with _row(row):
+            # A related row's existence is the database's foreign key to check, once per row
+            # written rather than one query per row here.
+            instance.clean_fields(exclude=[field.name for field in relations])
+            missing = [
+                field.name
+                for field in relations
+                if not field.null and getattr(instance, field.attname) is None
+            ]
+            rules.check({name: ["Select a saved record."] for name in missing})
+    if model is ProgressUpdate:
+        _refuse_if_any_final([update.report_id for update in instances])
+        previous = _previous_targets(instances)
+    for index, instance in enumerate(instances):
+        with _row(index + 1):
+            rules.check(rules.markdown_errors(instance))
+            if model is ProgressUpdate:
+                rules.check(
+                    rules.progress_update_errors(
+                        instance, as_published=True, previous=previous[index]
+                    )
+                )
+            elif rule is not None:
+                rules.check(rule(instance))
+            instance.clean()
+    _check_unique_in_bulk(model, instances)
+
+
+@contextmanager
+def _row(row: int) -> Iterator[None]:
+    """Says which row of a batch a refusal is about, keeping its messages keyed by field."""
+    try:
+        yield
+    except ValidationError as error:
+        raise _row_refusal(row, error) from error
+
+
+def _row_refusal(row: int, error: ValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(
+            {
+                field: [f"Row {row}: {message}" for message in messages]
+                for field, messages in error.message_dict.items()
+            }
+        )
+    return ValidationError([f"Row {row}: {message}" for message in error.messages])
+
+
+def _chunks(values: Iterable, size: int = _IN_CHUNK) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _refuse_if_any_final(report_ids: Iterable[int | None]) -> None:
+    for chunk in _chunks({pk for pk in report_ids if pk}):
+        if UpdateReport.objects.filter(pk__in=chunk, is_final=True).exists():
+            raise RecordLocked(REPORT_FINAL_MESSAGE)
+
+
+def _previous_targets(updates: Sequence[ProgressUpdate]) -> list[dt.date | None]:
+    """What ``rules.previous_target`` would find for each update had the batch been saved one
+    at a time in its order: by "as at" date, stored updates before new ones on the same date,
+    new ones in the batch's order."""
+    timelines: dict[int, list[tuple[tuple, dt.date | None, int | None]]] = defaultdict(list)
+    for chunk in _chunks({update.recommendation_id for update in updates}):
+        stored = ProgressUpdate.objects.filter(recommendation_id__in=chunk).values_list(
+            "recommendation_id", "as_at", "id", "target_date"
+        )
+        for recommendation_id, as_at, pk, target in stored:
+            timelines[recommendation_id].append(((as_at, 0, pk), target, None))
+    for index, update in enumerate(updates):
+        timelines[update.recommendation_id].append(
+            ((update.as_at, 1, index), update.target_date, index)
+        )
+    previous: list[dt.date | None] = [None] * len(updates)
+    for timeline in timelines.values():
+        timeline.sort(key=lambda entry: entry[0])
+        before = None
+        for _, target, index in timeline:
+            if index is not None:
+                previous[index] = before
+            before = target
+    return previous
+
+
+def _check_unique_in_bulk(model: type[models.Model], instances: Sequence[models.Model]) -> None:
+    """The model's unique fields and constraints, within the batch and against stored rows."""
+    opts = model._meta
+    field_sets = [(field.name,) for field in opts.concrete_fields if field.unique]
+    field_sets += [tuple(names) for names in opts.unique_together]
+    field_sets += [tuple(constraint.fields) for constraint in opts.total_unique_constraints]
+    for names in field_sets:
+        if names == (opts.pk.name,):
+            continue  # new rows: the database numbers them
+        attnames = [opts.get_field(name).attname for name in names]
+        seen: dict[tuple, int] = {}
+        for row, instance in enumerate(instances, start=1):
+            key = tuple(getattr(instance, attname) for attname in attnames)
+            if None in key:
+                continue  # nulls never collide
+            if key in seen:
+                _refuse_duplicate(row, instance, names)
+            seen[key] = row
+        for chunk in _chunks({key[0] for key in seen}):
+            stored = model._default_manager.filter(**{f"{attnames[0]}__in": chunk})
+            for key in stored.values_list(*attnames):
+                if key in seen:
+                    _refuse_duplicate(seen[key], instances[seen[key] - 1], names)
+
+
+def _refuse_duplicate(row: int, instance: models.Model, names: tuple[str, ...]) -> None:
+    error = instance.unique_error_message(type(instance), names)
+    field = names[0] if len(names) == 1 else NON_FIELD_ERRORS
+    raise _row_refusal(row, ValidationError({field: [error]}))

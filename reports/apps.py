@@ -6,7 +6,8 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self) -> None:
-        from recommendations.demo import review_document_loaded
-        from reports.demo import apply_appendix_layout
+        from recommendations.demo import review_document_loaded, review_document_replacing
+        from reports.demo import apply_appendix_layout, discard_packs
 
         review_document_loaded.connect(apply_appendix_layout, dispatch_uid="reports-layout")
+        review_document_replacing.connect(discard_packs, dispatch_uid="reports-packs")

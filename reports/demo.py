@@ -1,11 +1,12 @@
-"""The reports app's part of a demo review document: its appendix layout and headings."""
+"""The reports app's part of a demo review document: its appendix layout and headings, and the
+packs kept for its meetings when the demo is replaced."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from recommendations.models import Review
-from reports.services import appendix_settings_set
+from recommendations.models import Meeting, Review
+from reports.services import appendix_settings_set, meeting_packs_discard
 
 
 def apply_appendix_layout(*, review: Review, document: dict[str, Any], **kwargs) -> None:
@@ -16,3 +17,8 @@ def apply_appendix_layout(*, review: Review, document: dict[str, Any], **kwargs)
             headings=document.get("appendix_headings") or {},
             expected_version=None,  # a new review: nothing stored yet
         )
+
+
+def discard_packs(*, review: Review, meetings: list[Meeting], **kwargs) -> None:
+    # A demo meeting's pack, even an issued one, is demo data too: it goes with its meeting.
+    meeting_packs_discard(meetings=meetings)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -11,7 +12,7 @@ from django.utils import timezone
 from recommendations.models import Meeting, Review
 from recommendations.services import EditConflict, User
 from reports.layouts import LAYOUTS
-from reports.models import AppendixSettings, IssuedPack
+from reports.models import AppendixSettings, IssuedPack, PackRender
 
 
 @transaction.atomic
@@ -101,3 +102,27 @@ def issued_pack_store(
         default_storage.delete(name)
         raise
     return issued, True
+
+
+@transaction.atomic
+def meeting_packs_discard(*, meetings: Iterable[Meeting]) -> None:
+    """Remove every pack kept for these meetings, issued ones included, and their files once the
+    transaction commits (a rollback keeps them). Only for meetings about to be deleted with
+    disposable data, the demo reloaded by ``load_demo_data --replace``: otherwise an issued
+    pack stays for good, and protects its meeting from deletion."""
+    meetings = list(meetings)
+    issued = IssuedPack.objects.filter(meeting__in=meetings)
+    renders = PackRender.objects.filter(meeting__in=meetings)
+    names = [name for name in issued.values_list("file", flat=True) if name]
+    render_names = [name for name in renders.values_list("file", flat=True) if name]
+    issued.delete()
+    renders.delete()
+    render_storage = PackRender._meta.get_field("file").storage
+
+    def delete_files() -> None:
+        for name in names:
+            default_storage.delete(name)
+        for name in render_names:
+            render_storage.delete(name)
+
+    transaction.on_commit(delete_files)

@@ -9,6 +9,11 @@ own lease: the worker renews it while it renders, and ``recover_expired_renders`
 ``run_worker`` every few seconds and by the pack pages) queues again, or fails, a job whose
 lease ran out. Whether a finished render can be reused is decided by ``pack_data_version``, a
 few index lookups, never by building the pack.
+
+``PackRender`` rows are this module's job bookkeeping and are written only here, not through
+``reports.services``: most writes are conditional updates that are the lease protocol itself
+(a row changes only while its worker holds the lease), and the rows are no part of the record
+(no history). An issued pack, which is, goes through ``services.issued_pack_store``.
 """
 
 from __future__ import annotations
@@ -526,6 +531,12 @@ def _issue_if_due(job: PackRender, content: bytes, pages: int, name: str) -> Non
     except StorageUnavailable as error:
         _delete_file(name)
         raise SaveFailed(f"Issuing the pack failed: {error}") from error
+
+
+def mark_file_missing(job: PackRender) -> None:
+    """A finished render whose file was removed behind our back: failed, so that its page
+    offers to make it again."""
+    PackRender.objects.filter(pk=job.pk).update(status=PackRender.Status.FAILED, error=FILE_MISSING)
 
 
 def _fail(job: PackRender, message: str) -> None:

@@ -44,9 +44,7 @@ def _stored_pack(request: HttpRequest, job: PackRender) -> HttpResponse:
     except OSError:
         # Removed from the shared storage behind our back: say so, and offer "Try again".
         logger.error("Stored pack %s is missing: %s", job.pk, job.file.name)
-        PackRender.objects.filter(pk=job.pk).update(
-            status=PackRender.Status.FAILED, error=tasks.FILE_MISSING
-        )
+        tasks.mark_file_missing(job)
         messages.error(request, tasks.FILE_MISSING)
         return redirect("reports:meeting_pack", pk=job.meeting_id)
     return FileResponse(

@@ -20,6 +20,8 @@ class Command(BaseCommand):
         # A known password must never reach a production database.
         if not settings.DEBUG:
             raise CommandError("Demo users are only created when DEBUG is on.")
+        # Accounts and groups are Django's auth models, not the scrutiny record, so they are
+        # written here rather than through ``services`` (no rules, versions or history).
         for username, group_name in DEMO_USERS.items():
             user, created = User.objects.get_or_create(username=username)
             user.set_password(DEMO_PASSWORD)
