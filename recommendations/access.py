@@ -105,3 +105,9 @@ def meeting_for(
     """The review and one of its meetings (a meeting of another review is a 404)."""
     review = review_for(request, slug, permission=permission)
     return review, get_object_or_404(Meeting, pk=pk, reviews=review)
+
+
+def meeting_by_id(request: HttpRequest, pk: int, *, permission: Permission) -> Meeting:
+    """A meeting by itself (one meeting can consider several reviews)."""
+    _require(request, permission)
+    return get_object_or_404(Meeting.objects.select_related("committee__authority"), pk=pk)

@@ -56,6 +56,7 @@ urlpatterns = [
     ),
     path("reviews/<slug:slug>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("reviews/<slug:slug>/meetings/<id:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<id:pk>/verdicts/", views.meeting_verdicts, name="meeting_verdicts"),
     path(REC, views.recommendation_detail, name="recommendation_detail"),
     path(REC + "edit/", views.recommendation_edit, name="recommendation_edit"),
     path(REC + "move/", views.recommendation_move, name="recommendation_move"),

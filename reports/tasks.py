@@ -36,6 +36,7 @@ from django_tasks import task
 
 from recommendations.models import (
     Committee,
+    CommitteeVerdict,
     GlossaryTerm,
     Lead,
     Meeting,
@@ -87,6 +88,7 @@ HISTORY_SOURCES = [
     Meeting,
     UpdateReport,
     ProgressUpdate,
+    CommitteeVerdict,
 ]
 
 

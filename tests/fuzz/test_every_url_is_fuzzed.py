@@ -8,6 +8,7 @@ FORMS = {case.name for case in CASES} | {
     "lead_list",  # lead_add
     "recommendation_edit",  # also recommendation_edit_part
     "update_report_enter",  # test_round_entry
+    "meeting_verdicts",  # test_verdicts
 }
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",
