@@ -111,7 +111,7 @@ def recommendation_detail(slug: str, label: str) -> Recommendation:
             Prefetch(
                 "updates",
                 queryset=ProgressUpdate.objects.select_related(
-                    "report__meeting", "author", "corrects"
+                    "report__meeting", "author", "corrects", "verdict__meeting"
                 ).order_by("-as_at", "-id"),
                 to_attr="update_list",
             ),
@@ -165,8 +165,9 @@ def _history(model, **filters) -> list:
 def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEvent]:
     """Everything that happened to a recommendation, oldest first, from the history tables.
 
-    Queries: the recommendation's history, its response's, its leads' (with people) and its
-    updates', each with the user who made the change: four, however long the history.
+    Queries: the recommendation's history, its response's, its leads' (with people), its
+    updates' and the committee's views of them, each with the user who made the change; the
+    meetings that listed its review: seven, however long the history.
     """
     events: list[TimelineEvent] = []
 
@@ -267,6 +268,30 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
             )
             add(record, "status", f"Status changed from {old} to {new}")
         status = new_status or status
+
+    previous_by_id = {}
+    verdict_history = (
+        CommitteeVerdict.history.filter(update__recommendation_id=recommendation.pk)
+        .select_related("history_user", "meeting", "update")
+        .order_by("history_date", "history_id")
+    )
+    for record in verdict_history:
+        verdict = _label(CommitteeVerdict.Verdict, record.verdict)
+        as_at = format_partial_date(record.update.as_at, record.update.as_at_precision)
+        of = f"the update as at {as_at}"
+        anchor = f"update-{record.update_id}"
+        earlier = previous_by_id.get(record.id)
+        if record.history_type == "+":
+            add(record, "verdict", f"Committee's view of {of} recorded: {verdict}", anchor=anchor)
+        elif record.history_type == "-":
+            add(record, "verdict", f"Committee's view of {of} removed ({verdict})", anchor=anchor)
+        elif earlier is not None and earlier.verdict != record.verdict:
+            old = _label(CommitteeVerdict.Verdict, earlier.verdict)
+            add(record, "verdict", f"Committee's view of {of} changed from {old} to {verdict}",
+                anchor=anchor)  # fmt: skip
+        elif _changed(record, earlier, ["asks", "comment", "meeting_id"]):
+            add(record, "verdict", f"Committee's view of {of} edited", anchor=anchor)
+        previous_by_id[record.id] = record
 
     _add_meeting_review_changes(add, recommendation.review_id)
 
@@ -381,11 +406,28 @@ def recommendation_record(recommendation: Recommendation) -> list[RecordEvent]:
     for meeting in meetings.values():
         text = meeting.decision
         add(meeting.date, "day", "meeting", f"Considered at {meeting.agenda_item}", text, rank=4)
+    for update in reversed(recommendation.update_list):
+        verdict = getattr(update, "verdict", None)
+        if verdict is not None:
+            add(verdict.meeting.date, "day", "verdict",
+                f"The committee's view of the update as at {update.as_at_display}: "
+                f"{verdict.get_verdict_display()}", _verdict_text(verdict),
+                anchor=f"update-{update.pk}", rank=4)  # fmt: skip
     for kind, meeting, reason in _committee_decisions(recommendation):
         title = "Closed by the committee" if kind == "closed" else "Reopened by the committee"
         add(meeting.date, "day", kind, title, reason, rank=5)
     events.sort(key=lambda event: (event.date, event.rank))
     return events
+
+
+def _verdict_text(verdict: CommitteeVerdict) -> str:
+    """What the committee asked for and said, as one Markdown text (each part its own block)."""
+    parts = []
+    if verdict.asks.strip():
+        parts += ["**The committee asks for:**", verdict.asks.strip()]
+    if verdict.comment.strip():
+        parts.append(verdict.comment.strip())
+    return "\n\n".join(parts)
 
 
 def _committee_decisions(recommendation: Recommendation) -> list[tuple[str, Meeting, str]]:
