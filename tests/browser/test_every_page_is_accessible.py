@@ -2,6 +2,7 @@
 administrator (who sees every edit link and form). The flows in the other browser tests cover the
 same pages with errors shown."""
 
+import datetime as dt
 import re
 from unittest import mock
 
@@ -10,7 +11,9 @@ from django.contrib.auth.models import User
 from django.db import OperationalError
 from playwright.sync_api import Page
 
+from recommendations import services
 from recommendations.models import (
+    CommitteeVerdict,
     Lead,
     Meeting,
     Person,
@@ -44,6 +47,15 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
     reopened = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="5")
     reopened.reopened_at_meeting, reopened.reopened_reason = meeting, "Not done after all"
     reopened.save()
+    # The committee's view of recommendation 3's update, at the meeting its report went to; the
+    # later meeting's page shows it as recorded there.
+    services.committee_verdict_save(
+        verdict=CommitteeVerdict(
+            update=update, meeting=report.meeting, verdict="not_satisfied",
+            asks="The lead officer to attend.", comment="Members were *not* assured.",
+        ),
+        expected_version=None, user=None,
+    )  # fmt: skip
     sign_in(page, "ada-admin")
     paths = [
         "/",
@@ -80,6 +92,8 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         "/accounts/password_change/",
         "/accounts/password_change/done/",
         f"/meetings/{meeting.pk}/pack/",
+        f"/meetings/{report.meeting_id}/verdicts/",
+        f"/meetings/{meeting.pk}/verdicts/",
     ]
     served: dict[str, bytes] = {}
     for path in paths:
@@ -184,6 +198,16 @@ def test_hostile_text_is_shown_as_valid_html(page: Page, officer):
     update.text = HOSTILE
     update.save()
     Person.objects.update(name='O\'Brien "<b>Lead</b>"')
+    meeting = Meeting.objects.create(
+        committee=review.committee, date=dt.date(2023, 9, 1), agenda_item='Item "<i>5</i>"'
+    )
+    meeting.reviews.add(review)
+    services.committee_verdict_save(
+        verdict=CommitteeVerdict(
+            update=update, meeting=meeting, verdict="not_satisfied", asks=HOSTILE, comment=HOSTILE
+        ),
+        expected_version=None, user=None,
+    )  # fmt: skip
     sign_in(page, officer.username)
     served: dict[str, bytes] = {}
     for path in [
@@ -194,6 +218,7 @@ def test_hostile_text_is_shown_as_valid_html(page: Page, officer):
         "/reviews/hostile/changes/",
         f"/reviews/hostile/update-reports/{update.report_id}/",
         "/recommendations/?q=exclusion+rates",
+        f"/meetings/{meeting.pk}/verdicts/",
     ]:
         response = page.goto(path)
         assert response.status == 200, (path, response.status)

@@ -474,3 +474,57 @@ def test_the_admin_cannot_write_verdicts(client, review):
     client.post(url, {"verdict": NOT_SATISFIED, "asks": "", "comment": ""})
     assert client.get("/admin/recommendations/committeeverdict/add/").status_code == 403
     assert CommitteeVerdict.objects.get().verdict == SATISFIED
+
+
+# The recommendation's page and its timeline ---------------------------------------------------
+
+
+def test_the_recommendation_page_shows_the_view_beside_the_update_and_in_its_timelines(
+    officer_client, member_client, review, officer
+):
+    meeting = _meeting(review)
+    verdict = _record(
+        _update(review, "1"), meeting, NOT_SATISFIED, asks="The lead officer to attend.",
+        comment="Members were **not** assured.", user=officer,
+    )  # fmt: skip
+    verdict.verdict = ACCEPTABLE
+    services.committee_verdict_save(verdict=verdict, expected_version=1, user=officer)
+    body = member_client.get("/reviews/r/recommendations/1/").content.decode()
+    # Beside the update, in the list of progress updates.
+    update_item = body.split(f'id="update-{_update(review, "1").pk}"', 1)[1].split("</ol>", 1)[0]
+    assert "Acceptable progress" in update_item
+    assert "meeting of 14 September 2023" in update_item
+    assert "The lead officer to attend." in update_item
+    assert "Members were <strong>not</strong> assured." in update_item
+    # The timeline by the papers' dates: on the meeting's date, after "Considered at".
+    record = [
+        (event.when, event.title) for event in member_client.get(
+            "/reviews/r/recommendations/1/"
+        ).context["record"]
+    ]  # fmt: skip
+    considered = ("14 September 2023", "Considered at Six month update")
+    viewed = (
+        "14 September 2023",
+        "The committee's view of the update as at 1 February 2023: Acceptable progress",
+    )
+    assert record.index(considered) + 1 == record.index(viewed)
+    # The change history: who recorded it and who changed it.
+    history = [
+        (event.who, event.title)
+        for event in member_client.get("/reviews/r/recommendations/1/").context["timeline"]
+        if event.kind == "verdict"
+    ]
+    assert history == [
+        (officer.username, "Committee's view of the update as at 1 February 2023 recorded: "
+                           "Not satisfied"),
+        (officer.username, "Committee's view of the update as at 1 February 2023 changed from "
+                           "Not satisfied to Acceptable progress"),
+    ]  # fmt: skip
+    # Other recommendations' pages do not show it.
+    assert (
+        "Acceptable progress"
+        not in member_client.get("/reviews/r/recommendations/2/")
+        .content.decode()
+        .split('id="timeline-heading"')[0]
+        .split('id="updates-heading"')[1]
+    )
