@@ -591,19 +591,29 @@ def committee_verdict_save(
     theirs = _verdict_version(verdict.update_id)
     if theirs is not None:
         raise EditConflict(noun="committee verdict", current_version=theirs)
-    _validate(verdict, rules.verdict_errors)
+    # Someone else's first verdict on the same update can still land after that check: the
+    # model's unique check, or on PostgreSQL the unique constraint as the insert waits for
+    # their transaction, refuses ours. Either is a conflict to read and resolve, not an error.
+    try:
+        _validate(verdict, rules.verdict_errors)
+    except ValidationError as error:
+        if "update" not in getattr(error, "error_dict", {}):
+            raise
+        raise _verdict_conflict(verdict) from None
     _attribute_to(verdict, user)
     try:
-        # PostgreSQL: a concurrent first verdict on the same update waits, then breaks the
-        # unique constraint; that too is a conflict for the second editor to read and resolve.
         with transaction.atomic():
             verdict.save()
     except IntegrityError:
         verdict.pk = None
-        raise EditConflict(
-            noun="committee verdict", current_version=_verdict_version(verdict.update_id)
-        ) from None
+        raise _verdict_conflict(verdict) from None
     return verdict
+
+
+def _verdict_conflict(verdict: CommitteeVerdict) -> EditConflict:
+    return EditConflict(
+        noun="committee verdict", current_version=_verdict_version(verdict.update_id)
+    )
 
 
 def _verdict_version(update_id: int | None) -> int | None:

@@ -90,6 +90,7 @@ def test_an_officer_records_the_committees_view_of_a_hackney_round(page: Page, o
     page.goto("/")
     figure = page.locator(".figure--disputed")
     expect(figure).to_contain_text("1")
+    screenshot(page, "verdicts-dashboard")
     figure.get_by_role("link").click()
     expect(page.get_by_role("heading", name="1 recommendation")).to_be_visible()
     expect(page.get_by_role("link", name="1", exact=True)).to_be_visible()

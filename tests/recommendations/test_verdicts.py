@@ -151,6 +151,33 @@ def test_one_verdict_per_update_a_second_is_an_edit_conflict(review):
     assert CommitteeVerdict.objects.get().verdict == SATISFIED
 
 
+@pytest.mark.parametrize("caught_by", ["the unique check", "the unique constraint"])
+def test_a_first_verdict_saved_by_someone_else_at_the_same_moment_is_a_conflict(
+    review, monkeypatch, caught_by
+):
+    """The check for an existing verdict passed, then the other save landed first: the model's
+    unique check, or the database's constraint (the insert waited for the other transaction),
+    refuses the second, which comes back as a conflict, not a 500."""
+    first = _record(_update(review, "1"), _meeting(review), SATISFIED)
+    if caught_by == "the unique constraint":
+        monkeypatch.setattr(CommitteeVerdict, "validate_unique", lambda self, exclude=None: None)
+    real = services._verdict_version
+    calls = []
+
+    def missed_it(update_id):
+        calls.append(update_id)
+        return None if len(calls) == 1 else real(update_id)
+
+    monkeypatch.setattr(services, "_verdict_version", missed_it)
+    mine = CommitteeVerdict(
+        update=_update(review, "1"), meeting=_meeting(review), verdict="acceptable"
+    )
+    with pytest.raises(services.EditConflict) as excinfo:
+        services.committee_verdict_save(verdict=mine, expected_version=None, user=None)
+    assert excinfo.value.current_version == first.version and mine.pk is None
+    assert CommitteeVerdict.objects.get().verdict == SATISFIED
+
+
 def test_a_change_needs_the_version_loaded(review, officer):
     verdict = _record(_update(review, "1"), _meeting(review), ACCEPTABLE)
     mine = CommitteeVerdict.objects.get(pk=verdict.pk)
