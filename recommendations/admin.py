@@ -21,6 +21,7 @@ from recommendations import rules, services
 from recommendations.models import (
     Authority,
     Committee,
+    CommitteeVerdict,
     DocumentVersion,
     GlossaryTerm,
     Lead,
@@ -157,9 +158,9 @@ class VersionedAdminMixin:
 
 
 READ_ONLY_NOTE = (
-    "Read-only here: recommendations, responses, leads, progress updates and update reports are "
-    "edited on the tracker's own pages (use “View on site” from a review or recommendation), "
-    "where every rule of the record is checked."
+    "Read-only here: recommendations, responses, leads, progress updates, update reports and "
+    "the committee's verdicts are edited on the tracker's own pages (use “View on site” from a "
+    "review or recommendation), where every rule of the record is checked."
 )
 
 
@@ -436,6 +437,17 @@ class UpdateReportAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["review", "meeting"]
     search_fields = ["title", "summary", "review__title"]
     autocomplete_fields = ["author", "authorised_by", "contributors"]
+
+
+@admin.register(CommitteeVerdict)
+class CommitteeVerdictAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Recorded on the meeting's verdict page, where the services check that the meeting
+    considered the update and that "not satisfied" says what the committee asks for."""
+
+    list_display = ["update", "verdict", "meeting", "recorded_by", "recorded_at"]
+    list_filter = ["verdict", "meeting__committee"]
+    list_select_related = ["update__recommendation__review", "meeting__committee", "recorded_by"]
+    search_fields = ["asks", "comment", "update__recommendation__label"]
 
 
 @admin.register(Meeting)

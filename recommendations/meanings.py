@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recommendations.models import OverdueOverride, ProgressUpdate, RagRating, Response
+from recommendations.models import (
+    CommitteeVerdict,
+    OverdueOverride,
+    ProgressUpdate,
+    RagRating,
+    Response,
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,33 @@ RAG = [
     Meaning(RagRating.AMBER, "Amber", "At risk: some slippage, with a plan to recover."),
     Meaning(RagRating.GREEN, "Green", "On track to be delivered by its target date."),
 ]
+
+VERDICTS = [
+    Meaning(
+        CommitteeVerdict.Verdict.SATISFIED,
+        "Satisfied",
+        "The committee, considering the update at a meeting, is satisfied: the recommendation "
+        "can be closed or its monitoring stopped (closing is recorded as its own decision).",
+    ),
+    Meaning(
+        CommitteeVerdict.Verdict.ACCEPTABLE,
+        "Acceptable progress",
+        "The committee accepts the progress reported and keeps monitoring.",
+    ),
+    Meaning(
+        CommitteeVerdict.Verdict.NOT_SATISFIED,
+        "Not satisfied",
+        "The committee is not satisfied with the update, whatever status the executive "
+        "reports, and says what it asks for (a fuller update, the lead officer to attend).",
+    ),
+]
+
+DISPUTED = Meaning(
+    "disputed",
+    "Executive says implemented, committee not satisfied",
+    "The latest progress update reports the recommendation implemented, and the committee, "
+    "considering that update, was not satisfied.",
+)
 
 OVERDUE = Meaning(
     "overdue",

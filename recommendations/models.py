@@ -451,6 +451,55 @@ class ProgressUpdate(models.Model):
         return self.report_id is not None and self.report.is_final
 
 
+class CommitteeVerdict(models.Model):
+    """What the committee made of one progress update, at the meeting that considered it: its
+    own view, kept apart from the status the executive reports."""
+
+    class Verdict(models.TextChoices):
+        SATISFIED = "satisfied", "Satisfied"
+        ACCEPTABLE = "acceptable", "Acceptable progress"
+        NOT_SATISFIED = "not_satisfied", "Not satisfied"
+
+    # CASCADE so that deleting a whole review still works; deleting the update on its own is
+    # refused by the service (the committee's view stays on the record).
+    update = models.OneToOneField(ProgressUpdate, on_delete=models.CASCADE, related_name="verdict")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="verdicts")
+    verdict = models.CharField("Committee's view", max_length=20, choices=Verdict.choices)
+    asks = models.TextField(
+        "What the committee asks for",
+        blank=True,
+        max_length=LONG_TEXT_MAX,
+        help_text='Required when not satisfied, e.g. "The lead officer to attend the next '
+        'meeting". Markdown.',
+    )
+    comment = models.TextField(blank=True, max_length=LONG_TEXT_MAX, help_text="Markdown.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "update"]
+        verbose_name = "committee verdict"
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()}: {self.update}"
+
+    @property
+    def action(self) -> str:
+        """What the verdict means for monitoring, as the papers put it."""
+        return VERDICT_ACTIONS.get(self.verdict, "")
+
+
+VERDICT_ACTIONS = {
+    CommitteeVerdict.Verdict.SATISFIED: "close or stop monitoring",
+    CommitteeVerdict.Verdict.ACCEPTABLE: "keep monitoring",
+    CommitteeVerdict.Verdict.NOT_SATISFIED: "the committee asks for more",
+}
+
+
 class GlossaryTerm(models.Model):
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="glossary")
     term = models.CharField(max_length=100)

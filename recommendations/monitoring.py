@@ -23,6 +23,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -33,6 +34,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from recommendations.models import (
+    CommitteeVerdict,
     OverdueOverride,
     ProgressUpdate,
     Recommendation,
@@ -137,6 +139,25 @@ def with_progress(
             F("response__decision"), Value(Response.Decision.AWAITING), output_field=CharField()
         ),
     ).annotate(is_overdue=overdue_condition(today))
+
+
+def with_verdict(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """Alias ``latest_verdict``: the committee's view of the latest update (null when it
+    recorded none of that update, or there is no update)."""
+    if "latest_verdict" in queryset.query.annotations:
+        return queryset
+    return queryset.alias(latest_verdict=_latest("verdict__verdict"))
+
+
+def disputed_condition() -> Q:
+    """THE definition of "executive says implemented, committee not satisfied": the latest
+    update reports the recommendation implemented, and the committee, considering that very
+    update, was not satisfied. A later update the committee has not yet considered takes it off
+    the list until it does. Needs ``with_progress`` and ``with_verdict``."""
+    return Q(
+        latest_status=ProgressUpdate.Status.IMPLEMENTED,
+        latest_verdict=CommitteeVerdict.Verdict.NOT_SATISFIED,
+    )
 
 
 # --- Update schedule and response deadline ----------------------------------------------

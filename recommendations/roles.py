@@ -13,7 +13,7 @@ CLERKS = "Clerks"
 DOMAIN_MODELS = [
     "authority", "committee", "person", "review", "recommendation", "response", "lead",
     "meeting", "updatereport", "progressupdate", "glossaryterm", "documentversion",
-    "supportingdocument",
+    "supportingdocument", "committeeverdict",
 ]  # fmt: skip
 
 

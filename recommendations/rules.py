@@ -21,6 +21,7 @@ from django.utils import timezone
 from recommendations import markdown
 from recommendations.models import (
     ONE_RECORD,
+    CommitteeVerdict,
     Lead,
     Meeting,
     OverdueOverride,
@@ -294,6 +295,51 @@ def document_removal_errors(document: SupportingDocument) -> Errors:
         document.progress_update_id and final.filter(updates=document.progress_update_id).exists()
     ):
         _add(errors, NON_FIELD_ERRORS, DOCUMENT_ON_RECORD)
+    return errors
+
+
+def verdict_errors(verdict: CommitteeVerdict) -> Errors:
+    """The committee's view of an update is recorded against the meeting that considered it: a
+    meeting of the review's own committee, at which the update's report was presented or the
+    review was on the agenda, and not before the update was written. "Not satisfied" says what
+    the committee asks for."""
+    errors: Errors = {}
+    for name in ("asks", "comment"):
+        limit = CommitteeVerdict._meta.get_field(name).max_length
+        if len(getattr(verdict, name) or "") > limit:
+            _add(errors, name, f"This text must be {limit:,} characters or fewer.")
+    if (
+        verdict.verdict == CommitteeVerdict.Verdict.NOT_SATISFIED
+        and not (verdict.asks or "").strip()
+    ):
+        _add(
+            errors,
+            "asks",
+            "Say what the committee asks for, e.g. the lead officer to attend the next meeting.",
+        )
+    if not verdict.meeting_id or not verdict.update_id:
+        return errors
+    meeting, update = verdict.meeting, verdict.update
+    review = update.recommendation.review
+    if meeting.committee_id != review.committee_id:
+        _add(errors, "meeting", "Select a meeting of the review's own committee.")
+    elif not (
+        (update.report_id and update.report.meeting_id == meeting.pk)
+        or meeting.reviews.filter(pk=review.pk).exists()
+    ):
+        _add(
+            errors,
+            "meeting",
+            "This meeting did not consider the update: its report was presented at another "
+            "meeting and the review is not on this meeting's agenda.",
+        )
+    elif update.as_at > meeting.date:
+        _add(
+            errors,
+            "meeting",
+            f"The update is as at {update.as_at_display}, after the meeting of "
+            f"{meeting.date.day} {meeting.date:%B %Y}: select the meeting that considered it.",
+        )
     return errors
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from recommendations.models import (
+    CommitteeVerdict,
     Lead,
     Meeting,
     OverdueOverride,
@@ -134,7 +135,7 @@ def recommendation_detail(slug: str, label: str) -> Recommendation:
             Prefetch(
                 "updates",
                 queryset=ProgressUpdate.objects.select_related(
-                    "report__meeting", "author", "corrects"
+                    "report__meeting", "author", "corrects", "verdict__meeting"
                 )
                 .prefetch_related(documents_prefetch())
                 .order_by("-as_at", "-id"),
@@ -190,8 +191,9 @@ def _history(model, **filters) -> list:
 def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEvent]:
     """Everything that happened to a recommendation, oldest first, from the history tables.
 
-    Queries: the recommendation's history, its response's, its leads' (with people) and its
-    updates', each with the user who made the change: four, however long the history.
+    Queries: the recommendation's history, its response's, its leads' (with people), its
+    updates' and the committee's views of them, each with the user who made the change; the
+    meetings that listed its review: seven, however long the history.
     """
     events: list[TimelineEvent] = []
 
@@ -292,6 +294,30 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
             )
             add(record, "status", f"Status changed from {old} to {new}")
         status = new_status or status
+
+    previous_by_id = {}
+    verdict_history = (
+        CommitteeVerdict.history.filter(update__recommendation_id=recommendation.pk)
+        .select_related("history_user", "meeting", "update")
+        .order_by("history_date", "history_id")
+    )
+    for record in verdict_history:
+        verdict = _label(CommitteeVerdict.Verdict, record.verdict)
+        as_at = format_partial_date(record.update.as_at, record.update.as_at_precision)
+        of = f"the update as at {as_at}"
+        anchor = f"update-{record.update_id}"
+        earlier = previous_by_id.get(record.id)
+        if record.history_type == "+":
+            add(record, "verdict", f"Committee's view of {of} recorded: {verdict}", anchor=anchor)
+        elif record.history_type == "-":
+            add(record, "verdict", f"Committee's view of {of} removed ({verdict})", anchor=anchor)
+        elif earlier is not None and earlier.verdict != record.verdict:
+            old = _label(CommitteeVerdict.Verdict, earlier.verdict)
+            add(record, "verdict", f"Committee's view of {of} changed from {old} to {verdict}",
+                anchor=anchor)  # fmt: skip
+        elif _changed(record, earlier, ["asks", "comment", "meeting_id"]):
+            add(record, "verdict", f"Committee's view of {of} edited", anchor=anchor)
+        previous_by_id[record.id] = record
 
     _add_meeting_review_changes(add, recommendation.review_id)
 
@@ -406,11 +432,28 @@ def recommendation_record(recommendation: Recommendation) -> list[RecordEvent]:
     for meeting in meetings.values():
         text = meeting.decision
         add(meeting.date, "day", "meeting", f"Considered at {meeting.agenda_item}", text, rank=4)
+    for update in reversed(recommendation.update_list):
+        verdict = getattr(update, "verdict", None)
+        if verdict is not None:
+            add(verdict.meeting.date, "day", "verdict",
+                f"The committee's view of the update as at {update.as_at_display}: "
+                f"{verdict.get_verdict_display()}", _verdict_text(verdict),
+                anchor=f"update-{update.pk}", rank=4)  # fmt: skip
     for kind, meeting, reason in _committee_decisions(recommendation):
         title = "Closed by the committee" if kind == "closed" else "Reopened by the committee"
         add(meeting.date, "day", kind, title, reason, rank=5)
     events.sort(key=lambda event: (event.date, event.rank))
     return events
+
+
+def _verdict_text(verdict: CommitteeVerdict) -> str:
+    """What the committee asked for and said, as one Markdown text (each part its own block)."""
+    parts = []
+    if verdict.asks.strip():
+        parts += ["**The committee asks for:**", verdict.asks.strip()]
+    if verdict.comment.strip():
+        parts.append(verdict.comment.strip())
+    return "\n\n".join(parts)
 
 
 def _committee_decisions(recommendation: Recommendation) -> list[tuple[str, Meeting, str]]:
@@ -534,3 +577,89 @@ def open_round(review_id: int):
     """The review's open draft round: its newest update report that is not final (the one
     started last), or None."""
     return UpdateReport.objects.filter(review_id=review_id, is_final=False).order_by("-pk").first()
+
+
+@dataclass
+class VerdictRow:
+    """One update the meeting considered, with the committee's view of it if recorded."""
+
+    update: ProgressUpdate
+    verdict: CommitteeVerdict | None
+    meeting: Meeting
+
+    @property
+    def recorded_elsewhere(self) -> bool:
+        """The committee gave its view of this update at another meeting (an update has one)."""
+        return self.verdict is not None and self.verdict.meeting_id != self.meeting.pk
+
+
+@dataclass
+class VerdictGroup:
+    """A review's updates at the meeting: those of the report presented there, or, for a
+    review on the agenda without one, each recommendation's latest update by the meeting."""
+
+    review: Review
+    report: UpdateReport | None
+    rows: list[VerdictRow]
+
+
+def _document_order(update: ProgressUpdate) -> tuple:
+    rec = update.recommendation
+    parent = rec.parent
+    return (parent.order if parent else rec.order, parent.pk if parent else rec.pk,
+            rec.parent_id is not None, rec.order, rec.pk, update.as_at, update.pk)  # fmt: skip
+
+
+def meeting_verdict_groups(meeting: Meeting) -> list[VerdictGroup]:
+    """What a meeting considered, update by update, with the committee's views: the updates of
+    each report presented at it; for each review on its agenda without such a report, the
+    latest update (dated by the meeting) of each recommendation that carries its own decision.
+
+    Queries: the reports presented at the meeting (with reviews); the reviews on its agenda;
+    the reports' updates; the other reviews' updates. Each update comes with its
+    recommendation (and parent) and its verdict (and that verdict's meeting)."""
+    reports = list(
+        meeting.update_reports.select_related("review").order_by("review__title", "as_at", "pk")
+    )
+    reviews = {report.review_id: report.review for report in reports}
+    agenda_only = [
+        review for review in meeting.reviews.order_by("title", "pk") if review.pk not in reviews
+    ]
+    joined = (
+        "recommendation__review",
+        "recommendation__parent",
+        "verdict__meeting",
+        "verdict__recorded_by",
+    )
+    by_report: dict[int, list[ProgressUpdate]] = {}
+    if reports:
+        for update in ProgressUpdate.objects.filter(report__in=reports).select_related(*joined):
+            by_report.setdefault(update.report_id, []).append(update)
+    latest: dict[int, dict[int, ProgressUpdate]] = {}
+    if agenda_only:
+        updates = (
+            ProgressUpdate.objects.filter(
+                recommendation__review__in=agenda_only,
+                recommendation__parts=None,
+                as_at__lte=meeting.date,
+            )
+            .select_related(*joined)
+            .order_by("-as_at", "-id")
+        )
+        for update in updates:  # newest first: the first seen is the latest
+            latest.setdefault(update.recommendation.review_id, {}).setdefault(
+                update.recommendation_id, update
+            )
+
+    def rows(updates) -> list[VerdictRow]:
+        return [
+            VerdictRow(update, getattr(update, "verdict", None), meeting)
+            for update in sorted(updates, key=_document_order)
+        ]
+
+    groups = [VerdictGroup(r.review, r, rows(by_report.get(r.pk, []))) for r in reports]
+    groups += [
+        VerdictGroup(review, None, rows(latest.get(review.pk, {}).values()))
+        for review in agenda_only
+    ]
+    return groups

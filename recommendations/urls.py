@@ -74,6 +74,7 @@ urlpatterns = [
     ),
     path("documents/<id:pk>/", views.document_download, name="document_download"),
     path("documents/<id:pk>/remove/", views.document_remove, name="document_remove"),
+    path("meetings/<id:pk>/verdicts/", views.meeting_verdicts, name="meeting_verdicts"),
     path(REC, views.recommendation_detail, name="recommendation_detail"),
     path(REC + "edit/", views.recommendation_edit, name="recommendation_edit"),
     path(REC + "move/", views.recommendation_move, name="recommendation_move"),

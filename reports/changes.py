@@ -1,6 +1,6 @@
 """What changed between two points in a review's monitoring: two update reports, or the last
-meeting and now. Per recommendation: the status before and after, and the update text with
-the words removed and added marked."""
+meeting and now. Per recommendation: the status before and after, the update text with the
+words removed and added marked, and the committee's view if a new one was recorded."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from recommendations.models import ProgressUpdate, Recommendation, Review
+from recommendations.models import CommitteeVerdict, ProgressUpdate, Recommendation, Review
 
 LATEST = "latest"
 
@@ -56,10 +56,21 @@ class Change:
     after: ProgressUpdate | None
     before_html: SafeString
     after_html: SafeString
+    # The committee's view known at each point (of the update shown there).
+    before_verdict: CommitteeVerdict | None = None
+    after_verdict: CommitteeVerdict | None = None
 
     @property
     def status_changed(self) -> bool:
         return _status(self.before) != _status(self.after)
+
+    @property
+    def new_verdict(self) -> CommitteeVerdict | None:
+        """The committee's view recorded between the two points, if any."""
+        after, before = self.after_verdict, self.before_verdict
+        if after is not None and (before is None or before.pk != after.pk):
+            return after
+        return None
 
     @property
     def text_changed(self) -> bool:
@@ -71,6 +82,7 @@ class Change:
             self.status_changed
             or self.text_changed
             or (_target(self.before) != _target(self.after))
+            or self.new_verdict is not None
         )
 
     @property
@@ -107,6 +119,10 @@ class Comparison:
     def changed_count(self) -> int:
         return sum(1 for change in self.changes if change.changed)
 
+    @property
+    def new_verdicts(self) -> list[Change]:
+        return [change for change in self.changes if change.new_verdict is not None]
+
 
 def _points(meetings: list, reports: list) -> list[Point]:
     points = []
@@ -135,6 +151,20 @@ def _snapshot(key: str, updates: list[ProgressUpdate], meetings: dict) -> dict:
     return chosen
 
 
+def _verdict_at(key: str, update: ProgressUpdate | None, meetings: dict) -> CommitteeVerdict | None:
+    """The committee's view of the update shown at a point: at a meeting, only a view recorded
+    at that meeting or an earlier one."""
+    verdict = getattr(update, "verdict", None) if update else None
+    kind, _, raw_id = key.partition("-")
+    if (
+        verdict is not None
+        and kind == "meeting"
+        and verdict.meeting.date > meetings[int(raw_id)].date
+    ):
+        return None
+    return verdict
+
+
 def compare(slug: str, start_key: str | None, end_key: str | None) -> Comparison:
     """Queries: the review; its meetings; its update reports; its recommendations; their
     updates. Five, however many recommendations and updates."""
@@ -157,7 +187,9 @@ def compare(slug: str, start_key: str | None, end_key: str | None) -> Comparison
 
     recommendations = _in_document_order(list(review.recommendations.order_by("order", "id")))
     updates = list(
-        ProgressUpdate.objects.filter(recommendation__review=review).order_by("-as_at", "-id")
+        ProgressUpdate.objects.filter(recommendation__review=review)
+        .select_related("verdict__meeting")
+        .order_by("-as_at", "-id")
     )
     by_meeting = {meeting.pk: meeting for meeting in meetings}
     before = _snapshot(start_key, updates, by_meeting)
@@ -166,7 +198,12 @@ def compare(slug: str, start_key: str | None, end_key: str | None) -> Comparison
     for rec in recommendations:
         old, new = before.get(rec.pk), after.get(rec.pk)
         old_html, new_html = word_diff(_text(old), _text(new))
-        changes.append(Change(rec, old, new, old_html, new_html))
+        changes.append(
+            Change(
+                rec, old, new, old_html, new_html,
+                _verdict_at(start_key, old, by_meeting), _verdict_at(end_key, new, by_meeting),
+            )
+        )  # fmt: skip
     return Comparison(review, points, [*points, latest], valid[start_key], valid[end_key], changes)
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from recommendations.models import (
+    CommitteeVerdict,
     Meeting,
     ProgressUpdate,
     Recommendation,
@@ -36,9 +37,11 @@ from recommendations.monitoring import (
     OPEN_REVIEW_STATUSES,
     STATUS_LABELS,
     STATUS_ORDER,
+    disputed_condition,
     next_scheduled_update,
     response_deadline,
     with_progress,
+    with_verdict,
 )
 from reports.charts import Segment, StatusAndDecisionCharts, stacked_bar
 
@@ -155,6 +158,8 @@ class ReviewSummary(StatusAndDecisionCharts):
     response_due: dt.date | None
     today: dt.date
     link_params: dict = field(default_factory=dict)
+    # Counted for all reviews under monitoring only (the dashboard's headline figures).
+    disputed: int | None = None
 
     def _url(self, **params: object) -> str:
         return table_url(**self.link_params, **params)
@@ -216,6 +221,8 @@ class ReviewSummary(StatusAndDecisionCharts):
             return self.closed, self._url(closed="only")
         if key == "awaiting":
             return self.awaiting, self._url(decision=Response.Decision.AWAITING)
+        if key == "disputed":
+            return self.disputed or 0, self._url(disputed="yes")
         return self.status_counts[key], self._url(status=key)
 
     @property
@@ -228,6 +235,8 @@ class ReviewSummary(StatusAndDecisionCharts):
             ("awaiting", "Awaiting response"),
             ("closed", "Closed"),
         ]
+        if self.disputed is not None:
+            names.append(("disputed", "Executive says implemented, committee not satisfied"))
         items = []
         for key, label in names:
             count, href = self.figure(key)
@@ -293,12 +302,15 @@ DASHBOARD_REVIEWS_PER_PAGE = 20
 # Lists on the dashboard show the most urgent few; a national service has hundreds.
 DASHBOARD_LIST_LIMIT = 12
 # Every save or delete of these adds a row to its history table.
-DASHBOARD_SOURCES = [Review, Recommendation, Response, ProgressUpdate, Meeting, UpdateReport]
+DASHBOARD_SOURCES = [
+    Review, Recommendation, Response, ProgressUpdate, Meeting, UpdateReport, CommitteeVerdict,
+]  # fmt: skip
 
 
 def data_version() -> str:
     """Changes whenever anything the dashboard counts changes: the newest history row of each
-    model it reads (django-simple-history records every save and delete). Six index lookups."""
+    model it reads (django-simple-history records every save and delete). Seven index
+    lookups."""
     return "-".join(
         str(model.history.aggregate(newest=Max("history_id"))["newest"] or 0)
         for model in DASHBOARD_SOURCES
@@ -339,10 +351,11 @@ def _overall(recommendations: QuerySet[Recommendation], today: dt.date) -> Revie
     """The headline figures across every review under monitoring, counted by the database:
     a national shared service has tens of thousands of recommendations, too many to load."""
     counted = with_progress(recommendations, today=today).filter(has_parts=False).order_by()
-    totals = counted.aggregate(
+    totals = with_verdict(counted).aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=Q(is_overdue=True)),
         closed=Count("pk", filter=Q(closed_at_meeting__isnull=False)),
+        disputed=Count("pk", filter=disputed_condition()),
     )
     return ReviewSummary(
         review=None,
@@ -356,6 +369,7 @@ def _overall(recommendations: QuerySet[Recommendation], today: dt.date) -> Revie
         response_due=None,
         today=today,
         link_params={"review_status": "open"},
+        disputed=totals["disputed"],
     )
 
 

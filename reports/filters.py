@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from recommendations.models import (
     Authority,
     Committee,
+    CommitteeVerdict,
     Lead,
     Person,
     ProgressUpdate,
@@ -18,7 +19,13 @@ from recommendations.models import (
     Response,
     Review,
 )
-from recommendations.monitoring import NO_UPDATE, OPEN_REVIEW_STATUSES, STATUS_LABELS
+from recommendations.monitoring import (
+    NO_UPDATE,
+    OPEN_REVIEW_STATUSES,
+    STATUS_LABELS,
+    disputed_condition,
+    with_verdict,
+)
 from reports.widgets import FastSelect
 
 # A word, or a "quoted phrase", either of which may be negated with a leading "-".
@@ -101,6 +108,9 @@ OVERDUE_CHOICES = [("", "Any"), ("true", "Overdue only"), ("false", "Not overdue
 STATUS_CHOICES = [*ProgressUpdate.Status.choices, (NO_UPDATE, STATUS_LABELS[NO_UPDATE])]
 CLOSED_CHOICES = [("hide", "Hide closed ones"), ("only", "Closed ones only")]
 PARENTS_CHOICES = [("hide", "Count parts, not their parent (as the dashboard does)")]
+NO_VERDICT = "none"
+VERDICT_CHOICES = [*CommitteeVerdict.Verdict.choices, (NO_VERDICT, "Not recorded")]
+DISPUTED_CHOICES = [("yes", "Executive says implemented, committee not satisfied")]
 REVIEW_STATUS_CHOICES = [
     ("open", "Under monitoring (not closed)"),
     *Review.Status.choices,
@@ -160,7 +170,18 @@ class RecommendationFilter(django_filters.FilterSet):
         label="Overdue",
         widget=forms.Select(choices=OVERDUE_CHOICES),
     )
-
+    verdict = django_filters.ChoiceFilter(
+        method="filter_verdict",
+        choices=VERDICT_CHOICES,
+        empty_label="Any",
+        label="Committee's view of the latest update",
+    )
+    disputed = django_filters.ChoiceFilter(
+        method="filter_disputed",
+        choices=DISPUTED_CHOICES,
+        empty_label="Any",
+        label="Executive and committee",
+    )
     closed = django_filters.ChoiceFilter(
         method="filter_closed",
         choices=CLOSED_CHOICES,
@@ -195,6 +216,15 @@ class RecommendationFilter(django_filters.FilterSet):
         if value in {"true", "false"}:
             return queryset.filter(is_overdue=value == "true")
         return queryset
+
+    def filter_verdict(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == NO_VERDICT:
+            return with_verdict(queryset).filter(latest_verdict__isnull=True)
+        return with_verdict(queryset).filter(latest_verdict=value) if value else queryset
+
+    def filter_disputed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # One definition, the dashboard's figure too (recommendations.monitoring).
+        return with_verdict(queryset).filter(disputed_condition()) if value == "yes" else queryset
 
     def filter_closed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "hide":

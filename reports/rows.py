@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from recommendations.markdown import render_markdown
 from recommendations.models import (
+    CommitteeVerdict,
     GlossaryTerm,
     Lead,
     Meeting,
@@ -52,6 +53,23 @@ class AppendixRow:
     is_part: bool
     cells: dict[str, Cell] = field(default_factory=dict)
 
+    @property
+    def verdict(self) -> CommitteeVerdict | None:
+        """The committee's view of the update this row shows, if it recorded one."""
+        return getattr(self.update, "verdict", None) if self.update else None
+
+    def html_cell(self, key: str) -> Cell:
+        """The cell as the page and the PDF show it: the progress update with the committee's
+        view of it beneath (the CSV's own column holds the view as text)."""
+        cell = self.cells[key]
+        verdict_cell = self.cells.get("verdict")
+        if key != "update" or self.verdict is None or verdict_cell is None:
+            return cell
+        return Cell(format_html("{}{}", cell.html, verdict_cell.html), cell.text)
+
+
+VERDICT_COLUMN = ("verdict", "Committee's view")
+
 
 @dataclass
 class Appendix:
@@ -60,6 +78,16 @@ class Appendix:
     columns: list[tuple[str, str]]  # (key, heading)
     report: UpdateReport | None
     rows: list[AppendixRow]
+
+    @property
+    def has_verdicts(self) -> bool:
+        return any(row.verdict is not None for row in self.rows)
+
+    @property
+    def text_columns(self) -> list[tuple[str, str]]:
+        """CSV and XLSX: the layout's columns, and the committee's view in a column of its own
+        when any row shows one (without one, the export is as the layout prints it)."""
+        return [*self.columns, VERDICT_COLUMN] if self.has_verdicts else self.columns
 
     @property
     def headings(self) -> list[str]:
@@ -74,14 +102,17 @@ class Appendix:
         return f"{self.review.title}: {self.report.title}"
 
     def iter_html(self) -> Iterator[list[Cell]]:
+        """The page and the PDF show the committee's view in the progress update's cell (every
+        layout has that column)."""
         for row in self.rows:
-            yield [row.cells[key] for key, _ in self.columns]
+            yield [row.html_cell(key) for key, _ in self.columns]
 
     def iter_text(self) -> Iterator[list[str]]:
         """pretix style: the header, then one list of plain-text cells per row."""
-        yield self.headings
+        columns = self.text_columns
+        yield [heading for _, heading in columns]
         for row in self.rows:
-            yield [row.cells[key].text for key, _ in self.columns]
+            yield [row.cells[key].text for key, _ in columns]
 
 
 _BLOCK_END = re.compile(r"</(p|li|h[3-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>", re.I)
@@ -139,6 +170,45 @@ def _recommendation_cell(rec: Recommendation, layout: Layout, is_part: bool) -> 
     )
 
 
+def _long_date(value) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def verdict_cell(verdict: CommitteeVerdict | None) -> Cell:
+    """The committee's view of an update: the verdict and the meeting, what it asks for and
+    its comment (Markdown, sanitised)."""
+    if verdict is None:
+        return plain_cell("")
+    head = f"{verdict.get_verdict_display()} (meeting of {_long_date(verdict.meeting.date)})"
+    parts = [
+        format_html(
+            '<p class="appendix-verdict__head"><strong>Committee\'s view: {}</strong></p>', head
+        )
+    ]
+    lines = [head]
+    if verdict.asks.strip():
+        asks = markdown_cell(verdict.asks)
+        parts.append(_labelled("Asks for:", asks.html))
+        lines.append(f"Asks for: {asks.text}")
+    if verdict.comment.strip():
+        comment = markdown_cell(verdict.comment)
+        parts.append(comment.html)
+        lines.append(comment.text)
+    markup = format_html(
+        '<div class="appendix-verdict appendix-verdict--{}">{}</div>',
+        verdict.verdict,
+        mark_safe("".join(parts)),  # noqa: S308 -- each part escaped or sanitised above
+    )
+    return Cell(markup, "\n".join(lines))
+
+
+def _labelled(label: str, body: SafeString) -> SafeString:
+    if body.startswith("<p>"):
+        rest = mark_safe(body.removeprefix("<p>"))  # noqa: S308 -- sanitised Markdown
+        return format_html("<p><strong>{}</strong> {}", label, rest)
+    return format_html("<p><strong>{}</strong></p>{}", label, body)
+
+
 def decision_text(response: Response | None, layout: Layout) -> str:
     if response is None:
         return ""
@@ -183,6 +253,7 @@ def _build_cells(rec: Recommendation, update: ProgressUpdate | None, layout: Lay
         "update": markdown_cell(update.text) if update else plain_cell(""),
         "status": plain_cell(status),
         "timescale": plain_cell(update.timescale if update else ""),
+        "verdict": verdict_cell(getattr(update, "verdict", None) if update else None),
     }
 
 

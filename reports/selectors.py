@@ -20,7 +20,7 @@ from recommendations.models import (
     UpdateReport,
 )
 from recommendations.monitoring import with_progress
-from recommendations.selectors import latest_update_prefetch, leads_prefetch
+from recommendations.selectors import latest_update_ids, leads_prefetch
 from reports.models import AppendixSettings
 
 
@@ -59,14 +59,18 @@ def appendix_data(review: Review, report_id: int | None = None) -> AppendixData:
     report = None
     if report_id is not None:
         report = get_object_or_404(UpdateReport, pk=report_id, review=review)
+    # Each update with the committee's view of it (joined: no query of its own).
     if report is None:
-        updates = latest_update_prefetch()
-    else:
-        updates = Prefetch(
-            "updates",
-            queryset=ProgressUpdate.objects.filter(report=report).order_by("-as_at", "-id"),
-            to_attr="latest_updates",
+        shown = ProgressUpdate.objects.filter(pk=latest_update_ids()).select_related(
+            "report", "author", "verdict__meeting"
         )
+    else:
+        shown = (
+            ProgressUpdate.objects.filter(report=report)
+            .select_related("verdict__meeting")
+            .order_by("-as_at", "-id")
+        )
+    updates = Prefetch("updates", queryset=shown, to_attr="latest_updates")
     recommendations = list(
         with_progress(Recommendation.objects.filter(review=review))
         .select_related("response")

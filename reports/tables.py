@@ -21,7 +21,10 @@ class AppendixTable(tables.Table):
     @classmethod
     def for_appendix(cls, appendix: Appendix) -> AppendixTable:
         data = [
-            {"is_part": row.is_part, **{key: row.cells[key].html for key, _ in appendix.columns}}
+            {
+                "is_part": row.is_part,
+                **{key: row.html_cell(key).html for key, _ in appendix.columns},
+            }
             for row in appendix.rows
         ]
         columns = [

@@ -41,6 +41,7 @@ from django_tasks import task
 
 from recommendations.models import (
     Committee,
+    CommitteeVerdict,
     GlossaryTerm,
     Lead,
     Meeting,
@@ -95,6 +96,7 @@ HISTORY_SOURCES = [
     ProgressUpdate,
     # The pack's contents name the documents attached to the meeting, reports and updates.
     SupportingDocument,
+    CommitteeVerdict,
 ]
 
 

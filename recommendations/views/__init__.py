@@ -45,6 +45,7 @@ from recommendations.views.updates import (
     progress_update_delete,
     progress_update_edit,
 )
+from recommendations.views.verdicts import meeting_verdicts
 
 __all__ = [
     "review_list", "review_create", "review_edit", "review_reorder",
@@ -56,7 +57,7 @@ __all__ = [
     "progress_update_correct",
     "update_report_detail", "update_report_create", "update_report_edit",
     "update_report_finalise", "update_report_enter",
-    "meeting_create", "meeting_edit", "meeting_detail",
+    "meeting_create", "meeting_edit", "meeting_detail", "meeting_verdicts",
     "document_attach_review", "document_attach_report", "document_attach_update",
     "document_attach_meeting", "document_remove", "document_download",
 ]  # fmt: skip

@@ -70,5 +70,7 @@ def meanings_context() -> dict[str, Any]:
         "rag": meanings.RAG,
         "overdue_meaning": meanings.OVERDUE,
         "closed_meaning": meanings.CLOSED,
+        "verdicts": meanings.VERDICTS,
+        "disputed_meaning": meanings.DISPUTED,
         "counting_rule": meanings.COUNTING,
     }

@@ -2,6 +2,7 @@
 administrator (who sees every edit link and form). The flows in the other browser tests cover the
 same pages with errors shown."""
 
+import datetime as dt
 import re
 from unittest import mock
 
@@ -13,6 +14,7 @@ from playwright.sync_api import Page
 
 from recommendations import services
 from recommendations.models import (
+    CommitteeVerdict,
     Lead,
     Meeting,
     Person,
@@ -65,6 +67,15 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
             ]
         )
     ]
+    # The committee's view of recommendation 3's update, at the meeting its report went to; the
+    # later meeting's page shows it as recorded there.
+    services.committee_verdict_save(
+        verdict=CommitteeVerdict(
+            update=update, meeting=report.meeting, verdict="not_satisfied",
+            asks="The lead officer to attend.", comment="Members were *not* assured.",
+        ),
+        expected_version=None, user=None,
+    )  # fmt: skip
     sign_in(page, "ada-admin")
     paths = [
         "/",
@@ -107,6 +118,8 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         f"{HACKNEY}/update-reports/{report.pk}/documents/new/",
         f"{REC}/updates/{update.pk}/documents/new/",
         f"/documents/{documents[0].pk}/remove/",
+        f"/meetings/{report.meeting_id}/verdicts/",
+        f"/meetings/{meeting.pk}/verdicts/",
     ]
     served: dict[str, bytes] = {}
     for path in paths:
@@ -211,6 +224,16 @@ def test_hostile_text_is_shown_as_valid_html(page: Page, officer):
     update.text = HOSTILE
     update.save()
     Person.objects.update(name='O\'Brien "<b>Lead</b>"')
+    meeting = Meeting.objects.create(
+        committee=review.committee, date=dt.date(2023, 9, 1), agenda_item='Item "<i>5</i>"'
+    )
+    meeting.reviews.add(review)
+    services.committee_verdict_save(
+        verdict=CommitteeVerdict(
+            update=update, meeting=meeting, verdict="not_satisfied", asks=HOSTILE, comment=HOSTILE
+        ),
+        expected_version=None, user=None,
+    )  # fmt: skip
     sign_in(page, officer.username)
     served: dict[str, bytes] = {}
     for path in [
@@ -221,6 +244,7 @@ def test_hostile_text_is_shown_as_valid_html(page: Page, officer):
         "/reviews/hostile/changes/",
         f"/reviews/hostile/update-reports/{update.report_id}/",
         "/recommendations/?q=exclusion+rates",
+        f"/meetings/{meeting.pk}/verdicts/",
     ]:
         response = page.goto(path)
         assert response.status == 200, (path, response.status)

@@ -11,6 +11,7 @@ FORMS = {case.name for case in CASES} | {
     # test_documents: multipart posts with any title, description and file
     "document_attach_review", "document_attach_report", "document_attach_update",
     "document_attach_meeting",
+    "meeting_verdicts",  # test_verdicts
 }  # fmt: skip
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",

@@ -113,8 +113,9 @@ def test_the_change_history_reads_meetings_in_a_fixed_number_of_queries(
         services.meeting_set_reviews(meeting=meeting, reviews=[second], user=officer)
         services.meeting_set_reviews(meeting=meeting, reviews=[first, second], user=officer)
     recommendation = first.recommendations.get()
-    # recommendation, response, leads, updates histories; meetings' history; its reviews
-    with django_assert_num_queries(6):
+    # recommendation, response, leads, updates, committee's views histories; meetings'
+    # history; its reviews
+    with django_assert_num_queries(7):
         events = recommendation_timeline(recommendation)
     assert sum("meeting of" in event.title for event in events) == 11
 

@@ -93,7 +93,8 @@ def test_the_timeline_costs_a_constant_number_of_queries(member_client):
     # closing meeting); its leads, its updates (with report and meeting) and their supporting
     # documents, its parts (no parent,
     # so no parent leads), its review's meetings; the user's and group permissions;
-    # the history of the recommendation, response, leads and updates; the committee's decisions
+    # the history of the recommendation, response, leads and updates, and of the committee's
+    # views of the updates; the committee's decisions
     # to close or reopen it; the history of the meetings that ever listed its review (none
     # here, so no second query for whether each record lists it); the session's expiry
     # (savepoint, update, release).
