@@ -155,6 +155,7 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
     ]
     people = bulk_create_with_history(
         [
+            # Not assigned to an authority: any review may name them (they lead at random).
             Person(
                 name=f"{first} {last}",
                 job_title=rng.choice(TITLES),
