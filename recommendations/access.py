@@ -18,8 +18,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from recommendations.models import (
+    Authority,
     Lead,
     Meeting,
+    Person,
     ProgressUpdate,
     Recommendation,
     Review,
@@ -105,3 +107,20 @@ def meeting_for(
     """The review and one of its meetings (a meeting of another review is a 404)."""
     review = review_for(request, slug, permission=permission)
     return review, get_object_or_404(Meeting, pk=pk, reviews=review)
+
+
+def authority_for(request: HttpRequest, slug: str, *, permission: Permission) -> Authority:
+    _require(request, permission)
+    return get_object_or_404(Authority, slug=slug)
+
+
+def person_for(
+    request: HttpRequest, slug: str, pk: int, *, permission: Permission
+) -> tuple[Authority, Person]:
+    """An authority and one of its current people, or someone not yet assigned to any (a
+    person of another authority, or one merged away, is a 404)."""
+    authority = authority_for(request, slug, permission=permission)
+    person = get_object_or_404(
+        Person.objects.for_authority(authority.pk).select_related("authority"), pk=pk
+    )
+    return authority, person

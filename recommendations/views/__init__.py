@@ -8,6 +8,15 @@ and write through ``services``. ``urls.py`` reaches every view through this pack
 
 from recommendations.views.leads import lead_edit, lead_list, lead_move, lead_remove
 from recommendations.views.meetings import meeting_create, meeting_edit
+from recommendations.views.people import (
+    authority_create,
+    authority_list,
+    authority_settings,
+    people_list,
+    person_create,
+    person_edit,
+    person_merge,
+)
 from recommendations.views.recommendations import (
     recommendation_close,
     recommendation_create,
@@ -49,4 +58,6 @@ __all__ = [
     "update_report_detail", "update_report_create", "update_report_edit",
     "update_report_finalise", "update_report_enter",
     "meeting_create", "meeting_edit",
+    "authority_list", "authority_create", "authority_settings",
+    "people_list", "person_create", "person_edit", "person_merge",
 ]  # fmt: skip
