@@ -44,7 +44,7 @@ def authority_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recommendations/authority_list.html",
-        {"authorities": Authority.objects.all(), "nav": "authorities"},
+        {"authorities": Authority.objects.all(), "nav": "reviews"},
     )
 
 
@@ -64,14 +64,14 @@ def authority_create(request: HttpRequest) -> HttpResponse:
                 return redirect(_with_param(next_url, "authority", authority.slug))
             return redirect("recommendations:authority_list")
     return form_page(
-        request, "recommendations/authority_form.html", form, next_url=next_url, nav="authorities"
+        request, "recommendations/authority_form.html", form, next_url=next_url, nav="reviews"
     )
 
 
 def authority_settings(request: HttpRequest, slug: str) -> HttpResponse:
     authority = access.authority_for(request, slug, permission="change_authority")
     form = forms.AuthorityForm(request.POST or None, instance=authority)
-    context = {"authority": authority, "nav": "authorities"}
+    context = {"authority": authority, "nav": "reviews"}
     if request.method == "POST" and form.is_valid():
         if save_or_show_errors(
             form,
@@ -99,7 +99,7 @@ def people_list(request: HttpRequest, slug: str) -> HttpResponse:
             "people": [person for person in people if not person.merged_into_id],
             "merged": [person for person in people if person.merged_into_id],
             "unassigned": Person.objects.current().filter(authority__isnull=True),
-            "nav": "authorities",
+            "nav": "reviews",
         },
     )
 
@@ -117,14 +117,14 @@ def person_create(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(next_url or reverse("recommendations:people_list", args=[slug]))
     return form_page(
         request, "recommendations/person_form.html", form,
-        authority=authority, next_url=next_url, nav="authorities",
+        authority=authority, next_url=next_url, nav="reviews",
     )  # fmt: skip
 
 
 def person_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     authority, person = access.person_for(request, slug, pk, permission="change_person")
     form = forms.PersonForm(request.POST or None, instance=person, authority=authority)
-    context = {"authority": authority, "person": person, "nav": "authorities"}
+    context = {"authority": authority, "person": person, "nav": "reviews"}
     if request.method == "POST" and form.is_valid():
         if save_or_show_errors(
             form,
@@ -162,7 +162,7 @@ def person_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         data = request.GET if "keep" in request.GET else None
     form = forms.MergeForm(data, duplicate=duplicate, authority=authority)
     context = {
-        "authority": authority, "duplicate": duplicate, "nav": "authorities",
+        "authority": authority, "duplicate": duplicate, "nav": "reviews",
         "duplicate_links": _links(duplicate),
     }  # fmt: skip
     keep = form.cleaned_data["keep"] if form.is_bound and form.is_valid() else None
