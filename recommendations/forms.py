@@ -221,9 +221,11 @@ class ReviewForm(VersionedForm):
         required=False, max_length=255, label="Name of the committee",
         help_text='As the papers name it, e.g. "Children & Young People Scrutiny Commission".',
     )  # fmt: skip
-    new_lead_cabinet_member_name = forms.CharField(required=False, max_length=255, label="Name")
+    new_lead_cabinet_member_name = forms.CharField(
+        required=False, max_length=255, label="Name of the Cabinet member"
+    )
     new_lead_cabinet_member_job_title = forms.CharField(
-        required=False, max_length=255, label="Job title",
+        required=False, max_length=255, label="Their job title",
         help_text='e.g. "Cabinet Member for Education".',
     )  # fmt: skip
     new_lead_director_kind = forms.ChoiceField(
@@ -234,12 +236,12 @@ class ReviewForm(VersionedForm):
         required=False,
     )
     new_lead_director_name = forms.CharField(
-        required=False, max_length=255, label="Name",
+        required=False, max_length=255, label="Name of the director or directorate",
         help_text='A person\'s name, or an organisation\'s, e.g. "Children and Education '
         'directorate".',
     )  # fmt: skip
     new_lead_director_job_title = forms.CharField(
-        required=False, max_length=255, label="Job title", help_text="For a person."
+        required=False, max_length=255, label="Their job title", help_text="For a person."
     )
 
     # The "not listed?" groups: (the field they belong to, what the group adds, its fields).
@@ -255,7 +257,7 @@ class ReviewForm(VersionedForm):
     class Meta:
         model = Review
         fields = [
-            "committee", "title", "slug", "owner", "status", "summary",
+            "title", "slug", "committee", "owner", "status", "summary",
             "reported_on", "reported_precision", "response_agreed_on", "response_agreed_precision",
             "lead_cabinet_member", "lead_director",
         ]  # fmt: skip
@@ -291,8 +293,13 @@ class ReviewForm(VersionedForm):
         self.authority = authority
         committee = self.fields["committee"]
         committee.queryset = Committee.objects.filter(authority=authority).order_by("name")
+        # Chosen here or added below (``clean`` asks for one or the other).
         committee.required = False
         committee.empty_label = "Select a committee"
+        for name in ["committee", "new_committee_name", "new_lead_cabinet_member_name"]:
+            self.fields[name].show_as_required = True
+        for name in ["new_lead_director_kind", "new_lead_director_name"]:
+            self.fields[name].show_as_required = True
         for name in self.PERSON_FIELDS:
             current = getattr(self.instance, f"{name}_id", None)
             _offer_people(self.fields[name], _people_of(authority.pk, current))

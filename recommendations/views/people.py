@@ -12,9 +12,18 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 
 from recommendations import access, forms, rules, services
-from recommendations.models import Authority, Person
+from recommendations.models import (
+    Authority,
+    Lead,
+    Person,
+    ProgressUpdate,
+    ReminderSent,
+    Review,
+    UpdateReport,
+)
 from recommendations.views.common import form_page, save_or_show_errors, saved_copy
 
 
@@ -141,13 +150,28 @@ def person_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return form_page(request, "recommendations/person_form.html", form, **context)
 
 
+# How the confirmation step names each relation; one added later shows as "model: field".
+LINK_LABELS = {
+    (Lead, "person"): "Leads on recommendations",
+    (Review, "lead_cabinet_member"): "Reviews, as lead Cabinet member",
+    (Review, "lead_director"): "Reviews, as lead director",
+    (UpdateReport, "author"): "Update reports, as author",
+    (UpdateReport, "authorised_by"): "Update reports, as authoriser",
+    (UpdateReport, "contributors"): "Update reports, as contributor",
+    (ProgressUpdate, "author"): "Progress updates, as author",
+    (ReminderSent, "person"): "Reminders sent",
+    (Person, "merged_into"): "Records merged into this one before",
+}
+
+
 def _links(person: Person) -> list[tuple[str, int]]:
     """What names this person, relation by relation, for the confirmation step."""
     counts = []
     for link in rules.person_links():
         count = link.model._default_manager.filter(**{link.field: person}).count()
         if count:
-            counts.append((link.label, count))
+            label = LINK_LABELS.get((link.model, link.field)) or capfirst(link.label)
+            counts.append((label, count))
     return counts
 
 

@@ -270,7 +270,7 @@ def test_the_people_page_lists_the_authoritys_people(officer_client, review, aut
     Person.objects.create(name="Unassigned")
     body = officer_client.get(f"/authorities/{authority.slug}/people/").content.decode()
     assert "Ours" in body and "Unassigned" in body and "Theirs" not in body
-    assert "Merge into someone else" in body and "Add a person or organisation" in body
+    assert "into someone else</a>" in body and "Add a person or organisation" in body
 
 
 def test_an_officer_adds_and_edits_people(officer_client, authority):
@@ -312,7 +312,7 @@ def test_merging_from_the_page_asks_first_then_merges(officer_client, review, au
     assert keep in officer_client.get(url).context["form"].fields["keep"].queryset
     response = officer_client.get(url, {"keep": keep.pk})
     body = response.content.decode()
-    assert "The record kept" in body and "Lead: person: 1" in body
+    assert "The record kept" in body and "Leads on recommendations: 1" in body
     assert Person.objects.get(pk=duplicate.pk).merged_into is None  # nothing yet
     response = officer_client.post(
         url, {"keep": keep.pk, "keep_version": 1, "duplicate_version": 1}
