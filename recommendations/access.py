@@ -18,8 +18,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from recommendations.models import (
+    Authority,
     Lead,
     Meeting,
+    Person,
     ProgressUpdate,
     Recommendation,
     Review,
@@ -140,3 +142,20 @@ def document_for(
     )
     require(request, DOCUMENT_PARENT_PERMISSIONS[document.parent_field or "review"])
     return document
+
+
+def authority_for(request: HttpRequest, slug: str, *, permission: Permission) -> Authority:
+    _require(request, permission)
+    return get_object_or_404(Authority, slug=slug)
+
+
+def person_for(
+    request: HttpRequest, slug: str, pk: int, *, permission: Permission
+) -> tuple[Authority, Person]:
+    """An authority and one of its current people, or someone not yet assigned to any (a
+    person of another authority, or one merged away, is a 404)."""
+    authority = authority_for(request, slug, permission=permission)
+    person = get_object_or_404(
+        Person.objects.for_authority(authority.pk).select_related("authority"), pk=pk
+    )
+    return authority, person

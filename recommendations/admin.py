@@ -236,12 +236,37 @@ class GlossaryTermInline(admin.TabularInline):
     extra = 0
 
 
+class AuthorityAdminForm(VersionedAdminForm):
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        for field, errors in rules.authority_errors(self.instance).items():
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class PersonAdminForm(VersionedAdminForm):
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        for field, errors in rules.person_errors(self.instance).items():
+            self.add_error(field if field in self.fields else None, errors)
+
+
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+class AuthorityAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "slug", "response_due_amount", "response_due_unit"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CommitteeInline, GlossaryTermInline]
+    form = AuthorityAdminForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            services.authority_update(
+                authority=obj,
+                expected_version=form.cleaned_data["loaded_version"],
+                user=request.user,
+            )
+        else:
+            services.authority_create(authority=obj, user=request.user)
 
 
 @admin.register(Committee)
@@ -254,10 +279,12 @@ class CommitteeAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "job_title", "organisation", "email"]
-    list_filter = ["organisation"]
+    list_display = ["name", "kind", "job_title", "organisation", "authority", "email"]
+    list_filter = ["authority", "kind", "organisation"]
+    # Merging is done on the app's page, which moves every link: never by editing this field.
+    readonly_fields = ["merged_into"]
     search_fields = ["name", "job_title", "organisation", "email"]
-    form = VersionedAdminForm
+    form = PersonAdminForm
 
     def save_model(self, request, obj, form, change) -> None:
         if change:

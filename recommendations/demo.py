@@ -109,9 +109,11 @@ def load_review_document(doc: dict[str, Any], *, replace: bool = False) -> Revie
     people: dict[str, Person] = {}
     for key, entry in (doc.get("people") or {}).items():
         people[key] = services.person_get_or_create(
+            authority=authority,
             name=entry["name"],
             job_title=entry.get("job_title") or "",
             organisation=entry.get("organisation") or "",
+            kind=entry.get("kind") or Person.Kind.PERSON,
         )
 
     def person(key: str | None) -> Person | None:

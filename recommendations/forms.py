@@ -13,13 +13,16 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.template.defaultfilters import date as format_date
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from recommendations import filetypes, rules
+from recommendations import filetypes, rules, services
 from recommendations.models import (
     LONG_TEXT_MAX,
+    Authority,
+    Committee,
     CommitteeVerdict,
     DatePrecision,
     Lead,
@@ -193,11 +196,72 @@ def _date_widgets(*names: str) -> dict[str, forms.Widget]:
     return {name: DateInput() for name in names}
 
 
+def _people_of(authority_id: int | None, *current: int | None) -> models.QuerySet[Person]:
+    """Who a review's forms offer: the current people of its authority and those not yet
+    assigned to one, plus whoever the record names now (so an edit never fails on them)."""
+    chosen = [pk for pk in current if pk]
+    query = Q(authority_id=authority_id) | Q(authority__isnull=True)
+    return (
+        Person.objects.filter((query & Q(merged_into__isnull=True)) | Q(pk__in=chosen))
+        .select_related("authority")
+        .order_by("name", "job_title", "pk")
+    )
+
+
+def _offer_people(field: forms.ModelChoiceField, people: models.QuerySet[Person]) -> None:
+    field.queryset = people
+    field.label_from_instance = lambda person: person.choice_label
+
+
+NOT_LISTED = "Not listed? Add "
+
+
 class ReviewForm(VersionedForm):
+    """A review of one authority: its committees and people are offered, and a committee, a
+    person or an organisation not yet recorded can be added here (``added()``), saved with
+    the review or not at all."""
+
+    new_committee_name = forms.CharField(
+        required=False, max_length=255, label="Name of the committee",
+        help_text='As the papers name it, e.g. "Children & Young People Scrutiny Commission".',
+    )  # fmt: skip
+    new_lead_cabinet_member_name = forms.CharField(
+        required=False, max_length=255, label="Name of the Cabinet member"
+    )
+    new_lead_cabinet_member_job_title = forms.CharField(
+        required=False, max_length=255, label="Their job title",
+        help_text='e.g. "Cabinet Member for Education".',
+    )  # fmt: skip
+    new_lead_director_kind = forms.ChoiceField(
+        choices=Person.Kind.choices,
+        initial=Person.Kind.PERSON,
+        widget=forms.RadioSelect,
+        label="A person or an organisation?",
+        required=False,
+    )
+    new_lead_director_name = forms.CharField(
+        required=False, max_length=255, label="Name of the director or directorate",
+        help_text='A person\'s name, or an organisation\'s, e.g. "Children and Education '
+        'directorate".',
+    )  # fmt: skip
+    new_lead_director_job_title = forms.CharField(
+        required=False, max_length=255, label="Their job title", help_text="For a person."
+    )
+
+    # The "not listed?" groups: (the field they belong to, what the group adds, its fields).
+    ADD_GROUPS = [
+        ("committee", "a committee", ["new_committee_name"]),
+        ("lead_cabinet_member", "a Cabinet member",
+         ["new_lead_cabinet_member_name", "new_lead_cabinet_member_job_title"]),
+        ("lead_director", "a director or directorate",
+         ["new_lead_director_kind", "new_lead_director_name", "new_lead_director_job_title"]),
+    ]  # fmt: skip
+    PERSON_FIELDS = ["lead_cabinet_member", "lead_director"]
+
     class Meta:
         model = Review
         fields = [
-            "committee", "title", "slug", "owner", "status", "summary",
+            "title", "slug", "committee", "owner", "status", "summary",
             "reported_on", "reported_precision", "response_agreed_on", "response_agreed_precision",
             "lead_cabinet_member", "lead_director",
         ]  # fmt: skip
@@ -208,6 +272,8 @@ class ReviewForm(VersionedForm):
             "reported_precision": "How precise is the date reported?",
             "response_agreed_on": "Date the executive agreed its response",
             "response_agreed_precision": "How precise is the date the response was agreed?",
+            "lead_cabinet_member": "Lead Cabinet member",
+            "lead_director": "Lead director or directorate",
         }
         help_texts = {
             "slug": "Lower-case letters, numbers and hyphens, e.g. hackney-school-exclusions.",
@@ -220,8 +286,37 @@ class ReviewForm(VersionedForm):
                 "unique": "Another review already uses this short name. Choose another.",
             },
             "summary": {"max_length": _too_long("The summary")},
-            "committee": {"required": "Select the committee that made the review."},
+            "committee": {
+                "required": "Select the committee that made the review.",
+                "invalid_choice": "Select a committee of this authority, or add one.",
+            },
         }
+
+    def __init__(self, *args, authority: Authority, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.authority = authority
+        committee = self.fields["committee"]
+        committee.queryset = Committee.objects.filter(authority=authority).order_by("name")
+        # Chosen here or added below (``clean`` asks for one or the other).
+        committee.required = False
+        committee.empty_label = "Select a committee"
+        for name in ["committee", "new_committee_name", "new_lead_cabinet_member_name"]:
+            self.fields[name].show_as_required = True
+        for name in ["new_lead_director_kind", "new_lead_director_name"]:
+            self.fields[name].show_as_required = True
+        for name in self.PERSON_FIELDS:
+            current = getattr(self.instance, f"{name}_id", None)
+            _offer_people(self.fields[name], _people_of(authority.pk, current))
+            self.fields[name].empty_label = "None recorded"
+        self.add_group_fields = [name for _, _, names in self.ADD_GROUPS for name in names]
+        if not self.instance.pk:
+            # Made from the title when left empty (the page's script fills it in as you type).
+            self.fields["slug"].required = False
+            self.fields["slug"].widget.attrs["data-slug-from"] = self["title"].auto_id
+            self.fields["slug"].help_text = (
+                "Made from the title unless you change it. Lower-case letters, numbers and "
+                "hyphens, e.g. hackney-school-exclusions."
+            )
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -237,7 +332,61 @@ class ReviewForm(VersionedForm):
                 "response_agreed_on",
                 "The response must be agreed on or after the date the review reported.",
             )
+        new_committee = (data.get("new_committee_name") or "").strip()
+        if data.get("committee") and new_committee:
+            self.add_error(
+                "new_committee_name", "Either select a committee or add a new one, not both."
+            )
+        elif not data.get("committee") and not new_committee and "committee" not in self.errors:
+            self.add_error(
+                "committee", "Select the committee that made the review, or add a new one."
+            )
+        for name in self.PERSON_FIELDS:
+            typed = (data.get(f"new_{name}_name") or "").strip()
+            if data.get(name) and typed:
+                self.add_error(
+                    f"new_{name}_name", "Either select someone from the list or add someone new."
+                )
+            elif not typed and (data.get(f"new_{name}_job_title") or "").strip():
+                self.add_error(
+                    f"new_{name}_name", "Enter their name, or leave the job title empty."
+                )
         return data
+
+    def added(self) -> services.AddedOnTheSpot:
+        """What the officer added rather than chose (unsaved; the service saves it)."""
+        data = self.cleaned_data
+        added = services.AddedOnTheSpot()
+        if name := data.get("new_committee_name", "").strip():
+            added.committee = Committee(authority=self.authority, name=name)
+        for field in self.PERSON_FIELDS:
+            if name := data.get(f"new_{field}_name", "").strip():
+                added.people[field] = Person(
+                    name=name,
+                    job_title=data.get(f"new_{field}_job_title", "").strip(),
+                    kind=data.get(f"new_{field}_kind") or Person.Kind.PERSON,
+                )
+        return added
+
+    def add_groups(self) -> list[dict]:
+        """For the template: each "not listed?" group, open when it holds something."""
+        groups = []
+        for field, noun, names in self.ADD_GROUPS:
+            fields = [self[name] for name in names]
+            typed = any(
+                (self.data.get(self.add_prefix(name)) or "").strip()
+                for name in names
+                if not name.endswith("_kind")
+            )
+            groups.append(
+                {
+                    "after": field,
+                    "summary": NOT_LISTED + noun,
+                    "fields": fields,
+                    "open": typed or any(f.errors for f in fields),
+                }
+            )
+        return groups
 
 
 class RecommendationForm(VersionedForm):
@@ -312,10 +461,21 @@ class ResponseForm(VersionedForm):
 
 
 class LeadForm(VersionedForm):
-    """Pick someone already in the tracker, or name a new person."""
+    """Pick someone of the review's authority, or name a new person or organisation."""
 
+    new_person_kind = forms.ChoiceField(
+        choices=Person.Kind.choices,
+        initial=Person.Kind.PERSON,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Or add someone new: a person or an organisation?",
+    )
     new_person_name = forms.CharField(
-        required=False, max_length=255, label="Or add a new person: name"
+        required=False,
+        max_length=255,
+        label="Name",
+        help_text="A person's name, or an organisation's, e.g. \"Children and Education "
+        'directorate".',
     )
     new_person_job_title = forms.CharField(required=False, max_length=255, label="Job title")
     new_person_organisation = forms.CharField(required=False, max_length=255, label="Organisation")
@@ -331,9 +491,13 @@ class LeadForm(VersionedForm):
         self.recommendation = recommendation
         self.instance.recommendation = recommendation
         self.fields["person"].required = False
-        self.fields["person"].queryset = Person.objects.all()
+        authority_id = recommendation.review.committee.authority_id
+        _offer_people(self.fields["person"], _people_of(authority_id, self.instance.person_id))
         if self.instance.pk:
-            for name in ["new_person_name", "new_person_job_title", "new_person_organisation"]:
+            for name in [
+                "new_person_kind", "new_person_name", "new_person_job_title",
+                "new_person_organisation",
+            ]:  # fmt: skip
                 del self.fields[name]
 
     def clean(self) -> dict:
@@ -346,11 +510,12 @@ class LeadForm(VersionedForm):
         if not person and new_name:
             # A "new" person who is already in the tracker is that person (lead_add reuses
             # them), so the duplicate check below must see them too: else an IntegrityError.
-            person = Person.objects.filter(
+            person = Person.objects.recorded_as(
+                authority_id=self.recommendation.review.committee.authority_id,
                 name=new_name,
                 job_title=(data.get("new_person_job_title") or "").strip(),
                 organisation=(data.get("new_person_organisation") or "").strip(),
-            ).first()
+            )
         if person and data.get("role"):
             duplicate = Lead.objects.filter(
                 recommendation=self.recommendation, person=person, role=data["role"]
@@ -636,8 +801,17 @@ class UpdateReportForm(VersionedForm):
         self.instance.review = review
         self.fields["meeting"].queryset = Meeting.objects.filter(committee_id=review.committee_id)
         self.fields["meeting"].empty_label = "Not yet presented"
-        self.fields["author"].empty_label = "Not recorded"
-        self.fields["authorised_by"].empty_label = "Not recorded"
+        authority_id = review.committee.authority_id
+        for name in ["author", "authorised_by"]:
+            current = getattr(self.instance, f"{name}_id")
+            _offer_people(self.fields[name], _people_of(authority_id, current))
+            self.fields[name].empty_label = "Not recorded"
+        contributors = (
+            list(self.instance.contributors.values_list("pk", flat=True))
+            if self.instance.pk
+            else []
+        )
+        _offer_people(self.fields["contributors"], _people_of(authority_id, *contributors))
 
 
 class MeetingForm(VersionedForm):
@@ -802,3 +976,102 @@ class SupportingDocumentForm(SensibleDatesForm):
             f".{extension}" for extension in filetypes.ACCEPTED_EXTENSIONS
         )
         self.fields["title"].help_text = "As members should see it in lists and the pack."
+
+
+class AuthorityForm(VersionedForm):
+    class Meta:
+        model = Authority
+        fields = ["name", "response_due_amount", "response_due_unit"]
+        widgets = {"response_due_unit": forms.RadioSelect}
+        labels = {
+            "name": "Name of the authority",
+            "response_due_amount": "Responses are due after",
+            "response_due_unit": "Days or months?",
+        }
+        help_texts = {
+            "name": 'e.g. "London Borough of Hackney".',
+            "response_due_amount": "How long after a review reports the executive's "
+            "responses are due: e.g. 2 months, or 28 days.",
+        }
+        error_messages = {
+            "name": {
+                "required": "Enter the name of the authority.",
+                "unique": "This authority is already recorded.",
+            },
+            "response_due_amount": {
+                "required": "Enter how many days or months after a review reports its "
+                "responses are due.",
+                "invalid": "Enter a whole number, e.g. 2 or 28.",
+            },
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        amount, unit = data.get("response_due_amount"), data.get("response_due_unit")
+        if amount is not None and unit:
+            limit = rules.RESPONSE_DUE_LIMITS[unit]
+            if not 1 <= amount <= limit:
+                self.add_error(
+                    "response_due_amount", f"Enter a number of {unit} from 1 to {limit}."
+                )
+        return data
+
+
+class PersonForm(VersionedForm):
+    class Meta:
+        model = Person
+        fields = ["kind", "name", "job_title", "organisation", "email", "authority"]
+        widgets = {"kind": forms.RadioSelect}
+        labels = {"kind": "A person or an organisation?", "authority": "Authority"}
+        help_texts = {
+            "name": "A person's name, or an organisation's, e.g. \"Children and Education "
+            'directorate".',
+            "job_title": "For a person, as the papers give it.",
+            "organisation": 'Where they work, e.g. "Hackney Education". Optional.',
+            "authority": "People belong to the authority whose reviews name them.",
+        }
+        error_messages = {"name": {"required": "Enter the name of the person or organisation."}}
+
+    def __init__(self, *args, authority: Authority, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.instance.authority = authority
+            del self.fields["authority"]
+        else:
+            # Only assigning someone not yet assigned, or keeping them where they are.
+            field = self.fields["authority"]
+            field.queryset = Authority.objects.filter(pk=authority.pk)
+            field.empty_label = "Not assigned to an authority"
+
+
+class MergeForm(forms.Form):
+    """Merging one person into another: who is kept, and (on the confirmation step) the
+    versions of both records as the officer saw them."""
+
+    keep = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        label="Merge into",
+        empty_label="Select the record to keep",
+        error_messages={
+            "required": "Select the record to keep.",
+            "invalid_choice": "Select someone of this authority who has not been merged.",
+        },
+    )
+    keep_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    duplicate_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, duplicate: Person, authority: Authority, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.duplicate = duplicate
+        _offer_people(self.fields["keep"], _people_of(authority.pk).exclude(pk=duplicate.pk))
+
+
+class AuthorityChoiceForm(forms.Form):
+    """The first step of starting a review (sent by GET): which authority it is for."""
+
+    authority = forms.ModelChoiceField(
+        queryset=Authority.objects.all(),
+        to_field_name="slug",
+        label="Which authority's review is it?",
+        empty_label="Select an authority",
+    )

@@ -152,6 +152,7 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
     ]
     people = services.record_published_in_bulk(
         instances=[
+            # Not assigned to an authority: any review may name them (they lead at random).
             Person(
                 name=f"{first} {last}",
                 job_title=rng.choice(TITLES),

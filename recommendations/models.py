@@ -39,8 +39,24 @@ def format_partial_date(value: dt.date | None, precision: str) -> str:
 
 
 class Authority(models.Model):
+    class DueUnit(models.TextChoices):
+        DAYS = "days", "Days"
+        MONTHS = "months", "Months"
+
     name = models.CharField(max_length=SHORT_TEXT_MAX, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
+    # The executive's responses to a review are due this long after it reports. Two months is
+    # the statutory default in England (Local Government Act 2000, s.9FE); some councils use
+    # their own rule, such as 28 days.
+    response_due_amount = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="Responses to a review are due this many days or months after it reports.",
+    )
+    response_due_unit = models.CharField(
+        max_length=6, choices=DueUnit.choices, default=DueUnit.MONTHS
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -48,6 +64,11 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def response_due_display(self) -> str:
+        amount, unit = self.response_due_amount, self.get_response_due_unit_display().lower()
+        return f"{amount} {unit.removesuffix('s') if amount == 1 else unit}"
 
 
 class Committee(models.Model):
@@ -67,27 +88,103 @@ class Committee(models.Model):
         return self.name
 
 
-class Person(models.Model):
-    """Someone named in the papers: an officer, a Cabinet member, a report author."""
+PERSON_RECORDED_ALREADY = (
+    "Someone with this name, job title and organisation is already recorded here. "
+    "Select them instead, or tell them apart by job title."
+)
 
+
+class PersonQuerySet(models.QuerySet):
+    def current(self) -> PersonQuerySet:
+        """People not merged into someone else: the ones offered in choice lists."""
+        return self.filter(merged_into__isnull=True)
+
+    def for_authority(self, authority_id: int | None) -> PersonQuerySet:
+        """The current people of an authority, and those not yet assigned to one."""
+        return self.current().filter(Q(authority_id=authority_id) | Q(authority__isnull=True))
+
+    def recorded_as(
+        self, *, authority_id: int | None, name: str, job_title: str, organisation: str
+    ) -> Person | None:
+        """The record of someone typed in as new: a current one, the authority's own first;
+        else, if a duplicate with these details was merged away, the record it was merged
+        into (an officer said they are the same person)."""
+        found = (
+            self.filter(Q(authority_id=authority_id) | Q(authority__isnull=True))
+            .filter(name=name, job_title=job_title, organisation=organisation)
+            .select_related("merged_into")
+            .order_by(
+                models.F("merged_into").asc(nulls_first=True),
+                models.F("authority").asc(nulls_last=True),
+                "pk",
+            )
+            .first()
+        )
+        return found.merged_into if found and found.merged_into_id else found
+
+
+class Person(models.Model):
+    """Someone named in the papers (an officer, a Cabinet member, a report author), or an
+    organisation that leads as a body (a directorate, a partner)."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation (e.g. a directorate)"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(max_length=SHORT_TEXT_MAX)
     job_title = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
     organisation = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
     email = models.EmailField(blank=True, help_text="Used for update reminders.")
+    # Null for people recorded before people belonged to an authority and linked to reviews of
+    # more than one (or none): choice lists offer them to every authority until an officer
+    # assigns them.
+    authority = models.ForeignKey(
+        Authority, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    # A duplicate an officer merged into the person kept: its links moved there, and the row
+    # stays so that its history (and the history of the rows that named it) reads as it was.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_people"
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "job_title"]
         verbose_name_plural = "people"
         constraints = [
+            # One record per person within an authority; merged duplicates no longer count.
             models.UniqueConstraint(
-                fields=["name", "job_title", "organisation"], name="person_unique_identity"
+                fields=["authority", "name", "job_title", "organisation"],
+                condition=Q(merged_into__isnull=True, authority__isnull=False),
+                name="person_unique_identity_per_authority",
+                violation_error_message=PERSON_RECORDED_ALREADY,
+            ),
+            models.UniqueConstraint(
+                fields=["name", "job_title", "organisation"],
+                condition=Q(merged_into__isnull=True, authority__isnull=True),
+                name="person_unique_identity_unassigned",
+                violation_error_message=PERSON_RECORDED_ALREADY,
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("id")), name="person_not_merged_into_itself"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name}, {self.job_title}" if self.job_title else self.name
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind == self.Kind.ORGANISATION
+
+    @property
+    def choice_label(self) -> str:
+        """How choice lists name them: organisations marked as such."""
+        return f"{self} (organisation)" if self.is_organisation else str(self)
 
 
 class Review(models.Model):
@@ -123,10 +220,6 @@ class Review(models.Model):
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.MONITORING)
-    response_due_months = models.PositiveSmallIntegerField(
-        default=2,
-        help_text="The executive's responses are due this many months after the review reports.",
-    )
     update_interval_months = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -304,7 +397,14 @@ class Lead(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} ({self.get_role_display()})"
+        return f"{self.person} ({self.role_label})"
+
+    @property
+    def role_label(self) -> str:
+        """An organisation leads as a body: "Lead organisation", not "Lead officer"."""
+        if self.role == self.Role.LEAD_OFFICER and self.person.is_organisation:
+            return "Lead organisation"
+        return self.get_role_display()
 
 
 class Meeting(models.Model):

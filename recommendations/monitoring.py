@@ -34,6 +34,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from recommendations.models import (
+    Authority,
     CommitteeVerdict,
     OverdueOverride,
     ProgressUpdate,
@@ -178,7 +179,19 @@ def next_scheduled_update(review: Review, reports: Iterable[UpdateReport]) -> dt
     return add_months(base, review.update_interval_months) if base else None
 
 
+def due_after(start: dt.date, amount: int, unit: str) -> dt.date:
+    """``start`` plus ``amount`` days or months. A month on from a day the later month lacks
+    is that month's last day (31 January + 1 month = 28 or 29 February), as people count."""
+    if unit == Authority.DueUnit.DAYS:
+        return start + dt.timedelta(days=amount)
+    return add_months(start, amount)
+
+
 def response_deadline(review: Review) -> dt.date | None:
+    """THE response deadline: when the review reported plus its authority's rule (e.g. two
+    months, or 28 days), set by scrutiny officers per authority. Reads
+    ``review.committee.authority``: select it with the review."""
     if review.reported_on is None:
         return None
-    return add_months(review.reported_on, review.response_due_months)
+    authority = review.committee.authority
+    return due_after(review.reported_on, authority.response_due_amount, authority.response_due_unit)

@@ -17,10 +17,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalChanges
 
 from recommendations import markdown
 from recommendations.models import (
     ONE_RECORD,
+    Authority,
     CommitteeVerdict,
     Lead,
     Meeting,
@@ -28,6 +30,7 @@ from recommendations.models import (
     Person,
     ProgressUpdate,
     Recommendation,
+    ReminderSent,
     Review,
     SupportingDocument,
     UpdateReport,
@@ -51,6 +54,11 @@ def review_errors(review: Review) -> Errors:
     errors: Errors = {}
     if review.slug in RESERVED_SLUGS:
         _add(errors, "slug", f'"{review.slug}" is reserved. Choose another short name.')
+    if review.committee_id:
+        authority_id = review.committee.authority_id
+        for field in ["lead_cabinet_member", "lead_director"]:
+            if message := person_choice_error(getattr(review, field), authority_id):
+                _add(errors, field, message)
     reported, agreed = review.reported_on, review.response_agreed_on
     if reported and agreed and agreed < reported:
         _add(
@@ -246,8 +254,14 @@ def is_closed(recommendation: Recommendation) -> bool:
 
 
 def lead_errors(lead: Lead, *, field: str = "person") -> Errors:
-    """One person leads on a recommendation once per role."""
+    """One person leads on a recommendation once per role, and is of its review's authority."""
     errors: Errors = {}
+    if lead.person_id and (
+        message := person_choice_error(
+            lead.person, lead.recommendation.review.committee.authority_id
+        )
+    ):
+        _add(errors, field, message)
     duplicate = Lead.objects.filter(
         recommendation_id=lead.recommendation_id, person_id=lead.person_id, role=lead.role
     ).exclude(pk=lead.pk)
@@ -269,6 +283,147 @@ def update_report_errors(report: UpdateReport) -> Errors:
     errors: Errors = {}
     if report.meeting_id and report.meeting.committee_id != report.review.committee_id:
         _add(errors, "meeting", "Select a meeting of this review's committee.")
+    authority_id = report.review.committee.authority_id
+    for field in ["author", "authorised_by"]:
+        if message := person_choice_error(getattr(report, field), authority_id):
+            _add(errors, field, message)
+    return errors
+
+
+def contributors_errors(report: UpdateReport, contributors: list[Person]) -> Errors:
+    authority_id = report.review.committee.authority_id
+    messages = [person_choice_error(person, authority_id) for person in contributors]
+    return {"contributors": [message for message in messages if message]}
+
+
+# --- Authorities and people -----------------------------------------------------------------
+
+RESPONSE_DUE_LIMITS = {Authority.DueUnit.DAYS: 366, Authority.DueUnit.MONTHS: 24}
+
+
+def authority_errors(authority: Authority) -> Errors:
+    errors: Errors = {}
+    limit = RESPONSE_DUE_LIMITS.get(authority.response_due_unit)
+    amount = authority.response_due_amount
+    if limit and amount is not None and not 1 <= amount <= limit:
+        unit = authority.get_response_due_unit_display().lower()
+        _add(errors, "response_due_amount", f"Enter a number of {unit} from 1 to {limit}.")
+    return errors
+
+
+def person_choice_error(person: Person | None, authority_id: int | None) -> str | None:
+    """Who can be named on a review: a current person of its authority, or one not yet
+    assigned to any."""
+    if person is None:
+        return None
+    if person.merged_into_id:
+        return f"{person.name} was merged into {person.merged_into}. Select them instead."
+    if person.authority_id is not None and person.authority_id != authority_id:
+        return (
+            f"{person.name} is recorded at {person.authority}. Select someone of this "
+            "review's authority, or add them."
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    """A relation that names a person: ``model.field`` (a foreign key, or a many-to-many)."""
+
+    model: type[models.Model]
+    field: str
+    many_to_many: bool
+
+    @property
+    def label(self) -> str:
+        field = self.model._meta.get_field(self.field)
+        return f"{self.model._meta.verbose_name}: {field.verbose_name}"
+
+
+def person_links() -> list[PersonLink]:
+    """Every relation to Person, from the models themselves, so one added later is found too.
+    ``Person._meta.related_objects`` is not enough: it leaves out hidden relations
+    (``related_name="+"``, such as a review's lead director). The history's copies are left
+    alone (they record what was), and a many-to-many's table is reached through its field."""
+    links = []
+    for relation in Person._meta.get_fields(include_hidden=True):
+        if not (relation.is_relation and relation.auto_created and not relation.concrete):
+            continue
+        model = relation.related_model
+        if issubclass(model, HistoricalChanges) or model._meta.auto_created:
+            continue
+        links.append(PersonLink(model, relation.field.name, relation.many_to_many))
+    return links
+
+
+# How each model that names a person reaches the authority of the review it belongs to.
+AUTHORITY_PATHS: dict[type[models.Model], str] = {
+    Review: "committee__authority",
+    Lead: "recommendation__review__committee__authority",
+    UpdateReport: "review__committee__authority",
+    ProgressUpdate: "recommendation__review__committee__authority",
+    ReminderSent: "recommendation__review__committee__authority",
+}
+
+
+def linked_authority_ids(person: Person) -> set[int]:
+    """The authorities of the reviews that name this person, by any link."""
+    ids: set[int] = set()
+    for link in person_links():
+        if link.model is Person:
+            continue  # people merged into this one: their links are this one's already
+        path = AUTHORITY_PATHS[link.model]
+        ids |= set(
+            link.model._default_manager.filter(**{link.field: person})
+            .values_list(path, flat=True)
+            .distinct()
+        )
+    return ids
+
+
+def person_errors(person: Person) -> Errors:
+    errors: Errors = {}
+    if person.pk is None:
+        return errors
+    if person.merged_into_id:
+        _add(errors, NON_FIELD_ERRORS, f"{person.name} was merged into {person.merged_into}.")
+        return errors
+    stored = Person.objects.filter(pk=person.pk).values_list("authority_id", flat=True).first()
+    if person.authority_id is not None and person.authority_id != stored:
+        elsewhere = linked_authority_ids(person) - {person.authority_id}
+        if elsewhere:
+            names = ", ".join(
+                sorted(Authority.objects.filter(pk__in=elsewhere).values_list("name", flat=True))
+            )
+            _add(
+                errors,
+                "authority",
+                f"{person.name} is named in reviews of {names}, so they cannot move to "
+                f"{person.authority}.",
+            )
+    return errors
+
+
+def merge_errors(keep: Person, duplicate: Person) -> Errors:
+    errors: Errors = {}
+    if keep.pk == duplicate.pk:
+        _add(errors, "keep", "Select someone else: a person cannot be merged into themselves.")
+    elif duplicate.merged_into_id:
+        _add(errors, NON_FIELD_ERRORS, f"{duplicate.name} has already been merged.")
+    elif keep.merged_into_id:
+        _add(errors, "keep", f"{keep.name} has been merged into someone else. Select them.")
+    elif None not in (keep.authority_id, duplicate.authority_id) and (
+        keep.authority_id != duplicate.authority_id
+    ):
+        _add(errors, "keep", "Select someone of the same authority.")
+    elif keep.authority_id is not None and (linked_authority_ids(duplicate) - {keep.authority_id}):
+        _add(
+            errors,
+            "keep",
+            f"{duplicate.name} is named in reviews of other authorities than {keep.authority}, "
+            "so they cannot be merged into someone recorded there. Select someone not yet "
+            "assigned to an authority.",
+        )
     return errors
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Literal, TypeVar
 
@@ -27,6 +27,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from recommendations import filetypes, rules
@@ -149,8 +150,85 @@ def _next_order(queryset: models.QuerySet) -> int:
     return (queryset.aggregate(top=Max("order"))["top"] or 0) + 1
 
 
+SLUG_MAX = 100
+
+
+def unique_slug(text: str, *, taken: models.QuerySet, fallback: str) -> str:
+    """A short name for web addresses made from ``text`` (``fallback`` if nothing of it is
+    left, e.g. a title in another script), with "-2", "-3"... until ``taken`` (a queryset of
+    the other records' slugs) does not have it, and never a reserved one."""
+    base = slugify(text)[:SLUG_MAX].strip("-_") or fallback
+    prefix = base[: SLUG_MAX - 10]  # what every candidate below starts with
+    existing = set(taken.filter(slug__startswith=prefix).values_list("slug", flat=True))
+    existing |= rules.RESERVED_SLUGS
+    candidate, n = base, 1
+    while candidate in existing:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: SLUG_MAX - len(suffix)].rstrip("-_") + suffix
+    return candidate
+
+
+@contextmanager
+def _errors_on(fields: Mapping[str, str], *, default: str) -> Iterator[None]:
+    """Something added on the spot from another record's form: its refusal, keyed by that
+    form's fields (``fields`` maps the model's field to the form's; the rest go to
+    ``default``)."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise ValidationError({default: error.messages}) from error
+        rekeyed: dict[str, list[str]] = {}
+        for name, messages in error.message_dict.items():
+            rekeyed.setdefault(fields.get(name, default), []).extend(messages)
+        raise ValidationError(rekeyed) from error
+
+
+@dataclass
+class AddedOnTheSpot:
+    """What an officer added from a review's form rather than chose from a list, all unsaved:
+    a committee (in a chosen authority, or in ``authority``, also new) and people for the
+    review's person fields (``people``: field name -> person)."""
+
+    authority: Authority | None = None
+    committee: Committee | None = None
+    people: dict[str, Person] = field(default_factory=dict)
+
+    @staticmethod
+    def person_fields(review_field: str) -> dict[str, str]:
+        prefix = f"new_{review_field}_"
+        return {name: prefix + name for name in ["name", "job_title", "kind"]}
+
+
+def _add_on_the_spot(review: Review, added: AddedOnTheSpot | None, user: User) -> None:
+    """Save what was added (the form's field names key any refusal) and put it on the review.
+    Called inside the review's transaction, so a refusal anywhere keeps none of it."""
+    if added is None:
+        return
+    if added.committee is not None:
+        if added.authority is not None:
+            with _errors_on({"name": "new_authority_name"}, default="new_authority_name"):
+                added.committee.authority = authority_find_or_create(
+                    authority=added.authority, user=user
+                )
+        with _errors_on({"name": "new_committee_name"}, default="new_committee_name"):
+            review.committee = committee_find_or_create(committee=added.committee, user=user)
+    if not review.committee_id:
+        return  # the review's own check says to choose one
+    for review_field, person in added.people.items():
+        fields = AddedOnTheSpot.person_fields(review_field)
+        person.authority = review.committee.authority
+        with _errors_on(fields, default=fields["name"]):
+            setattr(review, review_field, person_find_or_create(person=person, user=user))
+
+
 @transaction.atomic
-def review_create(*, review: Review, user: User) -> Review:
+def review_create(*, review: Review, user: User, added: AddedOnTheSpot | None = None) -> Review:
+    """A review left without a short name gets one made from its title."""
+    _add_on_the_spot(review, added, user)
+    if not review.slug and review.title:
+        review.slug = unique_slug(review.title, taken=Review.objects.all(), fallback="review")
     _validate(review, rules.review_errors)
     _attribute_to(review, user)
     review.save()
@@ -158,7 +236,10 @@ def review_create(*, review: Review, user: User) -> Review:
 
 
 @transaction.atomic
-def review_update(*, review: Review, expected_version: int, user: User) -> Review:
+def review_update(
+    *, review: Review, expected_version: int, user: User, added: AddedOnTheSpot | None = None
+) -> Review:
+    _add_on_the_spot(review, added, user)
     _validate(review, rules.review_errors)
     _save_versioned(review, expected_version=expected_version, user=user)
     return review
@@ -231,17 +312,27 @@ def lead_add(
     new_person_name: str = "",
     new_person_job_title: str = "",
     new_person_organisation: str = "",
+    new_person_kind: str = Person.Kind.PERSON,
     user: User,
 ) -> Lead:
-    """Assign a lead, creating the person first if they are new to the tracker."""
+    """Assign a lead, creating the person (or organisation) first if they are new to the
+    tracker: new people belong to the review's authority."""
     rules.check(rules.new_lead_errors(person, new_person_name))
     picked = person is not None
     if person is None:
-        person, created = Person.objects.get_or_create(
-            name=new_person_name,
-            job_title=new_person_job_title,
-            organisation=new_person_organisation,
-        )
+        fields = {"name": "new_person_name", "job_title": "new_person_job_title"}
+        fields |= {"organisation": "new_person_organisation", "kind": "new_person_kind"}
+        with _errors_on(fields, default="new_person_name"):
+            person = person_find_or_create(
+                person=Person(
+                    name=new_person_name,
+                    job_title=new_person_job_title,
+                    organisation=new_person_organisation,
+                    kind=new_person_kind,
+                    authority_id=recommendation.review.committee.authority_id,
+                ),
+                user=user,
+            )
     lead = Lead(
         recommendation=recommendation,
         person=person,
@@ -434,6 +525,9 @@ def update_report_create(
 ) -> UpdateReport:
     """``contributors``, when given, become the report's (the history records them)."""
     report.is_final = False
+    if contributors is not None:
+        contributors = list(contributors)
+        rules.check(rules.contributors_errors(report, contributors))
     _validate(report, rules.update_report_errors)
     _attribute_to(report, user)
     report.save()
@@ -455,6 +549,9 @@ def update_report_update(
         UpdateReport.objects.filter(pk=report.pk).values_list("is_final", flat=True).first()
         or False
     )
+    if contributors is not None:
+        contributors = list(contributors)
+        rules.check(rules.contributors_errors(report, contributors))
     _validate(report, rules.update_report_errors)
     _save_versioned(report, expected_version=expected_version, user=user)
     if contributors is not None:
@@ -513,8 +610,59 @@ def meeting_set_reviews(*, meeting: Meeting, reviews: Iterable[Review], user: Us
 
 
 @transaction.atomic
+def authority_create(*, authority: Authority, user: User) -> Authority:
+    """An authority left without a short name gets one made from its name."""
+    if not authority.slug and authority.name:
+        authority.slug = unique_slug(
+            authority.name, taken=Authority.objects.all(), fallback="authority"
+        )
+    _validate(authority, rules.authority_errors)
+    _attribute_to(authority, user)
+    authority.save()
+    return authority
+
+
+@transaction.atomic
+def authority_update(*, authority: Authority, expected_version: int, user: User) -> Authority:
+    _validate(authority, rules.authority_errors)
+    _save_versioned(authority, expected_version=expected_version, user=user)
+    return authority
+
+
+def authority_find_or_create(*, authority: Authority, user: User) -> Authority:
+    """The authority of that name if there is one (in any case), else a new one."""
+    name = authority.name.strip()
+    existing = Authority.objects.filter(name__iexact=name).first() if name else None
+    return existing or authority_create(authority=authority, user=user)
+
+
+@transaction.atomic
+def committee_create(*, committee: Committee, user: User) -> Committee:
+    if not committee.slug and committee.name and committee.authority_id:
+        committee.slug = unique_slug(
+            committee.name,
+            taken=Committee.objects.filter(authority_id=committee.authority_id),
+            fallback="committee",
+        )
+    _validate(committee)
+    committee.save()
+    return committee
+
+
+def committee_find_or_create(*, committee: Committee, user: User) -> Committee:
+    """The authority's committee of that name if it has one (in any case), else a new one."""
+    name = committee.name.strip()
+    existing = (
+        Committee.objects.filter(authority_id=committee.authority_id, name__iexact=name).first()
+        if name and committee.authority_id
+        else None
+    )
+    return existing or committee_create(committee=committee, user=user)
+
+
+@transaction.atomic
 def person_create(*, person: Person, user: User) -> Person:
-    _validate(person)
+    _validate(person, rules.person_errors)
     _attribute_to(person, user)
     person.save()
     return person
@@ -522,9 +670,116 @@ def person_create(*, person: Person, user: User) -> Person:
 
 @transaction.atomic
 def person_update(*, person: Person, expected_version: int, user: User) -> Person:
-    _validate(person)
+    _validate(person, rules.person_errors)
     _save_versioned(person, expected_version=expected_version, user=user)
     return person
+
+
+def person_find_or_create(*, person: Person, user: User) -> Person:
+    """Someone typed in as new who is already recorded (same name, job title and
+    organisation, at the person's authority or at none) is that person; else they are added.
+    A duplicate merged away is never found: the person kept is."""
+    existing = (
+        Person.objects.recorded_as(
+            authority_id=person.authority_id,
+            name=person.name,
+            job_title=person.job_title,
+            organisation=person.organisation,
+        )
+        if person.name
+        else None
+    )
+    return existing or person_create(person=person, user=user)
+
+
+@dataclass
+class MergeResult:
+    """What a merge moved: per relation (``PersonLink.label``), how many rows now name the
+    person kept, and how many were dropped because the person kept already had that link."""
+
+    moved: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)
+
+
+def _clashes(row: models.Model) -> bool:
+    """Whether the row, now naming the person kept, repeats one that already does (the same
+    lead in the same role, the same reminder)."""
+    try:
+        row.validate_unique()
+        row.validate_constraints()
+    except ValidationError:
+        return True
+    return False
+
+
+def _bump_and_save(row: models.Model, user: User) -> None:
+    if hasattr(row, "version"):
+        # An editor with this row's form open saw the duplicate: their save is now a conflict.
+        row.version += 1
+    _attribute_to(row, user)
+    row.save()
+
+
+@transaction.atomic
+def merge_people(
+    *,
+    keep: Person,
+    duplicate: Person,
+    expected_keep_version: int,
+    expected_duplicate_version: int,
+    user: User,
+) -> MergeResult:
+    """Merge a duplicate record of someone into the record kept.
+
+    Every link that named the duplicate (every relation to Person, found by
+    ``rules.person_links``, so a link added to the models later moves too) names the person
+    kept, each row saved so its history records the change; a link the person kept already
+    had (the same lead role on the same recommendation) is removed, through ``delete()`` so
+    its history records that too. The duplicate is not deleted: it is marked as merged into
+    the person kept (a history row of its own, saying when and by whom), drops out of choice
+    lists, and its history, and every earlier history row that names it, still read as they
+    were. Both records must be as the officer saw them (their versions)."""
+    locked = {
+        person.pk: person
+        for person in Person.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk])
+    }
+    expected_versions = {keep.pk: expected_keep_version, duplicate.pk: expected_duplicate_version}
+    for pk, expected in expected_versions.items():
+        current = locked.get(pk)
+        if current is None or current.version != expected:
+            raise EditConflict(noun="person", current_version=current.version if current else None)
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+    rules.check(rules.merge_errors(keep, duplicate))
+    result = MergeResult()
+    for link in rules.person_links():
+        # Locked, so that a version read here is still the row's when it is saved.
+        rows = link.model._default_manager.select_for_update().filter(**{link.field: duplicate})
+        for row in rows.order_by("pk"):
+            if link.many_to_many:
+                related = getattr(row, link.field)
+                _attribute_to(row, user)
+                related.remove(duplicate)
+                if related.filter(pk=keep.pk).exists():
+                    result.dropped[link.label] += 1
+                else:
+                    related.add(keep)
+                    result.moved[link.label] += 1
+                _bump_and_save(row, user)
+                continue
+            setattr(row, link.field, keep)
+            if _clashes(row):
+                _attribute_to(row, user)
+                row.delete()
+                result.dropped[link.label] += 1
+            else:
+                _bump_and_save(row, user)
+                result.moved[link.label] += 1
+    duplicate.merged_into = keep
+    duplicate.version += 1
+    duplicate._change_reason = f"Merged into {keep}"[:100]
+    _attribute_to(duplicate, user)
+    duplicate.save()
+    return result
 
 
 @transaction.atomic
@@ -674,16 +929,30 @@ def remove_document(*, document: SupportingDocument, user: User) -> None:
 
 @transaction.atomic
 def person_get_or_create(
-    *, name: str, job_title: str = "", organisation: str = "", user: User = None
+    *,
+    name: str,
+    job_title: str = "",
+    organisation: str = "",
+    authority: Authority | None = None,
+    kind: str = Person.Kind.PERSON,
+    user: User = None,
 ) -> Person:
-    """The person of that name, job title and organisation, created (checked) if new."""
+    """The person (or organisation) of that name, job title and organisation within the
+    authority, created (checked) if new."""
     existing = Person.objects.filter(
-        name=name, job_title=job_title, organisation=organisation
+        authority=authority, name=name, job_title=job_title, organisation=organisation
     ).first()
     if existing is not None:
         return existing
     return person_create(
-        person=Person(name=name, job_title=job_title, organisation=organisation), user=user
+        person=Person(
+            authority=authority,
+            kind=kind,
+            name=name,
+            job_title=job_title,
+            organisation=organisation,
+        ),
+        user=user,
     )
 
 

@@ -23,6 +23,13 @@ urlpatterns = [
     # "new" as a slug (the form refuses it).
     path("reviews/new/", views.review_create, name="review_create"),
     path("reviews/<slug:slug>/edit/", views.review_edit, name="review_edit"),
+    path("authorities/", views.authority_list, name="authority_list"),
+    path("authorities/new/", views.authority_create, name="authority_create"),
+    path("authorities/<slug:slug>/settings/", views.authority_settings, name="authority_settings"),
+    path("authorities/<slug:slug>/people/", views.people_list, name="people_list"),
+    path("authorities/<slug:slug>/people/new/", views.person_create, name="person_create"),
+    path("authorities/<slug:slug>/people/<id:pk>/edit/", views.person_edit, name="person_edit"),
+    path("authorities/<slug:slug>/people/<id:pk>/merge/", views.person_merge, name="person_merge"),
     path("reviews/<slug:slug>/reorder/", views.review_reorder, name="review_reorder"),
     path(
         "reviews/<slug:slug>/add-recommendation/",

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from recommendations.models import (
+    Authority,
     CommitteeVerdict,
     Meeting,
     ProgressUpdate,
@@ -301,15 +302,17 @@ RECENT_COUNT = 8
 DASHBOARD_REVIEWS_PER_PAGE = 20
 # Lists on the dashboard show the most urgent few; a national service has hundreds.
 DASHBOARD_LIST_LIMIT = 12
-# Every save or delete of these adds a row to its history table.
+# Every save or delete of these adds a row to its history table. Authorities: their rule for
+# when responses are due.
 DASHBOARD_SOURCES = [
-    Review, Recommendation, Response, ProgressUpdate, Meeting, UpdateReport, CommitteeVerdict,
+    Authority, Review, Recommendation, Response, ProgressUpdate, Meeting, UpdateReport,
+    CommitteeVerdict,
 ]  # fmt: skip
 
 
 def data_version() -> str:
     """Changes whenever anything the dashboard counts changes: the newest history row of each
-    model it reads (django-simple-history records every save and delete). Seven index
+    model it reads (django-simple-history records every save and delete). Eight index
     lookups."""
     return "-".join(
         str(model.history.aggregate(newest=Max("history_id"))["newest"] or 0)

@@ -40,6 +40,7 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from recommendations.models import (
+    Authority,
     Committee,
     CommitteeVerdict,
     GlossaryTerm,
@@ -86,6 +87,7 @@ ALREADY_ISSUED = "The pack had been issued: its issued copy is what is served."
 
 # Every save or delete of these adds a row to its history table (django-simple-history).
 HISTORY_SOURCES = [
+    Authority,
     Person,
     Review,
     Recommendation,

@@ -16,6 +16,15 @@ from recommendations.views.documents import (
 )
 from recommendations.views.leads import lead_edit, lead_list, lead_move, lead_remove
 from recommendations.views.meetings import meeting_create, meeting_detail, meeting_edit
+from recommendations.views.people import (
+    authority_create,
+    authority_list,
+    authority_settings,
+    people_list,
+    person_create,
+    person_edit,
+    person_merge,
+)
 from recommendations.views.recommendations import (
     recommendation_close,
     recommendation_create,
@@ -60,4 +69,6 @@ __all__ = [
     "meeting_create", "meeting_edit", "meeting_detail", "meeting_verdicts",
     "document_attach_review", "document_attach_report", "document_attach_update",
     "document_attach_meeting", "document_remove", "document_download",
+    "authority_list", "authority_create", "authority_settings",
+    "people_list", "person_create", "person_edit", "person_merge",
 ]  # fmt: skip

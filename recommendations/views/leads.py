@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from recommendations import access, forms, services
+from recommendations.models import Person
 from recommendations.views.common import (
     form_page,
     move_direction,
@@ -31,11 +32,12 @@ def lead_list(request: HttpRequest, slug: str, label: str) -> HttpResponse:
                 new_person_name=form.cleaned_data["new_person_name"].strip(),
                 new_person_job_title=form.cleaned_data["new_person_job_title"].strip(),
                 new_person_organisation=form.cleaned_data["new_person_organisation"].strip(),
+                new_person_kind=form.cleaned_data["new_person_kind"] or Person.Kind.PERSON,
                 user=request.user,
             ),
         )
         if lead is not None:
-            messages.success(request, f"{lead.person.name} added as {lead.get_role_display()}.")
+            messages.success(request, f"{lead.person.name} added as {lead.role_label}.")
             return redirect("recommendations:lead_list", slug=slug, label=label)
     leads = recommendation.leads.select_related("person")
     return form_page(
@@ -69,7 +71,7 @@ def lead_edit(request: HttpRequest, slug: str, label: str, pk: int) -> HttpRespo
 def lead_remove(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
     lead = access.lead_for(request, slug, label, pk, permission="delete_lead")
     services.lead_remove(lead=lead, user=request.user)
-    messages.success(request, f"{lead.person.name} removed as {lead.get_role_display()}.")
+    messages.success(request, f"{lead.person.name} removed as {lead.role_label}.")
     return redirect("recommendations:lead_list", slug=slug, label=label)
 
 

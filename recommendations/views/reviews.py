@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.validators import slug_re
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from recommendations import access, forms, selectors, services
+from recommendations.models import Authority
 from recommendations.views.common import form_page, save_or_show_errors, saved_copy
 
 REVIEWS_PER_PAGE = 50
@@ -25,21 +29,46 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 def review_create(request: HttpRequest) -> HttpResponse:
+    """Start a review: first the authority it is for (skipped when there is only one; an
+    empty ``?authority=`` asks again), then the review, whose form offers that authority's
+    committees and people and takes new ones on the spot."""
     access.require(request, "add_review")
-    form = forms.ReviewForm(request.POST or None)
+    slug = request.GET.get("authority")
+    if slug is None and request.method == "GET":
+        only = list(Authority.objects.values_list("slug", flat=True)[:2])
+        if len(only) == 1:
+            return redirect(f"{request.path}?{urlencode({'authority': only[0]})}")
+    if not slug:
+        return render(
+            request,
+            "recommendations/review_start.html",
+            {"form": forms.AuthorityChoiceForm(), "nav": "reviews"},
+        )
+    if not slug_re.fullmatch(slug):
+        raise Http404("No such authority.")
+    authority = get_object_or_404(Authority, slug=slug)
+    form = forms.ReviewForm(request.POST or None, authority=authority)
     if request.method == "POST" and form.is_valid():
         review = save_or_show_errors(
-            form, lambda: services.review_create(review=form.instance, user=request.user)
+            form,
+            lambda: services.review_create(
+                review=form.instance, user=request.user, added=form.added()
+            ),
         )
         if review is not None:
             messages.success(request, "Review created.")
             return redirect(review)
-    return form_page(request, "recommendations/review_form.html", form, review=None)
+    return form_page(
+        request, "recommendations/review_form.html", form, review=None, authority=authority
+    )
 
 
 def review_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    review = access.review_for(request, slug, permission="change_review")
-    form = forms.ReviewForm(request.POST or None, instance=review)
+    review = access.review_for(
+        request, slug, permission="change_review", select=("committee__authority",)
+    )
+    authority = review.committee.authority
+    form = forms.ReviewForm(request.POST or None, instance=review, authority=authority)
     if request.method == "POST" and form.is_valid():
         saved = save_or_show_errors(
             form,
@@ -47,6 +76,7 @@ def review_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 review=form.instance,
                 expected_version=form.cleaned_data["version"],
                 user=request.user,
+                added=form.added(),
             ),
         )
         if saved is not None:
@@ -55,9 +85,11 @@ def review_edit(request: HttpRequest, slug: str) -> HttpResponse:
         if form.had_conflict:
             return form_page(
                 request, "recommendations/review_form.html", form,
-                review=saved_copy(review), conflict=True,
+                review=saved_copy(review), conflict=True, authority=authority,
             )  # fmt: skip
-    return form_page(request, "recommendations/review_form.html", form, review=review)
+    return form_page(
+        request, "recommendations/review_form.html", form, review=review, authority=authority
+    )
 
 
 def review_reorder(request: HttpRequest, slug: str) -> HttpResponse:

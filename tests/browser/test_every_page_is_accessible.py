@@ -76,12 +76,23 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         ),
         expected_version=None, user=None,
     )  # fmt: skip
+    hackney_people = list(Person.objects.filter(authority__slug="hackney").order_by("pk")[:2])
+    people = "/authorities/hackney/people/"
     sign_in(page, "ada-admin")
     paths = [
         "/",
         "/labels/",
         "/reviews/",
         "/reviews/new/",
+        "/reviews/new/?authority=hackney",
+        "/authorities/",
+        "/authorities/new/?next=/reviews/new/",
+        "/authorities/hackney/settings/",
+        people,
+        people + "new/",
+        f"{people}{hackney_people[0].pk}/edit/",
+        f"{people}{hackney_people[0].pk}/merge/",
+        f"{people}{hackney_people[0].pk}/merge/?keep={hackney_people[1].pk}",
         HACKNEY + "/",
         HACKNEY + "/edit/",
         HACKNEY + "/reorder/",

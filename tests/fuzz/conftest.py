@@ -17,6 +17,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from recommendations.models import (
     Lead,
     Meeting,
+    Person,
     ProgressUpdate,
     Recommendation,
     Review,
@@ -64,6 +65,7 @@ class World:
     final_report: UpdateReport
     meeting: Meeting
     other: Review  # another review, on another committee: its ids are "foreign"
+    person: Person  # recorded at the review's authority, named nowhere: one to edit or merge
 
 
 @pytest.fixture
@@ -99,4 +101,7 @@ def world(db) -> World:
         final_report=final_report,
         meeting=meeting,
         other=other,
+        person=Person.objects.create(
+            name="A duplicate record", authority=review.committee.authority
+        ),
     )

@@ -30,8 +30,10 @@ from hypothesis import strategies as st
 
 from recommendations import forms
 from recommendations.models import (
+    Authority,
     Lead,
     Meeting,
+    Person,
     ProgressUpdate,
     Recommendation,
     Response,
@@ -91,6 +93,9 @@ def _lead_stored(lead: Lead, name: str, sent: dict) -> object:
     if name.startswith("new_person_"):
         if chose_existing:
             return SKIP  # the form refuses a new person beside an existing one
+        if name == "new_person_kind":
+            # Blank means a person; someone already recorded keeps their kind.
+            return SKIP
         return getattr(lead.person, name.removeprefix("new_person_"))
     if name == "person" and not chose_existing:
         return SKIP  # a new person: checked through new_person_*
@@ -101,6 +106,33 @@ def _heading_stored(settings_row: AppendixSettings, name: str, sent: dict) -> ob
     if name.startswith("heading_"):
         return (settings_row.headings or {}).get(name.removeprefix("heading_"), "")
     return DEFAULT
+
+
+def _review_stored(review: Review, name: str, sent: dict) -> object:
+    """What the officer added on the spot, or a short name made from the title, is not what
+    the chosen field was sent."""
+
+    def typed(key: str) -> str:
+        return decoded(sent.get(key, "")).strip()
+
+    if name == "slug" and not typed("slug"):
+        return SKIP  # made from the title (a new review; an edit refuses an empty one)
+    added = {"committee": "new_committee_name"} | {
+        field: f"new_{field}_name" for field in ["lead_cabinet_member", "lead_director"]
+    }
+    if name in added and typed(added[name]) and not typed(name):
+        return SKIP
+    return DEFAULT
+
+
+def _authority(w: World) -> Authority:
+    return w.review.committee.authority
+
+
+def _people_pages(person: Person) -> list[str]:
+    # Someone no longer assigned to an authority is listed on every authority's page.
+    slugs = Authority.objects.values_list("slug", flat=True)
+    return ["/authorities/", *(f"/authorities/{slug}/people/" for slug in slugs)]
 
 
 _EXISTING_PERSON = {
@@ -121,19 +153,68 @@ _REASON = frozenset({"target_date_change_reason"})
 CASES = [
     FormCase(
         "review_create",
-        lambda w: "/reviews/new/",
-        lambda w: forms.ReviewForm(),
+        lambda w: f"/reviews/new/?authority={_authority(w).slug}",
+        lambda w: forms.ReviewForm(authority=_authority(w)),
         Review,
         pages=lambda r: [r.get_absolute_url(), r.get_absolute_url() + "edit/"],
-        extra_valid={"slug": st.sampled_from(["fuzz", "other", "new"])},
+        stored=_review_stored,
+        extra_valid={
+            "slug": st.sampled_from(["fuzz", "other", "new", ""]),
+            "committee": st.just(""),
+            "new_committee_name": st.sampled_from(["", "A committee", "<b>Committee</b>"]),
+            "new_lead_director_name": st.just(""),
+            "new_lead_cabinet_member_name": st.just(""),
+        },
     ),
     FormCase(
         "review_edit",
         lambda w: f"/reviews/{w.review.slug}/edit/",
-        lambda w: forms.ReviewForm(instance=w.review),
+        lambda w: forms.ReviewForm(instance=w.review, authority=_authority(w)),
         Review,
         instance=lambda w: w.review,
         pages=lambda r: [r.get_absolute_url(), r.get_absolute_url() + "edit/"],
+        stored=_review_stored,
+    ),
+    FormCase(
+        "authority_create",
+        lambda w: "/authorities/new/?next=/reviews/new/",
+        lambda w: forms.AuthorityForm(),
+        Authority,
+        pages=lambda a: ["/authorities/", f"/authorities/{a.slug}/people/", "/reviews/new/"],
+        extra_valid={"response_due_amount": st.sampled_from(["1", "28", "24", "366"])},
+    ),
+    FormCase(
+        "authority_settings",
+        lambda w: f"/authorities/{_authority(w).slug}/settings/",
+        lambda w: forms.AuthorityForm(instance=_authority(w)),
+        Authority,
+        instance=_authority,
+        pages=lambda a: ["/authorities/", f"/authorities/{a.slug}/settings/", "/"],
+        extra_valid={"response_due_amount": st.sampled_from(["1", "28", "24", "366"])},
+    ),
+    FormCase(
+        "person_create",
+        lambda w: f"/authorities/{_authority(w).slug}/people/new/",
+        lambda w: forms.PersonForm(authority=_authority(w)),
+        Person,
+        pages=_people_pages,
+    ),
+    FormCase(
+        "person_edit",
+        lambda w: f"/authorities/{_authority(w).slug}/people/{w.person.pk}/edit/",
+        lambda w: forms.PersonForm(instance=w.person, authority=_authority(w)),
+        Person,
+        instance=lambda w: w.person,
+        pages=_people_pages,
+    ),
+    FormCase(
+        "person_merge",
+        lambda w: f"/authorities/{_authority(w).slug}/people/{w.person.pk}/merge/",
+        lambda w: forms.MergeForm(duplicate=w.person, authority=_authority(w)),
+        Person,
+        instance=lambda w: w.person,
+        pages=_people_pages,
+        extra_valid={"keep_version": st.just("1"), "duplicate_version": st.just("1")},
     ),
     FormCase(
         "recommendation_create",

@@ -18,6 +18,7 @@ from tests.fuzz.strategies import (
     assert_no_active_content,
     junk_text,
     query_string,
+    rolled_back,
     url_segment,
 )
 
@@ -169,6 +170,10 @@ def _paths(world: World, segment: str, number: str) -> list[str]:
         f"{one}updates/{number}/documents/new/",
         f"/reviews/{world.review.slug}/update-reports/{number}/documents/new/",
         f"/reviews/{segment}/documents/new/",
+        f"/authorities/{segment}/people/", f"/authorities/{segment}/settings/",
+        f"/authorities/{segment}/people/new/",
+        f"/authorities/{world.review.committee.authority.slug}/people/{number}/edit/",
+        f"/authorities/{world.review.committee.authority.slug}/people/{number}/merge/",
     ]  # fmt: skip
 
 
@@ -226,3 +231,36 @@ def test_reading_pages_with_any_query(officer_client, world, data):
         assert response.status_code in (200, 302, 404), (path, response.status_code)
         if response.status_code == 200:
             assert_no_active_content(response.content.decode())
+
+
+_NEXT_VALUES = [
+    "/reviews/new/", "//evil.example/", "https://evil.example/", "/\\evil.example", "\x00",
+    "javascript:alert(1)", "/reviews/new/?authority=x&next=//evil", "%2F%2Fevil.example",
+]  # fmt: skip
+
+
+@settings(FUZZ, max_examples=10)
+@given(value=st.one_of(junk_text, st.sampled_from(_NEXT_VALUES + BAD_IDS)))
+def test_starting_a_review_and_adding_people_with_any_query(officer_client, world, value):
+    authority = world.review.committee.authority.slug
+    people = f"/authorities/{authority}/people/"
+    for path, key in [
+        ("/reviews/new/", "authority"),
+        ("/authorities/new/", "next"),
+        (people + "new/", "next"),
+        (f"{people}{world.person.pk}/merge/", "keep"),
+    ]:
+        response = officer_client.get(path, QUERY_STRING=query_string([(key, value)]))
+        assert response.status_code in (200, 302, 404), (path, response.status_code)
+        if response.status_code == 200:
+            assert_no_active_content(response.content.decode())
+    with rolled_back():
+        response = officer_client.post(
+            "/authorities/new/",
+            {"name": "Fuzzed council", "response_due_amount": "2",
+             "response_due_unit": "months", "next": value},
+        )  # fmt: skip
+        assert response.status_code == 302
+        location = response["Location"]
+        # Back to a page of this site, never elsewhere.
+        assert location.startswith("/") and not location.startswith(("//", "/\\"))

@@ -209,7 +209,8 @@ def test_the_history_revert_form_refuses_a_stale_version_too(admin_client, revie
 
 def test_a_person_added_in_the_admin_starts_at_version_one(admin_client, db):
     response = admin_client.post(
-        "/admin/recommendations/person/add/", {"name": "New Person", "loaded_version": ""}
+        "/admin/recommendations/person/add/",
+        {"name": "New Person", "kind": "person", "loaded_version": ""},
     )
     assert response.status_code == 302
     person = Person.objects.get(name="New Person")

@@ -32,8 +32,12 @@ def _review_data(review, **overrides):
     return data
 
 
+def _new_review_url(review) -> str:
+    return f"/reviews/new/?authority={review.committee.authority.slug}"
+
+
 def test_an_officer_creates_a_review(officer_client, review):
-    response = officer_client.post("/reviews/new/", _review_data(review))
+    response = officer_client.post(_new_review_url(review), _review_data(review))
     assert response.status_code == 302 and response["Location"] == "/reviews/a-new-review/"
     assert Review.objects.get(slug="a-new-review").title == "A new review"
 
@@ -48,11 +52,11 @@ def test_an_officer_creates_a_review(officer_client, review):
         ({"summary": "x" * (LONG_TEXT_MAX + 1)}, "summary", "20,000 characters or fewer"),
         ({"reported_on": "2023-02-30"}, "reported_on", "valid date"),
         ({"response_agreed_on": "2023-01-01"}, "response_agreed_on", "on or after"),
-        ({"committee": "999999"}, "committee", "valid choice"),
+        ({"committee": "999999"}, "committee", "Select a committee of this authority"),
     ],
 )
 def test_review_form_errors(officer_client, review, overrides, field, message):
-    response = officer_client.post("/reviews/new/", _review_data(review, **overrides))
+    response = officer_client.post(_new_review_url(review), _review_data(review, **overrides))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert f'href="#id_{field}"' in response.content.decode()

@@ -24,20 +24,43 @@ def urls() -> dict[str, str]:
         recommendation=review.recommendations.get(label="2"), meeting=meeting, reason="Done",
         evidence="Minute 1", expected_version=1, user=None,
     )  # fmt: skip
+    authority = review.committee.authority
     return edit_urls(
         slug="r", label="1", closed_label="2", lead=lead.pk, update=update.pk, report=report.pk,
-        meeting=meeting.pk,
+        meeting=meeting.pk, authority=authority.slug, person=lead.person_id,
     )  # fmt: skip
 
 
 def edit_urls(
-    *, slug: str, label: str, closed_label: str, lead: int, update: int, report: int, meeting: int
+    *,
+    slug: str,
+    label: str,
+    closed_label: str,
+    lead: int,
+    update: int,
+    report: int,
+    meeting: int,
+    authority: str = "",
+    person: int | None = None,
 ) -> dict[str, str]:
-    """Every editing page, by name; also walked over real HTTP by tests/production/."""
+    """Every editing page, by name; also walked over real HTTP by tests/production/.
+    ``authority`` (a slug) and ``person`` (of that authority, or of none) add the pages of
+    authorities and people; without ``authority``, "start a review" asks which authority."""
     review = f"/reviews/{slug}/"
     rec = f"{review}recommendations/{label}/"
+    people = {}
+    if authority:
+        people = {
+            "authority_create": "/authorities/new/",
+            "authority_settings": f"/authorities/{authority}/settings/",
+            "person_create": f"/authorities/{authority}/people/new/",
+        }
+        if person:
+            people["person_edit"] = f"/authorities/{authority}/people/{person}/edit/"
+            people["person_merge"] = f"/authorities/{authority}/people/{person}/merge/"
     return {
-        "review_create": "/reviews/new/",
+        **people,
+        "review_create": f"/reviews/new/?authority={authority}",
         "review_edit": review + "edit/",
         "review_reorder": review + "reorder/",
         "recommendation_create": review + "add-recommendation/",

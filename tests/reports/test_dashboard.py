@@ -217,16 +217,18 @@ def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(member_clie
     # update reports; the headline counts
     # (totals, by status, by decision); awaited responses per review; this page's
     # recommendations with where each stands; the newest updates' recommendations, then those
-    # recommendations; session save (savepoint, update, release).
-    assert count() == few == 22
+    # recommendations; the user's own and group permissions ("Start a review" or not);
+    # session save (savepoint, update, release).
+    assert count() == few == 25
 
 
 def test_the_dashboard_is_computed_once_and_recomputed_after_any_edit(member_client, demo_data):
     first = member_client.get("/").context["dashboard"]
     with CaptureQueriesContext(connection) as queries:
         again = member_client.get("/").context["dashboard"]
-    # session, user, the data version (seven history tables), session save (three).
-    assert len(queries) == 12
+    # session, user, the data version (eight history tables), the user's own and group
+    # permissions, session save (three).
+    assert len(queries) == 15
     assert again.overall.status_counts == first.overall.status_counts
     recommendation = Recommendation.objects.get(
         review__slug="east-sussex-school-exclusions", label="R1"
@@ -262,7 +264,7 @@ def test_what_a_visitor_types_in_page_never_reaches_a_cache_key(member_client, d
             with CaptureQueriesContext(connection) as queries:
                 response = member_client.get("/", {"page": junk})
             assert response.status_code == 200
-            assert len(queries) == 12, junk  # served from page 1's entry, not computed again
+            assert len(queries) == 15, junk  # served from page 1's entry, not computed again
     assert dashboard_page_number("99999999") == DASHBOARD_MAX_PAGE
     assert dashboard_page_number("3") == 3 and dashboard_page_number(None) == 1
 
