@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import BaseForm
@@ -18,6 +19,40 @@ T = TypeVar("T")
 
 
 def form_page(request: HttpRequest, template: str, form: BaseForm, **context: Any) -> HttpResponse:
+    return render(request, template, {"form": form, **context})
+
+
+def confirm_delete(
+    request: HttpRequest,
+    template: str,
+    instance: models.Model,
+    delete: Callable[[int], object],
+    **context: Any,
+) -> HttpResponse | None:
+    """Every delete asks first. A GET shows what will go and what goes with it; only that
+    page's form, posted at the version it showed, deletes (``delete(version)``): then this
+    returns None and the view redirects. Anything else (a POST without the confirmation, or
+    after someone changed the record) shows the page again, as the record is now."""
+    if request.method == "POST":
+        form = forms.ConfirmDeleteForm(request.POST, instance=instance)
+        if form.is_valid():
+            try:
+                delete(form.cleaned_data["version"])
+            except services.EditConflict:
+                if not type(instance)._default_manager.filter(pk=instance.pk).exists():
+                    return None  # someone else deleted it meanwhile: gone, as asked
+                instance.refresh_from_db()
+                noun = instance._meta.verbose_name
+                messages.error(
+                    request,
+                    f"Someone else changed this {noun} since you opened this page, so nothing "
+                    "was deleted. Check it as it is now, and delete it if you still mean to.",
+                )
+            else:
+                return None
+        else:
+            messages.info(request, "Nothing has been deleted. Check what will go, then confirm.")
+    form = forms.ConfirmDeleteForm(instance=instance)
     return render(request, template, {"form": form, **context})
 
 
