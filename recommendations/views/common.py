@@ -10,16 +10,44 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.forms.utils import ErrorDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
-from recommendations import forms, selectors, services
+from recommendations import forms, kept_forms, selectors, services
 
 T = TypeVar("T")
 
 
 def form_page(request: HttpRequest, template: str, form: BaseForm, **context: Any) -> HttpResponse:
-    return render(request, template, {"form": form, **context})
+    """The page of a form. The form says who loaded it (``typed_by``), so that if the session
+    expires before it is sent, what was typed is kept for them; when they are back from
+    signing in, it is put in the form here (``typed_back``)."""
+    if (typed := typed_back(request)) is not None:
+        form.data, form.is_bound = typed, True
+        form._errors = ErrorDict()  # checked when they save it again
+    return render(request, template, {"form": form, **context, **owner(request)})
+
+
+def owner(request: HttpRequest) -> dict[str, str]:
+    """The context a form page's template needs for its ``typed_by`` field."""
+    return {"typed_by": kept_forms.owner_token(request.user)}
+
+
+def typed_back(request: HttpRequest) -> QueryDict | None:
+    """What this user typed into this page's form before their session expired (kept by the
+    sign-in middleware, ``kept_forms``), once, on the page's GET after signing in again: to
+    be shown in the form, not saved and not yet checked, with a message saying so."""
+    if request.method != "GET" or (kept := kept_forms.take(request)) is None:
+        return None
+    message = (
+        "Your session had expired, so nothing was saved. We kept what you typed: check it "
+        "and save again."
+    )
+    if kept.file_fields:
+        message += " Choose the file again: a file cannot be kept."
+    messages.warning(request, message)
+    return kept.data
 
 
 def confirm_delete(
