@@ -44,6 +44,10 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
     reopened = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="5")
     reopened.reopened_at_meeting, reopened.reopened_reason = meeting, "Not done after all"
     reopened.save()
+    # An update in no final report, which can still be deleted (its confirmation page).
+    loose = ProgressUpdate.objects.create(
+        recommendation=recommendation, as_at="2024-06-01", text="Not in a report."
+    )
     sign_in(page, "ada-admin")
     paths = [
         "/",
@@ -72,6 +76,8 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         REC + "/response/",
         REC + "/leads/",
         f"{REC}/leads/{lead.pk}/edit/",
+        f"{REC}/leads/{lead.pk}/remove/",
+        f"{REC}/updates/{loose.pk}/delete/",
         REC + "/updates/new/",
         f"{REC}/updates/{update.pk}/correct/",
         "/reviews/buckinghamshire-permanent-exclusions/recommendations/2a/",
