@@ -1,7 +1,11 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponseBase
+from django.contrib import messages
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.utils.cache import patch_cache_control
+
+from recommendations import kept_forms
 
 
 class PrivateNoStoreMiddleware:
@@ -27,3 +31,23 @@ class PrivateNoStoreMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
+    """Django's: every page needs a signed-in user, else to sign in and back. A form page sent
+    after the session expired keeps what was typed for after signing in
+    (``recommendations.kept_forms``).
+
+    Only a POST that passed the CSRF check reaches here (CsrfViewMiddleware comes first), so
+    another site cannot plant text in someone's form. The CSRF cookie outlives the session
+    (a year against two hours), so an expired session's form passes that check.
+    """
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponseRedirect:
+        if request.method == "POST" and kept_forms.keep(request):
+            messages.info(
+                request,
+                "You were signed out, so nothing was saved. Sign in again: the form comes "
+                "back with what you typed, for you to check and save.",
+            )
+        return super().handle_no_permission(request, view_func)

@@ -66,7 +66,8 @@ MIDDLEWARE = [
     # Beside authentication, so it sees who is signed in and wraps every response a view or a
     # later middleware gives them; whitenoise answers for static files before it is reached.
     "exclusions_tracker.middleware.PrivateNoStoreMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, keeping what a signed-out POST typed for after sign-in.
+    "exclusions_tracker.middleware.LoginRequiredKeepingFormsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

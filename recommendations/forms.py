@@ -1075,3 +1075,15 @@ class AuthorityChoiceForm(forms.Form):
         label="Which authority's review is it?",
         empty_label="Select an authority",
     )
+
+
+class ConfirmDeleteForm(forms.Form):
+    """A delete's confirmation page. Only this form deletes: a POST without ``confirm`` (an old
+    page's button, a script) shows the page instead. ``version`` is the record's as the page
+    showed it, so that what goes is what the person saw."""
+
+    confirm = forms.ChoiceField(choices=[("yes", "Yes")], widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, data=None, *, instance: models.Model) -> None:
+        super().__init__(data, initial={"confirm": "yes", "version": instance.version})

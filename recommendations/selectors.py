@@ -663,3 +663,34 @@ def meeting_verdict_groups(meeting: Meeting) -> list[VerdictGroup]:
         for review in agenda_only
     ]
     return groups
+
+
+@dataclass
+class UpdateDeletion:
+    """What deleting a progress update changes beyond the update itself."""
+
+    is_latest: bool
+    # The update that becomes the recommendation's latest (None: then it has none).
+    next_latest: ProgressUpdate | None
+
+
+def update_deletion(update: ProgressUpdate) -> UpdateDeletion:
+    """The recommendation's two newest updates, by the order its status is read in."""
+    newest = list(
+        ProgressUpdate.objects.filter(recommendation_id=update.recommendation_id)
+        .select_related("report")
+        .order_by("-as_at", "-id")[:2]
+    )
+    if not newest or newest[0].pk != update.pk:
+        return UpdateDeletion(is_latest=False, next_latest=None)
+    return UpdateDeletion(is_latest=True, next_latest=newest[1] if len(newest) > 1 else None)
+
+
+def other_leads(lead: Lead) -> QuerySet[Lead]:
+    """The person's other roles on recommendations, which removing this one leaves alone."""
+    return (
+        Lead.objects.filter(person_id=lead.person_id)
+        .exclude(pk=lead.pk)
+        .select_related("recommendation__review")
+        .order_by("recommendation__review__title", "recommendation__order", "recommendation__id")
+    )

@@ -353,8 +353,25 @@ def lead_update(*, lead: Lead, expected_version: int, user: User) -> Lead:
     return lead
 
 
+def _refuse_if_changed(instance: models.Model, expected_version: int | None) -> None:
+    """A delete confirmed on a page that showed an older version is refused like a save over
+    it: what goes is what the person saw. ``None``: no page was involved (the shell, tests)."""
+    if expected_version is None:
+        return
+    model = type(instance)
+    current = (
+        model._default_manager.select_for_update()
+        .filter(pk=instance.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current != expected_version:
+        raise EditConflict(noun=model._meta.verbose_name, current_version=current)
+
+
 @transaction.atomic
-def lead_remove(*, lead: Lead, user: User) -> None:
+def lead_remove(*, lead: Lead, user: User, expected_version: int | None = None) -> None:
+    _refuse_if_changed(lead, expected_version)
     # Model.delete(), not a queryset delete, so the history keeps a "removed" record.
     _attribute_to(lead, user)
     lead.delete()
@@ -422,7 +439,9 @@ def progress_update_edit(
 
 
 @transaction.atomic
-def progress_update_delete(*, update: ProgressUpdate, user: User) -> None:
+def progress_update_delete(
+    *, update: ProgressUpdate, user: User, expected_version: int | None = None
+) -> None:
     _refuse_if_final(
         ProgressUpdate.objects.filter(pk=update.pk).values_list("report_id", flat=True).first()
     )
@@ -432,6 +451,7 @@ def progress_update_delete(*, update: ProgressUpdate, user: User) -> None:
         raise RecordLocked(
             "The committee has recorded its view of this update, so it stays on the record."
         )
+    _refuse_if_changed(update, expected_version)
     _attribute_to(update, user)
     update.delete()
 

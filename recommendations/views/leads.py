@@ -7,9 +7,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from recommendations import access, forms, services
+from recommendations import access, forms, selectors, services
 from recommendations.models import Person
 from recommendations.views.common import (
+    confirm_delete,
     form_page,
     move_direction,
     save_or_show_errors,
@@ -67,10 +68,19 @@ def lead_edit(request: HttpRequest, slug: str, label: str, pk: int) -> HttpRespo
     return form_page(request, "recommendations/lead_edit_form.html", form, **context)
 
 
-@require_POST
 def lead_remove(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
     lead = access.lead_for(request, slug, label, pk, permission="delete_lead")
-    services.lead_remove(lead=lead, user=request.user)
+    recommendation = lead.recommendation
+    page = confirm_delete(
+        request, "recommendations/lead_remove.html", lead,
+        lambda version: services.lead_remove(
+            lead=lead, expected_version=version, user=request.user
+        ),
+        review=recommendation.review, recommendation=recommendation, lead=lead,
+        other_leads=selectors.other_leads(lead),
+    )  # fmt: skip
+    if page is not None:
+        return page
     messages.success(request, f"{lead.person.name} removed as {lead.role_label}.")
     return redirect("recommendations:lead_list", slug=slug, label=label)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from recommendations import access, forms, selectors, services
 from recommendations.models import ProgressUpdate, UpdateReport
+from recommendations.views.common import owner, typed_back
 
 ROUND_PERMISSIONS = ("add_progressupdate", "change_progressupdate")
 
@@ -79,7 +80,8 @@ def update_report_enter(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     if report.is_final:
         raise services.RecordLocked(services.REPORT_FINAL_MESSAGE)
     rows = selectors.round_rows(report)
-    data = request.POST if request.method == "POST" else None
+    typed = typed_back(request)  # the rows as typed before the session expired, unsaved
+    data = request.POST if request.method == "POST" else typed
     top = forms.RoundForm(
         data,
         prefix="round",
@@ -90,7 +92,7 @@ def update_report_enter(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     )
     row_forms = [_row_form(data, row) for row in rows]
     here = reverse("recommendations:update_report_enter", kwargs={"slug": slug, "pk": pk})
-    if data is not None:
+    if request.method == "POST":
         only = request.POST.get("save_row")
         chosen = [f for f in row_forms if only is None or str(f.row.recommendation.pk) == only]
         # Validate every chosen row (not stopping at the first), so all errors show at once.
@@ -141,6 +143,9 @@ def update_report_enter(request: HttpRequest, slug: str, pk: int) -> HttpRespons
                     if form in chosen:
                         form.row.current = saved[0]
                         row_forms[index] = _row_form(None, form.row)
+    if typed is not None:
+        for form in [top, *row_forms]:
+            form._errors = ErrorDict()  # checked when they save
     error_rows = [form for form in row_forms if form.errors]
     return render(
         request,
@@ -154,5 +159,6 @@ def update_report_enter(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "missing": [f.row for f in row_forms if f.row.current is None],
             "has_errors": bool(top.errors) or bool(error_rows),
             "error_rows": error_rows,
+            **owner(request),
         },
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
 
 from recommendations import access, forms, selectors, services
 from recommendations.views.common import (
+    confirm_delete,
     form_page,
     save_or_show_errors,
     saved_copy,
@@ -69,10 +69,21 @@ def progress_update_edit(request: HttpRequest, slug: str, label: str, pk: int) -
     return form_page(request, "recommendations/progressupdate_form.html", form, **context)
 
 
-@require_POST
 def progress_update_delete(request: HttpRequest, slug: str, label: str, pk: int) -> HttpResponse:
     update = access.update_for(request, slug, label, pk, permission="delete_progressupdate")
-    services.progress_update_delete(update=update, user=request.user)
+    if update.is_locked:
+        raise services.RecordLocked()
+    recommendation = update.recommendation
+    page = confirm_delete(
+        request, "recommendations/progressupdate_delete.html", update,
+        lambda version: services.progress_update_delete(
+            update=update, expected_version=version, user=request.user
+        ),
+        review=recommendation.review, recommendation=recommendation, update=update,
+        effect=selectors.update_deletion(update),
+    )  # fmt: skip
+    if page is not None:
+        return page
     messages.success(request, f"The update as at {update.as_at_display} was deleted.")
     return redirect(update.recommendation)
 

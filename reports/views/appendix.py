@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from recommendations import access
-from recommendations.views.common import save_or_show_errors
+from recommendations.views.common import form_page, save_or_show_errors
 from reports import dashboard, rows, selectors
 from reports.exporters.appendix import AppendixExporter
 from reports.forms import AppendixSettingsForm
@@ -77,7 +77,7 @@ def appendix_settings(request: HttpRequest, slug: str) -> HttpResponse:
         review=review
     )
     form = AppendixSettingsForm(request.POST or None, instance=settings)
-    context = {"review": review, "form": form}
+    context = {"review": review}
     if request.method == "POST" and form.is_valid():
         if save_or_show_errors(
             form,
@@ -93,4 +93,4 @@ def appendix_settings(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("reports:appendix", slug=review.slug)
         if form.had_conflict:
             context["saved"] = AppendixSettings.objects.filter(review=review).first()
-    return render(request, "reports/appendix_settings_form.html", context)
+    return form_page(request, "reports/appendix_settings_form.html", form, **context)

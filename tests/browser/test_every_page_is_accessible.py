@@ -78,6 +78,10 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
     )  # fmt: skip
     hackney_people = list(Person.objects.filter(authority__slug="hackney").order_by("pk")[:2])
     people = "/authorities/hackney/people/"
+    # An update in no final report, which can still be deleted (its confirmation page).
+    loose = ProgressUpdate.objects.create(
+        recommendation=recommendation, as_at="2024-06-01", text="Not in a report."
+    )
     sign_in(page, "ada-admin")
     paths = [
         "/",
@@ -115,6 +119,8 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         REC + "/response/",
         REC + "/leads/",
         f"{REC}/leads/{lead.pk}/edit/",
+        f"{REC}/leads/{lead.pk}/remove/",
+        f"{REC}/updates/{loose.pk}/delete/",
         REC + "/updates/new/",
         f"{REC}/updates/{update.pk}/correct/",
         "/reviews/buckinghamshire-permanent-exclusions/recommendations/2a/",

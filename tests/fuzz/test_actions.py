@@ -1,7 +1,8 @@
-"""The POST-only actions (move, remove, delete, finalise), sent arbitrary bodies.
+"""The actions (move, remove, delete, finalise), sent arbitrary bodies.
 
 Properties: never a 5xx; a move with anything but ``direction=up|down`` (the last value, if
-repeated) is a 400 that changes nothing; otherwise the action happens and redirects.
+repeated) is a 400 that changes nothing; a remove or delete without its confirmation shows the
+confirmation page and changes nothing; otherwise the action happens and redirects.
 """
 
 from __future__ import annotations
@@ -53,24 +54,50 @@ def test_moves_with_any_body(officer_client, world, pairs, target):
             assert _orders(siblings) == before
 
 
-@settings(FUZZ, max_examples=6)
-@given(pairs=bodies, action=st.sampled_from(["lead_remove", "update_delete", "finalise"]))
-def test_remove_delete_and_finalise_with_any_body(officer_client, world, pairs, action):
+# A delete's confirmation form sends ``confirm=yes`` and the version it showed.
+delete_bodies = st.lists(
+    st.tuples(
+        st.one_of(st.sampled_from(["confirm", "version"]), junk_text),
+        st.one_of(st.sampled_from(["yes", "1", "2", "", " yes", "0"]), junk_text),
+    ),
+    max_size=4,
+)
+
+
+@settings(FUZZ, max_examples=10)
+@given(pairs=delete_bodies, action=st.sampled_from(["lead_remove", "update_delete"]))
+def test_remove_and_delete_with_any_body(officer_client, world, pairs, action):
+    """Gone only when the body confirms at the record's version; otherwise the confirmation
+    page again, with everything still there."""
     rec_url = f"/reviews/{world.review.slug}/recommendations/{world.recommendation.label}/"
-    url = {
-        "lead_remove": f"{rec_url}leads/{world.lead.pk}/remove/",
-        "update_delete": f"{rec_url}updates/{world.update.pk}/delete/",
-        "finalise": f"/reviews/{world.review.slug}/update-reports/{world.report.pk}/finalise/",
+    url, records = {
+        "lead_remove": (
+            f"{rec_url}leads/{world.lead.pk}/remove/",
+            Lead.objects.filter(pk=world.lead.pk),
+        ),
+        # The update is in a report that is not final: it can go.
+        "update_delete": (
+            f"{rec_url}updates/{world.update.pk}/delete/",
+            ProgressUpdate.objects.filter(pk=world.update.pk),
+        ),
     }[action]
     with rolled_back():
+        version = records.get().version
         response = officer_client.post(url, encode_pairs(pairs), content_type=FORM_CONTENT)
-        if action == "update_delete":
-            # The update is in a report that is not final: it can go.
-            assert response.status_code == 302
-            assert not ProgressUpdate.objects.filter(pk=world.update.pk).exists()
-        elif action == "lead_remove":
-            assert response.status_code == 302
-            assert not Lead.objects.filter(pk=world.lead.pk).exists()
+        sent = last_values(pairs)
+        if records.exists():
+            assert response.status_code == 200
         else:
             assert response.status_code == 302
-            assert UpdateReport.objects.get(pk=world.report.pk).is_final
+            assert sent.get("confirm") == "yes"
+            assert int(sent["version"].strip().split(".")[0]) == version
+
+
+@settings(FUZZ, max_examples=4)
+@given(pairs=bodies)
+def test_finalise_with_any_body(officer_client, world, pairs):
+    url = f"/reviews/{world.review.slug}/update-reports/{world.report.pk}/finalise/"
+    with rolled_back():
+        response = officer_client.post(url, encode_pairs(pairs), content_type=FORM_CONTENT)
+        assert response.status_code == 302
+        assert UpdateReport.objects.get(pk=world.report.pk).is_final

@@ -48,6 +48,7 @@ PACK_TIMEOUT_SECONDS = 120
 DEMO_REFUSALS = {
     "recommendation_reopen": 302,  # no demo recommendation is closed: back to its page
     "update_edit": 403,  # the demo's update reports are final: an update is corrected instead
+    "update_delete": 403,  # and cannot be deleted either
 }
 
 CSV_TYPE = "text/csv; charset=utf-8"

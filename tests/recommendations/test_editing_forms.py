@@ -154,7 +154,8 @@ def test_leads_are_added_new_or_existing_moved_and_removed_with_history(officer_
         {"person": new_lead.person_id, "role": "lead_officer", "version": 1},
     )
     assert Lead.objects.get(pk=new_lead.pk).role == "lead_officer"
-    assert officer_client.post(f"{url}{new_lead.pk}/remove/").status_code == 302
+    confirmed = {"confirm": "yes", "version": Lead.objects.get(pk=new_lead.pk).version}
+    assert officer_client.post(f"{url}{new_lead.pk}/remove/", confirmed).status_code == 302
     assert not Lead.objects.filter(pk=new_lead.pk).exists()
     assert (
         Lead.history.filter(id=new_lead.pk, history_type="-").get().history_user.username

@@ -90,7 +90,7 @@ def edit_urls(
     }
 
 
-POST_ONLY = {"recommendation_move", "lead_remove", "lead_move", "update_delete", "report_finalise"}
+POST_ONLY = {"recommendation_move", "lead_move", "report_finalise"}
 CLERK_ALLOWED = {
     "report_create",
     "report_edit",
