@@ -157,6 +157,19 @@ def _warm_up() -> None:
         _warmed = True
 
 
+def _reap(process, *, grace: float) -> None:
+    """Wait up to ``grace`` seconds for the child to exit, then kill it. Not
+    ``process.join(grace)``: the child points its end of the exit sentinel at /dev/null
+    (``_release_inherited``), so that join would see the sentinel close at once and then wait,
+    unbounded, for a render that overran its limit to finish."""
+    deadline = time.monotonic() + grace
+    while process.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    if process.exitcode is None:
+        process.kill()
+        process.join()
+
+
 def render_pdf(
     html: str,
     *,
@@ -208,10 +221,7 @@ def render_pdf(
         # Whatever ended the wait (a result, a timeout, an exception in a callback, a signal),
         # the child does not outlive it.
         receiver.close()
-        process.join(0.5)
-        if process.is_alive():
-            process.kill()
-            process.join()
+        _reap(process, grace=0.5)
     if kind == "broken":
         raise PDFDocumentError(DOCUMENT_ERROR, detail=payload)
     if kind != "done":

@@ -116,8 +116,11 @@ def test_a_repeat_export_comes_from_the_cache_and_an_edit_is_never_stale(clerk_c
 
 def test_a_render_that_overruns_its_time_limit_is_stopped(monkeypatch):
     html = "<html lang='en'><title>t</title>" + "<p>x</p>" * 20000 + "</html>"
+    started = time.monotonic()
     with pytest.raises(sandbox.PDFRenderTimeout):
         sandbox.render_pdf(html, timeout=0.05)
+    # Stopped, not waited for: laying all of this out takes far longer.
+    assert time.monotonic() - started < 20
 
 
 def test_an_overrun_gives_a_clear_503_not_a_hang(clerk_client, layouts, monkeypatch):
