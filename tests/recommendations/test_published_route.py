@@ -6,7 +6,9 @@ every other route still refuses. Service level, without HTTP."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -54,6 +56,23 @@ def _slipped_target(rec: Recommendation) -> ProgressUpdate:
 DEPARTURES: dict[str, Callable[[Recommendation], ProgressUpdate]] = {
     "target_date_change_reason": _slipped_target,
 }
+
+
+def test_only_the_loaders_of_published_papers_take_the_published_route():
+    """Pages, forms, the admin and the reports app never do, so no officer's edit can skip a
+    rule the published route relaxes."""
+    root = Path(__file__).resolve().parents[2]
+    users = {
+        str(path.relative_to(root))
+        for app in ("recommendations", "reports")
+        for path in (root / app).rglob("*.py")
+        if re.search(r"record_published_\w+\(", path.read_text())
+    }
+    assert users == {
+        "recommendations/services.py",
+        "recommendations/demo.py",
+        "recommendations/generate.py",
+    }
 
 
 def test_every_departure_has_a_case_here():
