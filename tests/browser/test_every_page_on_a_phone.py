@@ -16,20 +16,26 @@ from collections.abc import Iterator
 from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.urls import get_resolver
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
+from recommendations import services
 from recommendations.models import (
+    Authority,
     Lead,
     Meeting,
+    Person,
     ProgressUpdate,
     Recommendation,
     Review,
+    SupportingDocument,
     UpdateReport,
 )
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import PASSWORD
+from tests.documents import pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +45,7 @@ PHONE = {"width": 390, "height": 844}
 NOT_PAGES = {
     "appendix_csv", "appendix_xlsx", "appendix_pdf", "meeting_pack_pdf", "meeting_pack_download",
     "recommendation_move", "lead_move", "update_report_finalise", "meeting_pack_render",
-    "meeting_pack_issue",
+    "meeting_pack_issue", "document_download",
 }  # fmt: skip
 
 # What is wrong with the page as laid out, as sentences; empty when nothing is. Each element's
@@ -158,6 +164,8 @@ def _pages() -> dict[str, list[str]]:
         "label_meanings": ["/labels/"],
         "review_list": ["/reviews/"],
         "review_create": ["/reviews/new/"],
+        "authority_list": ["/authorities/"],
+        "authority_create": ["/authorities/new/"],
         "recommendation_list": [
             "/recommendations/",
             "/recommendations/?q=exclusion&decision=agreed",
@@ -180,17 +188,22 @@ def _pages() -> dict[str, list[str]]:
             ("meeting_create", "meetings/new/"),
             ("appendix", "appendix/"),
             ("appendix_settings", "appendix/settings/"),
+            ("document_attach_review", "documents/new/"),
         ]:
             add(name, base + tail)
         for report in review.update_reports.order_by("pk"):
             add("update_report_detail", f"{base}update-reports/{report.pk}/")
             add("update_report_edit", f"{base}update-reports/{report.pk}/edit/")
             add("appendix", f"{base}appendix/?report={report.pk}")
+            add("document_attach_report", f"{base}update-reports/{report.pk}/documents/new/")
             if not report.is_final:
                 add("update_report_enter", f"{base}update-reports/{report.pk}/enter/")
         for meeting in review.meetings.order_by("pk"):
             add("meeting_edit", f"{base}meetings/{meeting.pk}/edit/")
             add("meeting_pack", f"/meetings/{meeting.pk}/pack/")
+            add("meeting_detail", f"/meetings/{meeting.pk}/")
+            add("meeting_verdicts", f"/meetings/{meeting.pk}/verdicts/")
+            add("document_attach_meeting", f"/meetings/{meeting.pk}/documents/new/")
         recommendations = list(review.recommendations.order_by("order", "pk"))
         for recommendation in recommendations:
             add("recommendation_detail", f"{base}recommendations/{recommendation.label}/")
@@ -213,11 +226,30 @@ def _pages() -> dict[str, list[str]]:
             add("lead_edit", led + "edit/")
             add("lead_remove", led + "remove/")
         for update in busiest.updates.select_related("report").order_by("pk"):
+            add("document_attach_update", f"{rec}updates/{update.pk}/documents/new/")
             if update.is_locked:
                 add("progress_update_correct", f"{rec}updates/{update.pk}/correct/")
             else:
                 add("progress_update_edit", f"{rec}updates/{update.pk}/edit/")
                 add("progress_update_delete", f"{rec}updates/{update.pk}/delete/")
+    for authority in Authority.objects.order_by("slug"):
+        people = f"/authorities/{authority.slug}/people/"
+        add("authority_settings", f"/authorities/{authority.slug}/settings/")
+        add("people_list", people)
+        add("person_create", people + "new/")
+        person = Person.objects.filter(authority=authority).order_by("pk").first()
+        if person is not None:
+            add("person_edit", f"{people}{person.pk}/edit/")
+            add("person_merge", f"{people}{person.pk}/merge/")
+    # The demo has no documents: one, on the first review, for its removal page.
+    document = services.attach_document(
+        document=SupportingDocument(
+            title="Paper", file=SimpleUploadedFile("paper.pdf", pdf()),
+            review=Review.objects.order_by("slug").first(),
+        ),
+        user=None,
+    )  # fmt: skip
+    add("document_remove", f"/documents/{document.pk}/remove/")
     for recommendation in Recommendation.objects.exclude(closed_at_meeting=None):
         path = f"/reviews/{recommendation.review.slug}/recommendations/{recommendation.label}/"
         add("recommendation_reopen", path + "reopen/")

@@ -46,7 +46,9 @@ def test_every_delete_route_is_covered_here():
         if getattr(pattern, "namespace", None) in {"recommendations", "reports"}:
             names |= {p.name for p in pattern.url_patterns}
     deleting = {name for name in names if "delete" in name or "remove" in name}
-    assert deleting == {"lead_remove", "progress_update_delete"}, (
+    # document_remove has its own confirmation page: test_document_pages.py
+    # (test_removing_asks_first_and_only_a_post_removes).
+    assert deleting == {"lead_remove", "progress_update_delete", "document_remove"}, (
         "a new delete route: give it a confirmation page (views.common.confirm_delete) and "
         "add it to _deletes"
     )
