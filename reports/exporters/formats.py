@@ -192,9 +192,9 @@ def _sheet_rows(row: list[str], widths: list[float]) -> list[tuple[list[str], in
     parts = []
     for start in range(0, height, ROW_MAX_LINES):
         cells = [_join(lines[start : start + ROW_MAX_LINES]) for lines in wrapped]
-        if start:
-            first = row[0] if row and len(row[0]) <= 40 else ""
-            cells[0] = f"{first} {CONTINUED}".strip()
+        if start and cells and not cells[0]:
+            # The first column (the label, in an appendix) names the record continued.
+            cells[0] = f"{row[0] if len(row[0]) <= 40 else ''} {CONTINUED}".strip()
         lines = max(len(lines[start : start + ROW_MAX_LINES]) for lines in wrapped)
         parts.append((cells, lines))
     return parts
