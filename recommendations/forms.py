@@ -296,15 +296,39 @@ class RecommendationForm(VersionedForm):
 class ResponseForm(VersionedForm):
     class Meta:
         model = Response
-        fields = ["decision", "text", "given_by", "agreed_on", "agreed_precision"]
-        widgets = _date_widgets("agreed_on")
+        fields = [
+            "decision", "text", "given_by", "agreed_on", "agreed_precision",
+            "timetable", "timetable_date", "timetable_precision",
+        ]  # fmt: skip
+        widgets = _date_widgets("agreed_on", "timetable_date")
         labels = {
             "text": "Response and proposed action",
             "agreed_on": "Date agreed",
             "agreed_precision": "How precise is the date agreed?",
+            "timetable": "The response's timetable",
+            "timetable_date": "Its date",
+            "timetable_precision": "How precise is its date?",
         }
-        help_texts = {"text": "Markdown."}
-        error_messages = {"text": {"max_length": _too_long("The response")}}
+        help_texts = {
+            "text": "Markdown.",
+            "timetable": "A deadline or a status as the response states it, e.g. “Meeting "
+            "held by 28 February” or “Completed”. It never makes the recommendation overdue: "
+            "progress and target dates belong in progress updates.",
+            "timetable_date": "If the timetable gives one.",
+        }
+        error_messages = {
+            "text": {"max_length": _too_long("The response")},
+            "timetable": {"max_length": "The timetable must be 255 characters or fewer."},
+            "timetable_date": {"invalid": "Enter a real date, for example 28/02/2025."},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Most responses state no timetable: a form without the field means "to the day".
+        self.fields["timetable_precision"].required = False
+
+    def clean_timetable_precision(self) -> str:
+        return self.cleaned_data.get("timetable_precision") or DatePrecision.DAY
 
 
 class LeadForm(VersionedForm):
@@ -364,7 +388,10 @@ class ProgressUpdateForm(VersionedForm):
             "as_at", "as_at_precision", "status", "rag", "text", "timescale", "target_date",
             "target_date_change_reason", "report",
         ]  # fmt: skip
-        widgets = _date_widgets("as_at", "target_date")
+        widgets = {
+            **_date_widgets("as_at", "target_date"),
+            "timescale": forms.Textarea(attrs={"rows": 2}),
+        }
         labels = {
             "as_at": "Progress as at",
             "as_at_precision": "How precise is the “as at” date?",
@@ -374,6 +401,9 @@ class ProgressUpdateForm(VersionedForm):
         help_texts = {
             "as_at": "The date the update describes. Defaults to today.",
             "text": "What has been done, and what is still to do. Markdown.",
+            "status": "“Status not stated” when the paper gives none: the status stays as an "
+            "earlier update stated it, and it makes nothing overdue.",
+            "timescale": "As the paper writes it, one per line if it gives several.",
             "target_date": "When the recommendation should be implemented. Optional.",
             "target_date_change_reason": "Required when the target date differs from the "
             "previous update's. The original and every revised date stay on the record.",
@@ -478,7 +508,11 @@ class RoundRowForm(VersionedForm):
         fields = [
             "text", "status", "rag", "timescale", "target_date", "target_date_change_reason",
         ]  # fmt: skip
-        widgets = {"target_date": DateInput(), "text": forms.Textarea(attrs={"rows": 5})}
+        widgets = {
+            "target_date": DateInput(),
+            "text": forms.Textarea(attrs={"rows": 5}),
+            "timescale": forms.Textarea(attrs={"rows": 2}),
+        }
         labels = {
             "text": "Progress update",
             "target_date": "Target date",

@@ -265,6 +265,17 @@ class Response(models.Model):
     agreed_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
+    # The response's own timetable, as the paper states it: a deadline or a status. It is
+    # part of the response, not a progress update, so it never makes anything overdue.
+    timetable = models.CharField(
+        max_length=SHORT_TEXT_MAX,
+        blank=True,
+        help_text='As the response states it: "Meeting held by 28 February", "Completed".',
+    )
+    timetable_date = models.DateField(null=True, blank=True)
+    timetable_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -274,6 +285,17 @@ class Response(models.Model):
     @property
     def agreed_display(self) -> str:
         return format_partial_date(self.agreed_on, self.agreed_precision)
+
+    @property
+    def timetable_date_display(self) -> str:
+        return format_partial_date(self.timetable_date, self.timetable_precision)
+
+    @property
+    def timetable_display(self) -> str:
+        """The timetable as the paper states it, then its date on a line of its own."""
+        return "\n".join(
+            part for part in (self.timetable.strip(), self.timetable_date_display) if part
+        )
 
 
 class Lead(models.Model):
@@ -380,6 +402,9 @@ class ProgressUpdate(models.Model):
         IMPLEMENTED = "implemented", "Implemented"
         NOT_IMPLEMENTED = "not_implemented", "Not implemented"
         SUPERSEDED = "superseded", "Superseded"
+        # The paper reports progress without saying how far it has got. Such an update
+        # leaves the status as an earlier update stated it, and makes nothing overdue.
+        NOT_STATED = "not_stated", "Status not stated"
 
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="updates"

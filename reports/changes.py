@@ -58,8 +58,13 @@ class Change:
     after_html: SafeString
 
     @property
+    def status_not_stated(self) -> bool:
+        """The later update states no status: the status is as it was, not changed."""
+        return _status(self.after) == ProgressUpdate.Status.NOT_STATED
+
+    @property
     def status_changed(self) -> bool:
-        return _status(self.before) != _status(self.after)
+        return not self.status_not_stated and _status(self.before) != _status(self.after)
 
     @property
     def text_changed(self) -> bool:

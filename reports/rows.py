@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -119,6 +120,11 @@ def plain_cell(text: str) -> Cell:
     return Cell(format_html("{}", text), text)
 
 
+def lines_cell(text: str) -> Cell:
+    """Plain text whose line breaks are kept: one timescale per line, as the paper has them."""
+    return Cell(linebreaksbr(text, autoescape=True), text)
+
+
 # A part's own marker typed at the start of its text: "b.", "3a.", "a)", "(b)".
 _PART_MARKER = re.compile(r"\s*\(?([A-Za-z0-9]{1,20})[.):][ \t]+(?=\S)")
 
@@ -196,17 +202,20 @@ def _build_cells(rec: Recommendation, update: ProgressUpdate | None, layout: Lay
     response = getattr(rec, "response", None)
     leads = list(rec.leads.all())
     by_role = {role: [lead for lead in leads if lead.role == role] for role in Lead.Role.values}
-    status = update.get_status_display() if update else ""
+    # A status the paper does not state prints as nothing, as the paper has it.
+    stated = update and update.status != ProgressUpdate.Status.NOT_STATED
+    status = update.get_status_display() if stated else ""
     return {
         "recommendation": _recommendation_cell(rec, layout, is_part),
         "decision": plain_cell(decision_text(response, layout)),
         "response": markdown_cell(response.text) if response else plain_cell(""),
+        "response_timetable": lines_cell(response.timetable_display if response else ""),
         "leads": _people_cell(leads),
         "cabinet_member": _people_cell(by_role[Lead.Role.CABINET_MEMBER]),
         "senior_officer": _people_cell(by_role[Lead.Role.SENIOR_RESPONSIBLE_OFFICER]),
         "update": markdown_cell(update.text) if update else plain_cell(""),
         "status": plain_cell(status),
-        "timescale": plain_cell(update.timescale if update else ""),
+        "timescale": lines_cell(update.timescale if update else ""),
     }
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django_tables2.data import TableQuerysetData
 
@@ -85,6 +86,12 @@ class RecommendationTable(tables.Table):
     def render_text(self, value: str) -> str:
         text = markdown_to_text(value)
         return text if len(text) <= 240 else text[:237].rstrip() + "…"
+
+    def render_latest_timescale(self, value: str) -> str:
+        return linebreaksbr(value, autoescape=True)  # one timescale per line, as written
+
+    def value_latest_timescale(self, value: str) -> str:
+        return value
 
     def render_latest_status(self, value: str) -> str:
         return ProgressUpdate.Status(value).label

@@ -97,6 +97,7 @@ def test_other_reviews_get_the_standard_layout(member_client):
         "Recommendation",
         "Decision",
         "Response",
+        "Timetable",
         "Leads",
         "Latest update",
         "Status",

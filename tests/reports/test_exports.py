@@ -74,11 +74,11 @@ def test_exports_contain_no_markup_and_no_formulas(clerk_client):
     update.text = '=HYPERLINK("http://evil.example","x")'
     update.save()
     rows = csv_rows(clerk_client.get(f"/reviews/{review.slug}/appendix.csv"))
-    assert rows[1][5].startswith("'=HYPERLINK")
+    assert rows[1][6].startswith("'=HYPERLINK")
     sheet = load_workbook(
         io.BytesIO(clerk_client.get(f"/reviews/{review.slug}/appendix.xlsx").content)
     ).active
-    cell = sheet.cell(row=2, column=6)
+    cell = sheet.cell(row=2, column=7)
     # Stored as a string cell, so Excel shows it rather than running it.
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.example","x")'
 
@@ -151,12 +151,12 @@ def test_the_appendix_csv_neutralises_every_trigger_and_keeps_the_text(clerk_cli
     for payload in FORMULA_PAYLOADS:
         review = _plain_cells_with(payload)
         rows = csv_rows(clerk_client.get(f"/reviews/{review.slug}/appendix.csv"))
-        assert rows[0][7] == "Timescale"
+        assert rows[0][8] == "Timescale"
         # Read back: the text as written, behind one apostrophe.
-        assert rows[1][7] == "'" + payload, payload
+        assert rows[1][8] == "'" + payload, payload
         # The Markdown cells are plain text first (a tab indent is a code block, lines are
         # trimmed), then neutralised the same way.
-        assert rows[1][5] == neutralise_formula(markdown_to_text(payload))
+        assert rows[1][6] == neutralise_formula(markdown_to_text(payload))
         assert all(neutralise_formula(cell) == cell for cell in rows[1]), rows[1]
 
 
