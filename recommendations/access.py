@@ -24,6 +24,7 @@ from recommendations.models import (
     Recommendation,
     Review,
     UpdateReport,
+    label_lookup,
 )
 
 Permission = str | Sequence[str] | None
@@ -68,7 +69,9 @@ def recommendation_for(
 ) -> Recommendation:
     _require(request, permission)
     return get_object_or_404(
-        Recommendation.objects.select_related(*select), review__slug=slug, label=label
+        Recommendation.objects.select_related(*select),
+        review__slug=slug,
+        **label_lookup(label),
     )
 
 
@@ -78,7 +81,7 @@ def lead_for(
     _require(request, permission)
     return get_object_or_404(
         Lead.objects.select_related("recommendation__review", "person"),
-        pk=pk, recommendation__review__slug=slug, recommendation__label=label,
+        pk=pk, recommendation__review__slug=slug, **label_lookup(label, "recommendation__"),
     )  # fmt: skip
 
 
@@ -88,7 +91,7 @@ def update_for(
     _require(request, permission)
     return get_object_or_404(
         ProgressUpdate.objects.select_related("recommendation__review", "report"),
-        pk=pk, recommendation__review__slug=slug, recommendation__label=label,
+        pk=pk, recommendation__review__slug=slug, **label_lookup(label, "recommendation__"),
     )  # fmt: skip
 
 

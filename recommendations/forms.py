@@ -18,6 +18,7 @@ from django.utils import timezone
 from recommendations import rules
 from recommendations.models import (
     LONG_TEXT_MAX,
+    UNNUMBERED_PREFIX,
     DatePrecision,
     Lead,
     Meeting,
@@ -242,15 +243,13 @@ class RecommendationForm(VersionedForm):
         fields = ["label", "parent", "text"]
         labels = {"parent": "Part of recommendation", "text": "Recommendation text"}
         help_texts = {
-            "label": 'As the document prints it, e.g. "1", "R3" or "3a".',
+            "label": 'As the document prints it, e.g. "1", "R3" or "3a". Leave it blank if '
+            "the document does not number it: nothing is printed in its place.",
             "parent": "Leave empty for a top-level recommendation.",
             "text": "Markdown.",
         }
         error_messages = {
-            "label": {
-                "required": "Enter the recommendation's label.",
-                "max_length": "The label must be 20 characters or fewer.",
-            },
+            "label": {"max_length": "The label must be 20 characters or fewer."},
             "text": {
                 "required": "Enter the text of the recommendation.",
                 "max_length": _too_long("The recommendation text"),
@@ -266,7 +265,7 @@ class RecommendationForm(VersionedForm):
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
         self.fields["parent"].empty_label = "None: a top-level recommendation"
-        self.fields["parent"].label_from_instance = lambda rec: f"Recommendation {rec.label}"
+        self.fields["parent"].label_from_instance = lambda rec: rec.name
         self.fields["parent"].error_messages["invalid_choice"] = (
             "Select a top-level recommendation of this review."
         )
@@ -275,10 +274,12 @@ class RecommendationForm(VersionedForm):
         label = self.cleaned_data["label"].strip()
         if "/" in label:
             raise forms.ValidationError("The label cannot contain a slash.")
+        if label.startswith(UNNUMBERED_PREFIX):
+            raise forms.ValidationError(f"The label cannot start with “{UNNUMBERED_PREFIX}”.")
         others = Recommendation.objects.filter(review=self.review, label=label)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        if others.exists():
+        if label and others.exists():
             raise forms.ValidationError(
                 f"This review already has a recommendation {label}. Use a different label."
             )

@@ -166,6 +166,16 @@ class OverdueOverride(models.TextChoices):
     NOT_OVERDUE = "not_overdue", "Not overdue"
 
 
+UNNUMBERED_PREFIX = "~"
+
+
+def label_lookup(label: str, prefix: str = "") -> dict[str, object]:
+    """The filter that finds a recommendation by its ``url_label``."""
+    if label.startswith(UNNUMBERED_PREFIX) and label[1:].isdigit() and len(label) <= 19:
+        return {f"{prefix}pk": int(label[1:]), f"{prefix}label": ""}
+    return {f"{prefix}label": label}
+
+
 class Recommendation(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="recommendations")
     parent = models.ForeignKey(
@@ -176,7 +186,11 @@ class Recommendation(models.Model):
         related_name="parts",
         help_text="Set for a lettered part (2a, 2b) that gets its own decision and updates.",
     )
-    label = models.CharField(max_length=20, help_text='As the document prints it: "1", "R3", "3a".')
+    label = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text='As the document prints it: "1", "R3", "3a"; blank if it prints none.',
+    )
     order = models.PositiveIntegerField(default=0)
     text = models.TextField(max_length=LONG_TEXT_MAX, help_text="Markdown.")
     overdue_override = models.CharField(
@@ -211,8 +225,12 @@ class Recommendation(models.Model):
     class Meta:
         ordering = ["review", "order", "id"]
         constraints = [
+            # Labels name recommendations in web addresses and papers; unnumbered ones
+            # (blank) are addressed by their id instead.
             models.UniqueConstraint(
-                fields=["review", "label"], name="recommendation_label_per_review"
+                fields=["review", "label"],
+                condition=~Q(label=""),
+                name="recommendation_label_per_review",
             ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="recommendation_not_own_parent"
@@ -226,8 +244,18 @@ class Recommendation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse(
             "recommendations:recommendation_detail",
-            kwargs={"slug": self.review.slug, "label": self.label},
+            kwargs={"slug": self.review.slug, "label": self.url_label},
         )
+
+    @property
+    def url_label(self) -> str:
+        """The label in web addresses: the label, or "~" and the id for one the paper does
+        not number (no label can start with "~")."""
+        return self.label or f"{UNNUMBERED_PREFIX}{self.pk}"
+
+    @property
+    def name(self) -> str:
+        return f"Recommendation {self.label}" if self.label else "Unnumbered recommendation"
 
     def clean(self) -> None:
         if self.parent_id and self.parent.review_id != self.review_id:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from recommendations import markdown
 from recommendations.models import (
+    UNNUMBERED_PREFIX,
     Lead,
     Meeting,
     OverdueOverride,
@@ -64,10 +65,13 @@ def recommendation_errors(recommendation: Recommendation) -> Errors:
     label = recommendation.label
     if "/" in label:
         _add(errors, "label", "The label cannot contain a slash.")
+    if label.startswith(UNNUMBERED_PREFIX):
+        _add(errors, "label", f"The label cannot start with “{UNNUMBERED_PREFIX}”.")
+    # Any number of recommendations may be unnumbered (a blank label).
     others = Recommendation.objects.filter(review_id=recommendation.review_id, label=label)
     if recommendation.pk:
         others = others.exclude(pk=recommendation.pk)
-    if others.exists():
+    if label and others.exists():
         _add(
             errors,
             "label",

@@ -19,6 +19,7 @@ from recommendations.models import (
     Review,
     UpdateReport,
     format_partial_date,
+    label_lookup,
 )
 from recommendations.monitoring import with_progress
 
@@ -118,7 +119,7 @@ def recommendation_detail(slug: str, label: str) -> Recommendation:
             "review__meetings",
         ),
         review__slug=slug,
-        label=label,
+        **label_lookup(label),
     )
     own_leads = list(recommendation.leads.all())
     parent = recommendation.parent

@@ -53,7 +53,9 @@ class RecommendationTable(tables.Table):
     review = tables.Column(
         accessor="review__title", verbose_name="Review", order_by=("review__title", "order")
     )
-    label = tables.Column(verbose_name="Ref", order_by=("review__title", "order", "id"))
+    label = tables.Column(
+        verbose_name="Ref", order_by=("review__title", "order", "id"), empty_values=()
+    )
     text = tables.Column(verbose_name="Recommendation", orderable=False)
     decision = tables.Column(accessor="response__decision", verbose_name="Decision", default="—")
     latest_status = tables.Column(verbose_name="Status", default="No update")
@@ -81,7 +83,10 @@ class RecommendationTable(tables.Table):
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
     def render_label(self, record: Recommendation) -> str:
-        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.label)
+        # An unnumbered recommendation's link still needs words; no number is invented.
+        return format_html(
+            '<a href="{}">{}</a>', record.get_absolute_url(), record.label or "(unnumbered)"
+        )
 
     def render_text(self, value: str) -> str:
         text = markdown_to_text(value)

@@ -133,7 +133,7 @@ def explain(
     else:
         appendix, row = found
         message = (
-            f"Recommendation {row.recommendation.label} of {appendix.review.title} could not be "
+            f"{row.recommendation.name} of {appendix.review.title} could not be "
             "laid out, and trying again will not help: its text (or its response or update) is "
             "too deeply nested or too complex. Ask an officer to simplify its text."
         )
