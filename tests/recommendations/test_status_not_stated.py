@@ -161,3 +161,17 @@ def test_a_timetable_date_may_be_a_month_and_the_form_needs_no_precision(officer
     assert response.timetable_display == "Completed"
     response.timetable_date, response.timetable_precision = dt.date(2022, 3, 1), DatePrecision.MONTH
     assert response.timetable_display == "Completed\nMarch 2022"
+
+
+def test_the_timeline_and_history_record_no_status_change_for_an_unstated_update(
+    officer_client, rec
+):
+    _add(rec, dt.date(2021, 1, 1), "in_progress")
+    _add(rec, dt.date(2022, 1, 1), NOT_STATED)
+    body = officer_client.get("/reviews/r/recommendations/1/").content.decode()
+    assert "Status changed" not in body
+    _add(rec, dt.date(2023, 1, 1), "implemented")
+    body = officer_client.get("/reviews/r/recommendations/1/").content.decode()
+    # Once in the timeline and once in the change history: from the last stated status.
+    assert body.count("Status changed from In progress to Implemented") == 2
+    assert "Status not stated to" not in body and "to Status not stated" not in body
