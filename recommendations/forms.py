@@ -323,14 +323,6 @@ class ResponseForm(VersionedForm):
             "timetable_date": {"invalid": "Enter a real date, for example 28/02/2025."},
         }
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Most responses state no timetable: a form without the field means "to the day".
-        self.fields["timetable_precision"].required = False
-
-    def clean_timetable_precision(self) -> str:
-        return self.cleaned_data.get("timetable_precision") or DatePrecision.DAY
-
 
 class LeadForm(VersionedForm):
     """Pick someone already in the tracker, or name a new person."""

@@ -149,12 +149,12 @@ def test_an_officer_records_a_response_timetable_shown_on_the_page_and_appendix(
     assert not _standing(rec).is_overdue
 
 
-def test_a_timetable_date_may_be_a_month_and_the_form_needs_no_precision(officer_client, rec):
+def test_a_timetable_may_be_words_alone_and_its_date_a_month(officer_client, rec):
     response = Response.objects.get(recommendation=rec)
     posted = officer_client.post(
         "/reviews/r/recommendations/1/response/",
         {"decision": "agreed", "text": "", "agreed_precision": "day", "timetable": "Completed",
-         "version": response.version},
+         "timetable_precision": "day", "version": response.version},
     )  # fmt: skip
     assert posted.status_code == 302
     response.refresh_from_db()
