@@ -27,6 +27,7 @@ from recommendations.models import (
     Review,
     SupportingDocument,
     UpdateReport,
+    label_lookup,
 )
 
 Permission = str | Sequence[str] | None
@@ -71,7 +72,9 @@ def recommendation_for(
 ) -> Recommendation:
     _require(request, permission)
     return get_object_or_404(
-        Recommendation.objects.select_related(*select), review__slug=slug, label=label
+        Recommendation.objects.select_related(*select),
+        review__slug=slug,
+        **label_lookup(label),
     )
 
 
@@ -81,7 +84,7 @@ def lead_for(
     _require(request, permission)
     return get_object_or_404(
         Lead.objects.select_related("recommendation__review", "person"),
-        pk=pk, recommendation__review__slug=slug, recommendation__label=label,
+        pk=pk, recommendation__review__slug=slug, **label_lookup(label, "recommendation__"),
     )  # fmt: skip
 
 
@@ -91,7 +94,7 @@ def update_for(
     _require(request, permission)
     return get_object_or_404(
         ProgressUpdate.objects.select_related("recommendation__review", "report"),
-        pk=pk, recommendation__review__slug=slug, recommendation__label=label,
+        pk=pk, recommendation__review__slug=slug, **label_lookup(label, "recommendation__"),
     )  # fmt: skip
 
 

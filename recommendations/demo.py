@@ -207,6 +207,7 @@ def load_review_document(doc: dict[str, Any], *, replace: bool = False) -> Revie
         if "response" in entry:
             response = entry["response"]
             response_on, response_precision = parse_partial_date(response.get("agreed_on"))
+            timetable_on, timetable_precision = parse_partial_date(response.get("timetable_date"))
             services.response_save(
                 response=Response(
                     recommendation=recommendation,
@@ -215,6 +216,9 @@ def load_review_document(doc: dict[str, Any], *, replace: bool = False) -> Revie
                     given_by=_text(response.get("given_by")),
                     agreed_on=response_on,
                     agreed_precision=response_precision,
+                    timetable=_text(response.get("timetable")),
+                    timetable_date=timetable_on,
+                    timetable_precision=timetable_precision,
                 ),
                 expected_version=None,
                 user=None,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from recommendations import filetypes, rules, services
 from recommendations.models import (
     LONG_TEXT_MAX,
+    UNNUMBERED_PREFIX,
     Authority,
     Committee,
     CommitteeVerdict,
@@ -395,15 +396,13 @@ class RecommendationForm(VersionedForm):
         fields = ["label", "parent", "text"]
         labels = {"parent": "Part of recommendation", "text": "Recommendation text"}
         help_texts = {
-            "label": 'As the document prints it, e.g. "1", "R3" or "3a".',
+            "label": 'As the document prints it, e.g. "1", "R3" or "3a". Leave it blank if '
+            "the document does not number it: nothing is printed in its place.",
             "parent": "Leave empty for a top-level recommendation.",
             "text": "Markdown.",
         }
         error_messages = {
-            "label": {
-                "required": "Enter the recommendation's label.",
-                "max_length": "The label must be 20 characters or fewer.",
-            },
+            "label": {"max_length": "The label must be 20 characters or fewer."},
             "text": {
                 "required": "Enter the text of the recommendation.",
                 "max_length": _too_long("The recommendation text"),
@@ -419,7 +418,7 @@ class RecommendationForm(VersionedForm):
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
         self.fields["parent"].empty_label = "None: a top-level recommendation"
-        self.fields["parent"].label_from_instance = lambda rec: f"Recommendation {rec.label}"
+        self.fields["parent"].label_from_instance = lambda rec: rec.name
         self.fields["parent"].error_messages["invalid_choice"] = (
             "Select a top-level recommendation of this review."
         )
@@ -428,10 +427,12 @@ class RecommendationForm(VersionedForm):
         label = self.cleaned_data["label"].strip()
         if "/" in label:
             raise forms.ValidationError("The label cannot contain a slash.")
+        if label.startswith(UNNUMBERED_PREFIX):
+            raise forms.ValidationError(f"The label cannot start with “{UNNUMBERED_PREFIX}”.")
         others = Recommendation.objects.filter(review=self.review, label=label)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        if others.exists():
+        if label and others.exists():
             raise forms.ValidationError(
                 f"This review already has a recommendation {label}. Use a different label."
             )
@@ -449,15 +450,31 @@ class RecommendationForm(VersionedForm):
 class ResponseForm(VersionedForm):
     class Meta:
         model = Response
-        fields = ["decision", "text", "given_by", "agreed_on", "agreed_precision"]
-        widgets = _date_widgets("agreed_on")
+        fields = [
+            "decision", "text", "given_by", "agreed_on", "agreed_precision",
+            "timetable", "timetable_date", "timetable_precision",
+        ]  # fmt: skip
+        widgets = _date_widgets("agreed_on", "timetable_date")
         labels = {
             "text": "Response and proposed action",
             "agreed_on": "Date agreed",
             "agreed_precision": "How precise is the date agreed?",
+            "timetable": "The response's timetable",
+            "timetable_date": "Its date",
+            "timetable_precision": "How precise is its date?",
         }
-        help_texts = {"text": "Markdown."}
-        error_messages = {"text": {"max_length": _too_long("The response")}}
+        help_texts = {
+            "text": "Markdown.",
+            "timetable": "A deadline or a status as the response states it, e.g. “Meeting "
+            "held by 28 February” or “Completed”. It never makes the recommendation overdue: "
+            "progress and target dates belong in progress updates.",
+            "timetable_date": "If the timetable gives one.",
+        }
+        error_messages = {
+            "text": {"max_length": _too_long("The response")},
+            "timetable": {"max_length": "The timetable must be 255 characters or fewer."},
+            "timetable_date": {"invalid": "Enter a real date, for example 28/02/2025."},
+        }
 
 
 class LeadForm(VersionedForm):
@@ -533,7 +550,10 @@ class ProgressUpdateForm(VersionedForm):
             "as_at", "as_at_precision", "status", "rag", "text", "timescale", "target_date",
             "target_date_change_reason", "report",
         ]  # fmt: skip
-        widgets = _date_widgets("as_at", "target_date")
+        widgets = {
+            **_date_widgets("as_at", "target_date"),
+            "timescale": forms.Textarea(attrs={"rows": 2}),
+        }
         labels = {
             "as_at": "Progress as at",
             "as_at_precision": "How precise is the “as at” date?",
@@ -543,6 +563,9 @@ class ProgressUpdateForm(VersionedForm):
         help_texts = {
             "as_at": "The date the update describes. Defaults to today.",
             "text": "What has been done, and what is still to do. Markdown.",
+            "status": "“Status not stated” when the paper gives none: the status stays as an "
+            "earlier update stated it, and it makes nothing overdue.",
+            "timescale": "As the paper writes it, one per line if it gives several.",
             "target_date": "When the recommendation should be implemented. Optional.",
             "target_date_change_reason": "Required when the target date differs from the "
             "previous update's. The original and every revised date stay on the record.",
@@ -647,7 +670,11 @@ class RoundRowForm(VersionedForm):
         fields = [
             "text", "status", "rag", "timescale", "target_date", "target_date_change_reason",
         ]  # fmt: skip
-        widgets = {"target_date": DateInput(), "text": forms.Textarea(attrs={"rows": 5})}
+        widgets = {
+            "target_date": DateInput(),
+            "text": forms.Textarea(attrs={"rows": 5}),
+            "timescale": forms.Textarea(attrs={"rows": 2}),
+        }
         labels = {
             "text": "Progress update",
             "target_date": "Target date",

@@ -13,6 +13,8 @@ rules (``recommendations/rules.py``) refuse such text when it is saved.
 import logging
 import re
 from functools import lru_cache
+from html.parser import HTMLParser
+from xml.etree import ElementTree as etree
 
 import markdown as markdown_lib
 import nh3
@@ -20,6 +22,8 @@ from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.inlinepatterns import HTML_RE, InlineProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +31,10 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "blockquote",
     "code", "pre", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "hr",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set(), "ol": {"start"}}
+# A list whose items carry their own typed markers ("- a) …") shows no bullet of its own.
+TYPED_MARKERS_CLASS = "typed-markers"
+ALLOWED_CLASSES = {"ul": {TYPED_MARKERS_CLASS}}
 ALLOWED_URL_SCHEMES = {"https", "mailto"}
 
 MAX_NESTING = 8  # levels of lists and quotes a saved text may use
@@ -175,6 +182,61 @@ class NoRawHtml(Extension):
         md.inlinePatterns.register(_RawHtmlDropped(HTML_RE, md), "html", 90)
 
 
+# A marker typed at the start of an item or line: "a)", "(a)", "a.", "iv)", "(3)", "3)".
+TYPED_MARKER = re.compile(r"\(?(?:[A-Za-z]|[ivxlcdm]{1,6}|[IVXLCDM]{1,6}|\d{1,3})[.)](?=\s|$)")
+_LIST_LINE = re.compile(r"(?:[-*+]|\d{1,9}\.)[ \t]+\S")
+
+
+class _ListsInterruptParagraphs(Preprocessor):
+    """A list typed straight after a line of text ("Actions:" then "- one") is a list, as it
+    looks, not more words of that line's paragraph (python-markdown wants a blank line)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        block_is_list = False  # the block (since the last blank line) began as a list
+        for line in lines:
+            previous = out[-1] if out else ""
+            if not previous.strip():
+                block_is_list = bool(_LIST_LINE.match(line))
+            elif (
+                _LIST_LINE.match(line)
+                and not block_is_list
+                and not previous[:1].isspace()
+                and not previous.startswith((">", "#"))
+            ):
+                out.append("")
+                block_is_list = True
+            out.append(line)
+        return out
+
+
+class _TypedMarkerLists(Treeprocessor):
+    """ "- a) …" items carry their own marker: the list gets no bullet too."""
+
+    def run(self, root: etree.Element) -> None:
+        for ul in root.iter("ul"):
+            items = list(ul)
+            if items and all(TYPED_MARKER.match(_first_text(li)) for li in items):
+                ul.set("class", TYPED_MARKERS_CLASS)
+
+
+def _first_text(element: etree.Element) -> str:
+    text = (element.text or "").lstrip()
+    if not text and len(element) and element[0].tag == "p":
+        text = (element[0].text or "").lstrip()
+    return text
+
+
+class AsTyped(Extension):
+    """Text prints as typed: a line break is a line break, a numbered list starts at the
+    number typed, a list may follow a line of text directly, and items that carry their own
+    marker ("a)", "(b)", "iv.") show that marker alone."""
+
+    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:
+        md.preprocessors.register(_ListsInterruptParagraphs(md), "lists_interrupt", 25)
+        md.treeprocessors.register(_TypedMarkerLists(md), "typed_markers", 15)
+
+
 # A link in nh3's output: its attributes always double-quoted (a quote inside is &quot;), and
 # links never nest, so the next </a> closes it.
 _LINK = re.compile(r'<a((?:\s+[^\s=>]+="[^"]*")*)>(.*?)</a>', re.DOTALL)
@@ -217,12 +279,16 @@ def render_markdown(text: str) -> SafeString:
         return plain_text_html(text)
     try:
         html = markdown_lib.markdown(
-            text, extensions=["sane_lists", NoRawHtml()], output_format="html"
+            text,
+            extensions=["sane_lists", "nl2br", NoRawHtml(), AsTyped()],
+            output_format="html",
+            lazy_ol=False,  # "4." starts the list at 4
         )
         cleaned = nh3.clean(
             html,
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
+            allowed_classes=ALLOWED_CLASSES,
             url_schemes=ALLOWED_URL_SCHEMES,
             link_rel="noopener noreferrer nofollow",
         )
@@ -235,3 +301,84 @@ def render_markdown(text: str) -> SafeString:
         return plain_text_html(text)
     cleaned = _LINK.sub(_link_or_its_text, cleaned)
     return mark_safe(cleaned)  # noqa: S308 -- sanitised by nh3 just above
+
+
+class _PlainText(HTMLParser):
+    """The words of sanitised HTML as lines of plain text: paragraphs and line breaks on
+    their own lines, list items with their markers as typed ("4.", "a)", "-"), nested items
+    indented, emphasis dropped, links as "text (address)"."""
+
+    _BLOCKS = frozenset({"p", "li", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.line = ""
+        self.lists: list[list] = []  # [kind, next number] per open list
+        self.href: list[str | None] = []
+        self.link_text: list[str] = []
+        self.cells = 0
+
+    def _break(self) -> None:
+        if self.line.strip():
+            indent = "  " * max(len(self.lists) - 1, 0) if self.lists else ""
+            self.lines.append(indent + self.line.strip())
+        self.line = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in self._BLOCKS or tag == "br":
+            self._break()
+        if tag in ("ul", "ol"):
+            self._break()
+            kind = "typed" if TYPED_MARKERS_CLASS in (values.get("class") or "") else tag
+            start = values.get("start") or "1"
+            self.lists.append([kind, int(start) if start.isdigit() else 1])
+        elif tag == "li" and self.lists:
+            kind, number = self.lists[-1]
+            if kind == "ol":
+                self.line = f"{number}. "
+                self.lists[-1][1] = number + 1
+            elif kind == "ul":
+                self.line = "- "
+        elif tag == "a":
+            self.href.append(values.get("href"))
+            self.link_text.append(self.line)
+            self.line = ""
+        elif tag in ("td", "th"):
+            if self.cells:
+                self.line += " | "
+            self.cells += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BLOCKS:
+            self._break()
+        if tag == "tr":
+            self.cells = 0
+        elif tag in ("ul", "ol") and self.lists:
+            self._break()
+            self.lists.pop()
+        elif tag == "a" and self.href:
+            href, words = self.href.pop(), self.line
+            self.line = self.link_text.pop() + words
+            address = (href or "").removeprefix("mailto:")
+            if address and address != words.strip():
+                self.line += f" ({address})"
+
+    def handle_data(self, data: str) -> None:
+        # Newlines in the HTML source are layout, not the text's: <br> and blocks break lines.
+        self.line += data.replace("\n", "" if self.line.endswith(" ") else " ")
+
+    def text(self) -> str:
+        self._break()
+        return "\n".join(self.lines)
+
+
+def markdown_to_text(markdown_text: str) -> str:
+    """A Markdown text as plain text for spreadsheets and CSV: what ``render_markdown`` shows,
+    without markup (see ``_PlainText``); the HTML is sanitised first, so no raw HTML
+    survives."""
+    parser = _PlainText()
+    parser.feed(str(render_markdown(markdown_text)))
+    parser.close()
+    return parser.text()

@@ -51,6 +51,13 @@ STATUSES = [
         "Overtaken by later events, policy or another recommendation; no further action here.",
     ),
     Meaning(
+        ProgressUpdate.Status.NOT_STATED,
+        "Status not stated",
+        "The progress updates describe the work without saying how far it has got. An update "
+        "that states no status leaves the status an earlier update gave; it never makes a "
+        "recommendation overdue.",
+    ),
+    Meaning(
         "none",
         "No update yet",
         "No progress update has been recorded since the response.",
@@ -128,7 +135,9 @@ OVERDUE = Meaning(
     "overdue",
     "Overdue",
     "The target date in the latest progress update, plus the review's grace period (shown on "
-    "the review), has passed and the latest status is neither implemented nor superseded. A "
+    "the review), has passed and the latest stated status is neither implemented nor "
+    "superseded; a recommendation no update gives a status is never overdue, and neither is "
+    "a response's own timetable a target. A "
     "scrutiny officer can override the label, with a reason that is shown wherever the label "
     "is; a recommendation the committee has closed is never overdue.",
 )

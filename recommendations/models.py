@@ -263,6 +263,16 @@ class OverdueOverride(models.TextChoices):
     NOT_OVERDUE = "not_overdue", "Not overdue"
 
 
+UNNUMBERED_PREFIX = "~"
+
+
+def label_lookup(label: str, prefix: str = "") -> dict[str, object]:
+    """The filter that finds a recommendation by its ``url_label``."""
+    if label.startswith(UNNUMBERED_PREFIX) and label[1:].isdigit() and len(label) <= 19:
+        return {f"{prefix}pk": int(label[1:]), f"{prefix}label": ""}
+    return {f"{prefix}label": label}
+
+
 class Recommendation(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="recommendations")
     parent = models.ForeignKey(
@@ -273,7 +283,11 @@ class Recommendation(models.Model):
         related_name="parts",
         help_text="Set for a lettered part (2a, 2b) that gets its own decision and updates.",
     )
-    label = models.CharField(max_length=20, help_text='As the document prints it: "1", "R3", "3a".')
+    label = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text='As the document prints it: "1", "R3", "3a"; blank if it prints none.',
+    )
     order = models.PositiveIntegerField(default=0)
     text = models.TextField(max_length=LONG_TEXT_MAX, help_text="Markdown.")
     overdue_override = models.CharField(
@@ -308,8 +322,12 @@ class Recommendation(models.Model):
     class Meta:
         ordering = ["review", "order", "id"]
         constraints = [
+            # Labels name recommendations in web addresses and papers; unnumbered ones
+            # (blank) are addressed by their id instead.
             models.UniqueConstraint(
-                fields=["review", "label"], name="recommendation_label_per_review"
+                fields=["review", "label"],
+                condition=~Q(label=""),
+                name="recommendation_label_per_review",
             ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="recommendation_not_own_parent"
@@ -323,8 +341,18 @@ class Recommendation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse(
             "recommendations:recommendation_detail",
-            kwargs={"slug": self.review.slug, "label": self.label},
+            kwargs={"slug": self.review.slug, "label": self.url_label},
         )
+
+    @property
+    def url_label(self) -> str:
+        """The label in web addresses: the label, or "~" and the id for one the paper does
+        not number (no label can start with "~")."""
+        return self.label or f"{UNNUMBERED_PREFIX}{self.pk}"
+
+    @property
+    def name(self) -> str:
+        return f"Recommendation {self.label}" if self.label else "Unnumbered recommendation"
 
     def clean(self) -> None:
         if self.parent_id and self.parent.review_id != self.review_id:
@@ -362,6 +390,17 @@ class Response(models.Model):
     agreed_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
+    # The response's own timetable, as the paper states it: a deadline or a status. It is
+    # part of the response, not a progress update, so it never makes anything overdue.
+    timetable = models.CharField(
+        max_length=SHORT_TEXT_MAX,
+        blank=True,
+        help_text='As the response states it: "Meeting held by 28 February", "Completed".',
+    )
+    timetable_date = models.DateField(null=True, blank=True)
+    timetable_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -371,6 +410,17 @@ class Response(models.Model):
     @property
     def agreed_display(self) -> str:
         return format_partial_date(self.agreed_on, self.agreed_precision)
+
+    @property
+    def timetable_date_display(self) -> str:
+        return format_partial_date(self.timetable_date, self.timetable_precision)
+
+    @property
+    def timetable_display(self) -> str:
+        """The timetable as the paper states it, then its date on a line of its own."""
+        return "\n".join(
+            part for part in (self.timetable.strip(), self.timetable_date_display) if part
+        )
 
 
 class Lead(models.Model):
@@ -484,6 +534,9 @@ class ProgressUpdate(models.Model):
         IMPLEMENTED = "implemented", "Implemented"
         NOT_IMPLEMENTED = "not_implemented", "Not implemented"
         SUPERSEDED = "superseded", "Superseded"
+        # The paper reports progress without saying how far it has got. Such an update
+        # leaves the status as an earlier update stated it, and makes nothing overdue.
+        NOT_STATED = "not_stated", "Status not stated"
 
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="updates"

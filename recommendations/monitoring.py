@@ -89,8 +89,10 @@ def add_months(value: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(value.day, calendar.monthrange(year, month)[1]))
 
 
-def _latest(field_name: str) -> Subquery:
+def _latest(field_name: str, *, stated: bool = False) -> Subquery:
     newest = ProgressUpdate.objects.filter(recommendation=OuterRef("pk")).order_by("-as_at", "-id")
+    if stated:
+        newest = newest.exclude(status=ProgressUpdate.Status.NOT_STATED)
     return Subquery(newest.values(field_name)[:1])
 
 
@@ -98,10 +100,12 @@ def overdue_condition(today: dt.date) -> Case:
     """THE definition of overdue, used by every page, filter, summary and reminder.
 
     A recommendation is overdue when the target date of its latest update, plus its review's
-    grace days, has passed and that update's status is neither implemented nor superseded;
-    unless a scrutiny officer has overridden the label (with a reason), and never once the
-    committee has closed it. Needs the ``latest_status`` and ``latest_target_date``
-    annotations of ``with_progress``.
+    grace days, has passed and its latest stated status is neither implemented nor
+    superseded; unless a scrutiny officer has overridden the label (with a reason), and never
+    once the committee has closed it. An update whose status is not stated leaves the
+    status as it was, and one with no stated status before it is never overdue: the paper
+    never said it was late. A response's own timetable plays no part. Needs the
+    ``latest_status`` and ``latest_target_date`` annotations of ``with_progress``.
     """
     return Case(
         When(closed_at_meeting__isnull=False, then=Value(False)),
@@ -109,6 +113,7 @@ def overdue_condition(today: dt.date) -> Case:
         When(overdue_override=OverdueOverride.NOT_OVERDUE, then=Value(False)),
         When(latest_target_date__isnull=True, then=Value(False)),
         When(latest_status__in=DONE_STATUSES, then=Value(False)),
+        When(latest_status=ProgressUpdate.Status.NOT_STATED, then=Value(False)),
         When(
             LessThan(
                 AddDays(F("latest_target_date"), F("review__overdue_grace_days")), Value(today)
@@ -123,13 +128,17 @@ def overdue_condition(today: dt.date) -> Case:
 def with_progress(
     queryset: QuerySet[Recommendation], *, today: dt.date | None = None
 ) -> QuerySet[Recommendation]:
-    """Annotate each recommendation with where it stands: its latest update's status
-    (``status_key`` is "none" without one), target date, timescale and date; its decision
+    """Annotate each recommendation with where it stands: its latest stated status (an
+    update whose status is not stated changes nothing; "not_stated" when no update states
+    one, ``status_key`` "none" without any update), its latest update's target date,
+    timescale and date; its decision
     (``decision_key``: awaiting when no response is recorded); whether it has parts (and so
     is not counted itself); and ``is_overdue``."""
     today = today or timezone.localdate()
     return queryset.annotate(
-        latest_status=_latest("status"),
+        latest_status=Coalesce(
+            _latest("status", stated=True), _latest("status"), output_field=CharField()
+        ),
         latest_target_date=_latest("target_date"),
         latest_timescale=_latest("timescale"),
         latest_as_at=_latest("as_at"),

@@ -90,8 +90,9 @@ def _body(person: Person, items: list[Due], today: dt.date) -> str:
         when = f"{item.due_on.day} {item.due_on:%B %Y}"
         state = "overdue since" if item.due_on < today else "due"
         flag = " [Overdue]" if rec.is_overdue else ""
+        named = f"recommendation {rec.label}" if rec.label else "an unnumbered recommendation"
         lines += [
-            f"- {rec.review.title}, recommendation {rec.label}: update {state} {when}{flag}",
+            f"- {rec.review.title}, {named}: update {state} {when}{flag}",
             f"  {settings.SITE_URL}{rec.get_absolute_url()}",
         ]
     lines += ["", "Please send your update to the scrutiny officer.", "", "Scrutiny Tracker"]

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalChanges
 from recommendations import markdown
 from recommendations.models import (
     ONE_RECORD,
+    UNNUMBERED_PREFIX,
     Authority,
     CommitteeVerdict,
     Lead,
@@ -74,10 +75,15 @@ def recommendation_errors(recommendation: Recommendation) -> Errors:
     recommendation of the same review."""
     errors = recommendation_shape_errors(recommendation)
     label = recommendation.label
+    if "/" in label:
+        _add(errors, "label", "The label cannot contain a slash.")
+    if label.startswith(UNNUMBERED_PREFIX):
+        _add(errors, "label", f"The label cannot start with “{UNNUMBERED_PREFIX}”.")
+    # Any number of recommendations may be unnumbered (a blank label).
     others = Recommendation.objects.filter(review_id=recommendation.review_id, label=label)
     if recommendation.pk:
         others = others.exclude(pk=recommendation.pk)
-    if others.exists():
+    if label and others.exists():
         _add(
             errors,
             "label",

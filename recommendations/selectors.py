@@ -21,6 +21,7 @@ from recommendations.models import (
     SupportingDocument,
     UpdateReport,
     format_partial_date,
+    label_lookup,
 )
 from recommendations.monitoring import with_progress
 
@@ -145,7 +146,7 @@ def recommendation_detail(slug: str, label: str) -> Recommendation:
             "review__meetings",
         ),
         review__slug=slug,
-        label=label,
+        **label_lookup(label),
     )
     own_leads = list(recommendation.leads.all())
     parent = recommendation.parent
@@ -285,7 +286,9 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
                 add(record, "update", f"Progress update as at {as_at} edited", record.text, anchor)
             live[record.id] = record
         previous_by_id[record.id] = record
-        newest = max(live.values(), key=lambda r: (r.as_at, r.id), default=None)
+        # The status stands as the newest update that states one gives it.
+        stated = [r for r in live.values() if r.status != ProgressUpdate.Status.NOT_STATED]
+        newest = max(stated, key=lambda r: (r.as_at, r.id), default=None)
         new_status = newest.status if newest else None
         if status and new_status and new_status != status:
             old, new = (
@@ -406,7 +409,7 @@ def recommendation_record(recommendation: Recommendation) -> list[RecordEvent]:
             )
 
     meetings: dict[int, Meeting] = {m.pk: m for m in review.meetings.all()}
-    previous = None
+    previous = stated = None
     for update in reversed(recommendation.update_list):  # oldest first
         if update.report and update.report.meeting:
             meetings.setdefault(update.report.meeting.pk, update.report.meeting)
@@ -415,12 +418,15 @@ def recommendation_record(recommendation: Recommendation) -> list[RecordEvent]:
             title = f"Correction: {update.get_status_display()}"
         add(update.as_at, update.as_at_precision, "update", title, anchor=f"update-{update.pk}",
             rank=2)  # fmt: skip
-        if previous and previous.status != update.status:
-            add(
-                update.as_at, update.as_at_precision, "status",
-                f"Status changed from {previous.get_status_display()} to "
-                f"{update.get_status_display()}", rank=3,
-            )  # fmt: skip
+        # An update that states no status changes none: compare with the last that did.
+        if update.status != ProgressUpdate.Status.NOT_STATED:
+            if stated and stated.status != update.status:
+                add(
+                    update.as_at, update.as_at_precision, "status",
+                    f"Status changed from {stated.get_status_display()} to "
+                    f"{update.get_status_display()}", rank=3,
+                )  # fmt: skip
+            stated = update
         if previous and previous.target_date and update.target_date != previous.target_date:
             new = f"{update.target_date:%d %B %Y}" if update.target_date else "no date"
             add(

@@ -61,8 +61,13 @@ class Change:
     after_verdict: CommitteeVerdict | None = None
 
     @property
+    def status_not_stated(self) -> bool:
+        """The later update states no status: the status is as it was, not changed."""
+        return _status(self.after) == ProgressUpdate.Status.NOT_STATED
+
+    @property
     def status_changed(self) -> bool:
-        return _status(self.before) != _status(self.after)
+        return not self.status_not_stated and _status(self.before) != _status(self.after)
 
     @property
     def new_verdict(self) -> CommitteeVerdict | None:

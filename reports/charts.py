@@ -32,7 +32,8 @@ STYLES: dict[str, Style] = {
     "not_agreed": Style("#b3261e", "cross"),
     "noted": Style("#3d4a8a", "lines"),
     "awaiting": Style("#d5d9dd", "plain", ink="#1b1f24"),
-    "not_stated": Style("#50575e", "dots"),
+    # A status or a decision the paper does not state: told apart from "not started".
+    "not_stated": Style("#5c4a72", "grid"),
 }
 
 
@@ -53,6 +54,7 @@ def _pattern(pattern_id: str, style: Style) -> str:
         "dots": '<circle cx="4" cy="4" r="1.6" fill="#ffffff"/>',
         "cross": '<path d="M0,0 L8,8 M8,0 L0,8" stroke="#ffffff" stroke-width="1.5"/>',
         "lines": '<path d="M0,4 H8" stroke="#ffffff" stroke-width="2"/>',
+        "grid": '<path d="M0,4 H8 M4,0 V8" stroke="#ffffff" stroke-width="1"/>',
     }.get(style.pattern, "")
     return (
         f'<pattern id="{pattern_id}" width="8" height="8" patternUnits="userSpaceOnUse">'
@@ -76,6 +78,7 @@ SWATCH_TILES = {
         'stroke="#ffffff" stroke-width="1.5"/>'
     ),
     "lines": '<path d="M0,4 H16 M0,12 H16" stroke="#ffffff" stroke-width="2"/>',
+    "grid": '<path d="M0,4 H16 M0,12 H16 M4,0 V16 M12,0 V16" stroke="#ffffff" stroke-width="1"/>',
 }
 
 

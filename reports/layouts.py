@@ -7,14 +7,15 @@ from dataclasses import dataclass
 
 # Every column an appendix can show, by key; a layout picks some of them, in order.
 COLUMN_KEYS = [
-    "recommendation", "decision", "response", "leads", "cabinet_member", "senior_officer",
-    "update", "status", "timescale",
+    "recommendation", "decision", "response", "response_timetable", "leads", "cabinet_member",
+    "senior_officer", "update", "status", "timescale",
 ]  # fmt: skip
 
 COLUMN_DESCRIPTIONS = {
     "recommendation": "Recommendation (label and text)",
     "decision": "Decision (agreed or not)",
     "response": "Response",
+    "response_timetable": "The response's timetable (a deadline or a status, and its date)",
     "leads": "Leads (every lead, name and job title)",
     "cabinet_member": "Responsible Cabinet member",
     "senior_officer": "Senior responsible officer",
@@ -51,6 +52,7 @@ LAYOUTS: dict[str, Layout] = {
                 ("recommendation", "Recommendation"),
                 ("decision", "Decision"),
                 ("response", "Response"),
+                ("response_timetable", "Timetable"),
                 ("leads", "Leads"),
                 ("update", "Latest update"),
                 ("status", "Status"),
@@ -58,7 +60,7 @@ LAYOUTS: dict[str, Layout] = {
             ),
             label_format="Recommendation {label}",
             part_label_format="Recommendation {label}",
-            widths=(20, 8, 20, 12, 24, 8, 8),
+            widths=(18, 7, 19, 9, 11, 22, 7, 7),
         ),
         # Seed 000, Appendix A.
         Layout(

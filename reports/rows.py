@@ -5,17 +5,16 @@ plain text. No queries of its own: ``reports.selectors`` fetches."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import nh3
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from recommendations.markdown import render_markdown
+from recommendations.markdown import markdown_to_text, render_markdown
 from recommendations.models import (
     CommitteeVerdict,
     GlossaryTerm,
@@ -38,6 +37,10 @@ from recommendations.monitoring import (
 from reports import selectors
 from reports.charts import Segment, StatusAndDecisionCharts, stacked_bar
 from reports.layouts import Layout
+
+# The exports' column for a recommendation's label, beside its text.
+LABEL_HEADING = "Ref"
+LABEL_WIDTH = 7  # in the layouts' relative widths (which add up to 100)
 
 
 @dataclass(frozen=True)
@@ -108,25 +111,37 @@ class Appendix:
             yield [row.html_cell(key) for key, _ in self.columns]
 
     def iter_text(self) -> Iterator[list[str]]:
-        """pretix style: the header, then one list of plain-text cells per row."""
+        """pretix style: the header, then one list of plain-text cells per row. The label is
+        a column of its own, as entered ("2b", "R3", or nothing), before the recommendation's
+        text as typed."""
         columns = self.text_columns
-        yield [heading for _, heading in columns]
+        yield [
+            name
+            for key, heading in columns
+            for name in ([LABEL_HEADING, heading] if key == "recommendation" else [heading])
+        ]
         for row in self.rows:
-            yield [row.cells[key].text for key, _ in columns]
+            cells: list[str] = []
+            for key, _ in columns:
+                if key == "recommendation":
+                    rec = row.recommendation
+                    cells += [rec.label, markdown_to_text(rec.text)]
+                else:
+                    cells.append(row.cells[key].text)
+            yield cells
 
-
-_BLOCK_END = re.compile(r"</(p|li|h[3-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>", re.I)
-
-
-def markdown_to_text(markdown_text: str) -> str:
-    """The words of a Markdown cell without any markup: paragraphs on their own lines,
-    list items as "- " lines. The HTML is sanitised first, so no raw HTML survives."""
-    rendered = str(render_markdown(markdown_text))
-    rendered = re.sub(r"<li>", "- ", rendered)
-    rendered = _BLOCK_END.sub("\n", rendered)
-    stripped = html.unescape(nh3.clean(rendered, tags=set()))
-    lines = [line.strip() for line in stripped.splitlines()]
-    return "\n".join(line for line in lines if line)
+    @property
+    def text_widths(self) -> tuple[int, ...]:
+        """The layout's relative widths for ``iter_text``'s columns (the label's is narrow)."""
+        if len(self.layout.widths) != len(self.columns):
+            return ()
+        return tuple(
+            width
+            for (key, _), layout_width in zip(self.columns, self.layout.widths, strict=True)
+            for width in (
+                [LABEL_WIDTH, layout_width] if key == "recommendation" else [layout_width]
+            )
+        )
 
 
 def markdown_cell(markdown_text: str) -> Cell:
@@ -137,24 +152,40 @@ def plain_cell(text: str) -> Cell:
     return Cell(format_html("{}", text), text)
 
 
-def _first_marker(text: str) -> str:
-    match = re.match(r"\s*(\d*[a-z])[.)]\s", text)
-    return match[1] if match else ""
+def lines_cell(text: str) -> Cell:
+    """Plain text whose line breaks are kept: one timescale per line, as the paper has them."""
+    return Cell(linebreaksbr(text, autoescape=True), text)
 
 
-def _label(rec: Recommendation, layout: Layout, is_part: bool) -> str:
-    if is_part:
-        # Parts whose text already starts "b." or "3a." (as the document prints it) keep that.
-        marker = _first_marker(rec.text)
-        if marker and rec.label.endswith(marker):
-            return ""
-        return layout.part_label_format.format(label=rec.label)
-    return layout.label_format.format(label=rec.label)
+# A part's own marker typed at the start of its text: "b.", "3a.", "a)", "(b)".
+_PART_MARKER = re.compile(r"\s*\(?([A-Za-z0-9]{1,20})[.):][ \t]+(?=\S)")
+
+
+def format_label(label_format: str, label: str) -> str:
+    """A layout's label format filled in with a label as entered: nothing for a blank label
+    (no invented "Recommendation "), and one closing mark when the label carries its own
+    ("a)" with "{label}:" is "a)", not "a):")."""
+    if not label.strip():
+        return ""
+    return re.sub(r"([.):])[.):]$", r"\1", label_format.format(label=label))
+
+
+def _label_and_text(rec: Recommendation, layout: Layout, is_part: bool) -> tuple[str, str]:
+    """The label the layout prints and the text to print after it. A part whose text starts
+    with its own marker ("b." for 2b, "3a." for 3a, as the document prints it) prints one
+    marker, the layout's label: the typed one stands for it."""
+    if not is_part:
+        return format_label(layout.label_format, rec.label), rec.text
+    label = format_label(layout.part_label_format, rec.label)
+    match = _PART_MARKER.match(rec.text)
+    if label and match and rec.label.endswith(match[1]):
+        return label, rec.text[match.end() :]
+    return label, rec.text
 
 
 def _recommendation_cell(rec: Recommendation, layout: Layout, is_part: bool) -> Cell:
-    label = _label(rec, layout, is_part)
-    body = markdown_cell(rec.text)
+    label, text = _label_and_text(rec, layout, is_part)
+    body = markdown_cell(text)
     if not label:
         return body
     if layout.label_inline and body.html.startswith("<p>"):
@@ -242,17 +273,20 @@ def _build_cells(rec: Recommendation, update: ProgressUpdate | None, layout: Lay
     response = getattr(rec, "response", None)
     leads = list(rec.leads.all())
     by_role = {role: [lead for lead in leads if lead.role == role] for role in Lead.Role.values}
-    status = update.get_status_display() if update else ""
+    # A status the paper does not state prints as nothing, as the paper has it.
+    stated = update and update.status != ProgressUpdate.Status.NOT_STATED
+    status = update.get_status_display() if stated else ""
     return {
         "recommendation": _recommendation_cell(rec, layout, is_part),
         "decision": plain_cell(decision_text(response, layout)),
         "response": markdown_cell(response.text) if response else plain_cell(""),
+        "response_timetable": lines_cell(response.timetable_display if response else ""),
         "leads": _people_cell(leads),
         "cabinet_member": _people_cell(by_role[Lead.Role.CABINET_MEMBER]),
         "senior_officer": _people_cell(by_role[Lead.Role.SENIOR_RESPONSIBLE_OFFICER]),
         "update": markdown_cell(update.text) if update else plain_cell(""),
         "status": plain_cell(status),
-        "timescale": plain_cell(update.timescale if update else ""),
+        "timescale": lines_cell(update.timescale if update else ""),
         "verdict": verdict_cell(getattr(update, "verdict", None) if update else None),
     }
 

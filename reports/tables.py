@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django_tables2.data import TableQuerysetData
 
@@ -55,7 +56,9 @@ class RecommendationTable(tables.Table):
     review = tables.Column(
         accessor="review__title", verbose_name="Review", order_by=("review__title", "order")
     )
-    label = tables.Column(verbose_name="Ref", order_by=("review__title", "order", "id"))
+    label = tables.Column(
+        verbose_name="Ref", order_by=("review__title", "order", "id"), empty_values=()
+    )
     text = tables.Column(verbose_name="Recommendation", orderable=False)
     decision = tables.Column(accessor="response__decision", verbose_name="Decision", default="—")
     latest_status = tables.Column(verbose_name="Status", default="No update")
@@ -83,11 +86,20 @@ class RecommendationTable(tables.Table):
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
     def render_label(self, record: Recommendation) -> str:
-        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.label)
+        # An unnumbered recommendation's link still needs words; no number is invented.
+        return format_html(
+            '<a href="{}">{}</a>', record.get_absolute_url(), record.label or "(unnumbered)"
+        )
 
     def render_text(self, value: str) -> str:
         text = markdown_to_text(value)
         return text if len(text) <= 240 else text[:237].rstrip() + "…"
+
+    def render_latest_timescale(self, value: str) -> str:
+        return linebreaksbr(value, autoescape=True)  # one timescale per line, as written
+
+    def value_latest_timescale(self, value: str) -> str:
+        return value
 
     def render_latest_status(self, value: str) -> str:
         return ProgressUpdate.Status(value).label

@@ -45,7 +45,7 @@ def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
             lambda: services.recommendation_create(recommendation=form.instance, user=request.user),
         )
         if recommendation is not None:
-            messages.success(request, f"Recommendation {recommendation.label} added.")
+            messages.success(request, f"{recommendation.name} added.")
             return redirect(recommendation)
     return form_page(request, "recommendations/recommendation_form.html", form, review=review)
 
@@ -67,7 +67,7 @@ def recommendation_edit(request: HttpRequest, slug: str, label: str) -> HttpResp
                 user=request.user,
             ),
         ):
-            messages.success(request, f"Recommendation {form.instance.label} saved.")
+            messages.success(request, f"{form.instance.name} saved.")
             return redirect(form.instance)
         if form.had_conflict:
             context["saved"] = saved_copy(recommendation)
@@ -132,7 +132,7 @@ def recommendation_close(request: HttpRequest, slug: str, label: str) -> HttpRes
         ),
         "The recommendation is closed. It stays on the record.",
         # Closing again would overwrite the committee's recorded decision: reopen it first.
-        refusal=lambda rec: f"Recommendation {label} is already closed."
+        refusal=lambda rec: f"{rec.name} is already closed."
         if rec.closed_at_meeting_id else "",
     )  # fmt: skip
 
@@ -150,7 +150,7 @@ def recommendation_reopen(request: HttpRequest, slug: str, label: str) -> HttpRe
         ),
         "The recommendation is reopened. Its closure stays in the history.",
         refusal=lambda rec: "" if rec.closed_at_meeting_id
-        else f"Recommendation {label} is not closed, so there is nothing to reopen.",
+        else f"{rec.name} is not closed, so there is nothing to reopen.",
     )  # fmt: skip
 
 
@@ -165,7 +165,7 @@ def recommendation_move(request: HttpRequest, slug: str, label: str) -> HttpResp
     services.recommendation_move(
         recommendation=recommendation, direction=direction, user=request.user
     )
-    messages.success(request, f"Recommendation {label} moved {direction}.")
+    messages.success(request, f"{recommendation.name} moved {direction}.")
     return redirect("recommendations:review_reorder", slug=slug)
 
 

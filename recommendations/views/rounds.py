@@ -128,7 +128,7 @@ def update_report_enter(request: HttpRequest, slug: str, pk: int) -> HttpRespons
                     elif error is not None:
                         _put_errors(form, error)
             else:
-                labels = ", ".join(u.recommendation.label for u in saved)
+                labels = ", ".join(u.recommendation.label or "unnumbered" for u in saved)
                 noun = "update" if len(saved) == 1 else "updates"
                 messages.success(request, f"{len(saved)} {noun} saved ({labels}).")
                 others_typed = only is not None and any(

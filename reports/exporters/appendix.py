@@ -15,7 +15,7 @@ class AppendixExporter(ListExporter):
     def __init__(self, appendix: Appendix) -> None:
         self.appendix = appendix
         self.sheet_title = appendix.review.title
-        self.column_widths = appendix.layout.widths
+        self.column_widths = appendix.text_widths
 
     @property
     def filename(self) -> str:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,32 +78,187 @@ def sheet_name(title: str) -> str:
     return name
 
 
+# Excel holds at most this many characters in a cell; longer text is cut, visibly.
+XLSX_CELL_MAX = 32_767
+XLSX_CUT_MARKER = " […cut: a spreadsheet cell holds 32,767 characters; the tracker has the rest]"
+
+
 def _xlsx_text(value: object) -> str:
     # XML 1.0 cannot carry most control characters and openpyxl refuses them; Word's manual
     # line break (vertical tab) pasted into a text is a line break, the rest are dropped.
-    return ILLEGAL_CHARACTERS_RE.sub("", cell_text(value).replace("\x0b", "\n"))
+    text = ILLEGAL_CHARACTERS_RE.sub("", cell_text(value).replace("\x0b", "\n"))
+    if len(text) > XLSX_CELL_MAX:
+        text = text[: XLSX_CELL_MAX - len(XLSX_CUT_MARKER)] + XLSX_CUT_MARKER
+    return text
+
+
+# Print setup. Spreadsheets do not size rows to wrapped text when a file is opened
+# (LibreOffice keeps the stored heights), so the writer works out each row's height from the
+# text's width in Arial at 10 points (Liberation Sans in LibreOffice: the same widths), the
+# workbook's default font, so that a column's width means the same in Excel and LibreOffice.
+# It errs towards too many lines: blank space, never text cut off.
+XLSX_FONT = "Arial"
+XLSX_FONT_SIZE = 10
+PAGE_WIDTH_CHARS = 150  # the columns' total width: A4 landscape at about 95 % when fitted
+# A unit of column width is one digit of the default font, 7 pixels of Arial 10 (0.75 pt
+# each); a little is kept back for the cell's margins and rounding.
+POINTS_PER_WIDTH = 7 * 0.75 * 0.93
+LINE_POINTS = 12.75  # one line of 10-point Arial, as Excel spaces it
+ROW_PADDING_POINTS = 4
+# A row is never split across pages: LibreOffice cuts off what does not fit on the page, and
+# Excel allows at most 409 points. A record taller than this continues on the next row.
+ROW_MAX_LINES = 30
+CONTINUED = "(continued)"
+# Advance widths of Arial (and Liberation Sans) for " " to "~", in thousandths of an em.
+_ARIAL_WIDTHS = (
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556,
+    556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722,
+    722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722,
+    667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556,
+    556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500,
+    500, 334, 260, 334, 584,
+)  # fmt: skip
+_OTHER_WIDTHS = {"‘": 222, "’": 222, "“": 333, "”": 333, "—": 1000, "…": 1000, "•": 350}
+
+
+def _char_width(char: str) -> int:
+    code = ord(char)
+    if 32 <= code <= 126:
+        return _ARIAL_WIDTHS[code - 32]
+    if char in _OTHER_WIDTHS:
+        return _OTHER_WIDTHS[char]
+    return 1000 if unicodedata.east_asian_width(char) in "WF" else 600
+
+
+def _text_points(text: str, bold: bool = False) -> float:
+    width = sum(_char_width(char) for char in text) * XLSX_FONT_SIZE / 1000
+    return width * 1.08 if bold else width  # bold Arial is up to 8 % wider
+
+
+def _relative_widths(rows: list[list[str]], widths: Iterable[int]) -> list[float]:
+    """The layout's relative widths, or else each column's longest line (within reason)."""
+    columns = max((len(row) for row in rows), default=0)
+    given = [float(width) for width in widths][:columns]
+    if len(given) < columns:
+        longest = [
+            max((len(line) for row in rows[1:] for line in row[index].splitlines()), default=0)
+            for index in range(columns)
+        ]
+        headings = rows[0] if rows else []
+        given += [
+            min(max(longest[index], len(headings[index]) if index < len(headings) else 0, 6), 60)
+            for index in range(len(given), columns)
+        ]
+    total = sum(given) or 1.0
+    return [max(PAGE_WIDTH_CHARS * width / total, 6.0) for width in given]
+
+
+def _wrapped_lines(text: str, width: float, bold: bool = False) -> list[tuple[str, bool]]:
+    """The lines a cell of this width shows, wrapped at spaces as spreadsheets wrap:
+    (words, whether a line break starts it)."""
+    room = max(width * POINTS_PER_WIDTH, 10.0)
+    lines: list[tuple[str, bool]] = []
+    for source_line in text.split("\n"):
+        line, starts_line = "", True
+        for word in re.split(r"(?<= )", source_line):
+            if line and _text_points(line + word.rstrip(), bold) > room:
+                lines.append((line.rstrip(), starts_line))
+                line, starts_line = "", False
+            while _text_points(word.rstrip(), bold) > room:  # a word longer than the column
+                cut = max(1, int(len(word) * room / _text_points(word, bold)))
+                lines.append((word[:cut], starts_line))
+                word, starts_line = word[cut:], False
+            line += word
+        lines.append((line.rstrip(), starts_line))
+    return lines
+
+
+def _join(lines: list[tuple[str, bool]]) -> str:
+    text = ""
+    for index, (piece, starts_line) in enumerate(lines):
+        if index:
+            text += "\n" if starts_line else " "
+        text += piece
+    return text
+
+
+def _sheet_rows(row: list[str], widths: list[float]) -> list[tuple[list[str], int]]:
+    """One record as sheet rows, each with its number of lines: one row, or, when a cell is
+    too long for a printed page, that many rows, the later ones marked as continued."""
+    wrapped = [_wrapped_lines(value, width) for value, width in zip(row, widths, strict=False)]
+    height = max((len(lines) for lines in wrapped), default=1)
+    if height <= ROW_MAX_LINES:
+        return [(row, height)]
+    parts = []
+    for start in range(0, height, ROW_MAX_LINES):
+        cells = [_join(lines[start : start + ROW_MAX_LINES]) for lines in wrapped]
+        if start and cells and not cells[0]:
+            # The first column (the label, in an appendix) names the record continued.
+            cells[0] = f"{row[0] if len(row[0]) <= 40 else ''} {CONTINUED}".strip()
+        lines = max(len(lines[start : start + ROW_MAX_LINES]) for lines in wrapped)
+        parts.append((cells, lines))
+    return parts
+
+
+def _header_row(row: list[str], widths: list[float]) -> tuple[list[str], int]:
+    lines = max(
+        (len(_wrapped_lines(v, w, bold=True)) for v, w in zip(row, widths, strict=False)),
+        default=1,
+    )
+    return row, min(lines, ROW_MAX_LINES)
 
 
 def to_xlsx(rows: Iterable[Iterable[object]], *, title: str, widths: Iterable[int] = ()) -> bytes:
+    """A sheet that prints: A4 landscape, fitted to the page's width, the header row repeated
+    on every page and frozen on screen, text wrapped in columns as wide as the layout's and
+    rows as tall as their text."""
+    table = [[_xlsx_text(value) for value in row] for row in rows]
+    column_widths = _relative_widths(table, widths)
     workbook = Workbook()
+    # The default font sets what a unit of column width is (one of its digits); openpyxl
+    # has no public setter for it.
+    workbook._fonts = IndexedList([Font(name=XLSX_FONT, size=XLSX_FONT_SIZE, family=2)])
     sheet = workbook.active
     sheet.title = sheet_name(title)
+    font = Font(name=XLSX_FONT, size=XLSX_FONT_SIZE)
+    bold = Font(name=XLSX_FONT, size=XLSX_FONT_SIZE, bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row_index, row in enumerate(rows, start=1):
-        for column_index, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_index, column=column_index)
-            # Set as a string explicitly: openpyxl would otherwise store "=..." as a formula.
-            # A string cell is never run, so the text is kept as written (no apostrophe).
-            cell.value = _xlsx_text(value)
-            cell.data_type = "s"
-            cell.alignment = wrap
-            if row_index == 1:
-                cell.font = Font(bold=True)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
-            10, width * 2
-        )
+    side = Side(style="thin", color="808080")
+    border = Border(left=side, right=side, top=side, bottom=side)
+    header_fill = PatternFill("solid", fgColor="E8ECF1")
+    sheet_row = 0
+    for index, row in enumerate(table):
+        records = _sheet_rows(row, column_widths) if index else [_header_row(row, column_widths)]
+        for values, lines in records:
+            sheet_row += 1
+            for column_index, value in enumerate(values, start=1):
+                cell = sheet.cell(row=sheet_row, column=column_index)
+                # Set as a string explicitly: openpyxl would otherwise store "=..." as a
+                # formula. A string cell is never run, so the text is kept as written.
+                cell.value = value
+                cell.data_type = "s"
+                cell.alignment = wrap
+                cell.border = border
+                cell.font = bold if index == 0 else font
+                if index == 0:
+                    cell.fill = header_fill
+            sheet.row_dimensions[sheet_row].height = lines * LINE_POINTS + ROW_PADDING_POINTS
+    for index, width in enumerate(column_widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = round(width, 1)
     sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.75
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3
+    if running_title := " ".join(_xlsx_text(title).split())[:200]:
+        # Header and footer codes start with "&"; a literal one is written "&&".
+        sheet.oddHeader.left.text = running_title.replace("&", "&&")
+    sheet.oddFooter.right.text = "Page &P of &N"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

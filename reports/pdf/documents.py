@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -132,7 +133,7 @@ def explain(
     else:
         appendix, row = found
         message = (
-            f"Recommendation {row.recommendation.label} of {appendix.review.title} could not be "
+            f"{row.recommendation.name} of {appendix.review.title} could not be "
             "laid out, and trying again will not help: its text (or its response or update) is "
             "too deeply nested or too complex. Ask an officer to simplify its text."
         )
@@ -147,14 +148,27 @@ def _author(report: UpdateReport | None, review: Review) -> str:
     return f"{review.committee.name}, {review.committee.authority.name}"
 
 
+_OL_START = re.compile(r'<ol start="(\d{1,9})">')
+
+
+def _numbered_as_typed(html: str) -> str:
+    """WeasyPrint ignores ``<ol start>``: a list typed from 4 would print from 1. Its list
+    counter is set instead (browsers honour ``start``; pages keep the attribute alone)."""
+    return _OL_START.sub(
+        lambda m: f'<ol start="{m[1]}" style="counter-reset: list-item {int(m[1]) - 1}">', html
+    )
+
+
 def appendix_html(appendix: Appendix) -> str:
-    return render_to_string(
-        "reports/appendix_pdf.html",
-        {
-            "appendix": appendix,
-            "title": f"Appendix: {appendix.title}",
-            "author": _author(None, appendix.review),
-        },
+    return _numbered_as_typed(
+        render_to_string(
+            "reports/appendix_pdf.html",
+            {
+                "appendix": appendix,
+                "title": f"Appendix: {appendix.title}",
+                "author": _author(None, appendix.review),
+            },
+        )
     )
 
 
@@ -163,7 +177,9 @@ def pack_html(pack: MeetingPack) -> str:
     author = (
         pack.cover.author.name if pack.cover and pack.cover.author_id else meeting.committee.name
     )
-    return render_to_string(
-        "reports/pack_pdf.html",
-        {"pack": pack, "meeting": meeting, "title": pack.title, "author": author},
+    return _numbered_as_typed(
+        render_to_string(
+            "reports/pack_pdf.html",
+            {"pack": pack, "meeting": meeting, "title": pack.title, "author": author},
+        )
     )

@@ -76,10 +76,11 @@ class TestEastSussex:
         assert latest(rec(self.slug, "R3")).text.startswith(
             "The data dashboard is to be launched Term 4 of 2025."
         )
+        # One timescale per line, as the paper prints them.
         assert latest(rec(self.slug, "R3")).timescale == (
-            "February 2025; Ongoing (monthly); July 2024"
+            "February 2025\nOngoing (monthly)\nJuly 2024"
         )
-        assert latest(rec(self.slug, "R4")).timescale == "Ongoing (termly); January-March 2025"
+        assert latest(rec(self.slug, "R4")).timescale == "Ongoing (termly)\nJanuary-March 2025"
         assert latest(rec(self.slug, "R9")).timescale == "Termly"
         assert rec(self.slug, "R12").response.text.startswith(
             "Inclusion Partnerships at secondary level annual Terms of Re"

@@ -76,7 +76,7 @@ def test_an_officer_adds_a_part_that_goes_last_and_awaits_a_response(officer_cli
     ("data", "field", "message"),
     [
         ({"label": "1", "text": "Dup."}, "label", "already has a recommendation 1"),
-        ({"label": "", "text": "No label."}, "label", "Enter the recommendation"),
+        ({"label": "~12", "text": "Looks like an id."}, "label", "cannot start with “~”"),
         ({"label": "9", "text": ""}, "text", "Enter the text of the recommendation."),
         ({"label": "9", "text": "x" * (LONG_TEXT_MAX + 1)}, "text", "20,000 characters"),
         ({"label": "a/b", "text": "Slash."}, "label", "slash"),

@@ -5,6 +5,7 @@ import pytest
 from recommendations.markdown import (
     RENDER_MAX_NESTING,
     markdown_problem,
+    markdown_to_text,
     nesting_depth,
     render_markdown,
 )
@@ -160,3 +161,82 @@ def test_raw_html_tags_are_dropped_and_their_words_kept():
 def test_a_refused_link_keeps_only_its_text():
     html = render_markdown('[bad](javascript:alert(1)) and [good](https://example.org "t")')
     assert html.startswith('<p>bad and <a href="https://example.org" title="t"')
+
+
+# Text prints as typed (issue 14): numbered lists keep their first number, items that carry
+# their own marker show that marker alone, and a line break is a line break.
+@pytest.mark.parametrize("start", [1, 4, 10])
+def test_a_numbered_list_starts_at_the_number_typed(start):
+    text = f"Intro:\n\n{start}. first\n{start + 1}. second"
+    html = render_markdown(text)
+    assert ("<ol>" if start == 1 else f'<ol start="{start}">') in html
+    assert markdown_to_text(text) == f"Intro:\n{start}. first\n{start + 1}. second"
+
+
+def test_a_list_typed_straight_after_a_line_is_a_list():
+    html = render_markdown("Actions:\n4. four\n5. five")
+    assert html.startswith("<p>Actions:</p>") and '<ol start="4">' in html
+    html = render_markdown("Actions:\n- one\n- two")
+    assert "<li>one</li>" in html and "- one" not in html
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["a) one", "b) two", "c) three"],
+        ["(a) one", "(b) two"],
+        ["a. one", "b. two"],
+        ["i) one", "ii) two", "iii) three"],
+        ["(1) one", "(2) two"],
+    ],
+)
+def test_lettered_lines_keep_their_own_marker_and_their_line(lines):
+    text = "\n".join(lines)
+    html = render_markdown(text)
+    assert "<li>" not in html  # no bullet or number of our own beside the typed one
+    assert html.count("<br>") == len(lines) - 1
+    assert markdown_to_text(text) == text
+
+
+@pytest.mark.parametrize("marker", ["a)", "(a)", "a.", "i)"])
+def test_bullets_with_a_typed_marker_show_one_marker(marker):
+    second = {"a)": "b)", "(a)": "(b)", "a.": "b.", "i)": "ii)"}[marker]
+    text = f"- {marker} one\n- {second} two"
+    html = render_markdown(text)
+    assert '<ul class="typed-markers">' in html  # the stylesheets drop its bullets
+    assert f"<li>{marker} one</li>" in html
+    assert markdown_to_text(text) == f"{marker} one\n{second} two"  # no "- a) one"
+
+
+def test_a_list_mixing_typed_markers_and_plain_items_keeps_its_bullets():
+    html = render_markdown("- a) one\n- two")
+    assert "<ul>" in html and "typed-markers" not in html
+
+
+def test_nested_lists_keep_their_numbers_and_markers():
+    text = "3. first\n    - a) sub one\n    - b) sub two\n4. second\n    1. inner"
+    html = render_markdown(text)
+    assert '<ol start="3">' in html and '<ul class="typed-markers">' in html
+    assert markdown_to_text(text) == ("3. first\n  a) sub one\n  b) sub two\n4. second\n  1. inner")
+
+
+def test_line_breaks_are_kept():
+    html = render_markdown("Meeting held by 28 February\nCompleted")
+    assert html == "<p>Meeting held by 28 February<br>\nCompleted</p>"
+    assert markdown_to_text("Meeting held by 28 February\nCompleted") == (
+        "Meeting held by 28 February\nCompleted"
+    )
+
+
+def test_plain_text_drops_emphasis_and_writes_links_out():
+    text = "**Bold** and *emphasis*: [the report](https://example.org/r) or <https://x.org>"
+    assert markdown_to_text(text) == (
+        "Bold and emphasis: the report (https://example.org/r) or https://x.org"
+    )
+
+
+def test_a_class_or_start_typed_as_raw_html_is_not_kept():
+    html = render_markdown(
+        '<ul class="typed-markers"><li>x</li></ul>\n\n<ol start="9"><li>y</li></ol>'
+    )
+    assert "typed-markers" not in html and "start" not in html

@@ -73,8 +73,9 @@ def test_buckinghamshire_appendix_has_parts_as_rows_with_yes_no(member_client, l
     assert first_cells[0].startswith("<p><strong>1:</strong> It is recommended that Early Help")
     assert first_cells[1].startswith("<p><strong>2:</strong> It is recommended that:")
     assert first_cells[2].startswith("<p><strong>2a.</strong> a series of workshops")
-    assert first_cells[3].startswith("<p>b. senior leadership teams")  # as printed
-    assert first_cells[5].startswith("<p>3a. BCC guidance")
+    # One marker, the part's label: the "b." its text starts with stands for 2b.
+    assert first_cells[3].startswith("<p><strong>2b.</strong> senior leadership teams")
+    assert first_cells[5].startswith("<p><strong>3a.</strong> BCC guidance")
     decisions = {row["recommendation"][:30]: row["decision"] for row in rows}
     assert [row["decision"] for row in rows] == [
         "Yes", "", "Yes", "Yes", "", "Yes", "Yes", "Yes", "", "", "", "No", "Yes", "Yes",
@@ -96,6 +97,7 @@ def test_other_reviews_get_the_standard_layout(member_client):
         "Recommendation",
         "Decision",
         "Response",
+        "Timetable",
         "Leads",
         "Latest update",
         "Status",

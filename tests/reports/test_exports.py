@@ -18,8 +18,18 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def xlsx_rows(response) -> list[list[str]]:
+    """One list per record: a record too long for a printed page continues on further
+    sheet rows (its first cell ends "(continued)"); those are joined back to it here."""
     sheet = load_workbook(io.BytesIO(response.content)).active
-    return [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    rows: list[list[str]] = []
+    for values in sheet.iter_rows(values_only=True):
+        row = [cell or "" for cell in values]
+        if rows and row[0].endswith("(continued)"):
+            rows[-1] = [a if not b else f"{a} {b}" for a, b in zip(rows[-1], row, strict=True)]
+            rows[-1][0] = row[0].removesuffix("(continued)").strip()
+        else:
+            rows.append(row)
+    return rows
 
 
 @pytest.mark.parametrize(("extension", "reader"), [("csv", csv_rows), ("xlsx", xlsx_rows)])
@@ -27,26 +37,32 @@ def test_the_three_appendices_export_their_columns_and_cells(
     clerk_client, layouts, reader, extension
 ):
     hackney = reader(clerk_client.get(f"/reviews/{HACKNEY}/appendix.{extension}"))
-    assert hackney[0] == ["Recommendation", "Response", "Hackney Education lead", "Progress update"]
+    # The label has a column of its own, as entered, before the text as typed.
+    assert hackney[0] == [
+        "Ref", "Recommendation", "Response", "Hackney Education lead", "Progress update",
+    ]  # fmt: skip
     assert len(hackney) == 19
-    assert hackney[1][0].startswith("Recommendation 1 That school exclusion data is published")
+    assert hackney[1][0] == "1"
+    assert hackney[1][1].startswith("That school exclusion data is published")
     assert (
-        hackney[1][2]
+        hackney[1][3]
         == "Katherine Cracknell, Acting Head of Wellbeing and Safeguarding in Education"
     )
 
     sussex = reader(clerk_client.get(f"/reviews/{EAST_SUSSEX}/appendix.{extension}"))
-    assert sussex[0][3] == "Timescale" and sussex[1][3] == "July 2024"
-    assert sussex[1][0].startswith("R1 The Department should utilise")
-    assert "- Recruitment to all outstanding vacancies" in sussex[1][1]  # a list, as plain text
+    assert sussex[0][4] == "Timescale" and sussex[1][4] == "July 2024"
+    assert sussex[1][0] == "R1" and sussex[1][1].startswith("The Department should utilise")
+    assert "- Recruitment to all outstanding vacancies" in sussex[1][2]  # a list, as plain text
 
     bucks = reader(clerk_client.get(f"/reviews/{BUCKS}/appendix.{extension}"))
-    assert bucks[0][1] == "Agreed Yes/No"
-    assert [row[1] for row in bucks[1:]] == [
+    assert bucks[0][2] == "Agreed Yes/No"
+    assert [row[2] for row in bucks[1:]] == [
         "Yes", "", "Yes", "Yes", "", "Yes", "Yes", "Yes", "", "", "", "No", "Yes", "Yes",
     ]  # fmt: skip
-    assert bucks[1][0].startswith("1: It is recommended that Early Help")
-    assert bucks[1][3] == "Cllr Mike Appleyard"
+    assert [row[0] for row in bucks[1:5]] == ["1", "2", "2a", "2b"]
+    assert bucks[1][1].startswith("It is recommended that Early Help")
+    assert bucks[4][1].startswith("b. senior leadership teams")  # the text as typed
+    assert bucks[1][4] == "Cllr Mike Appleyard"
     for row in hackney + sussex + bucks:
         for cell in row:
             assert "<p>" not in cell and "<li>" not in cell and "&amp;" not in cell
@@ -58,11 +74,11 @@ def test_exports_contain_no_markup_and_no_formulas(clerk_client):
     update.text = '=HYPERLINK("http://evil.example","x")'
     update.save()
     rows = csv_rows(clerk_client.get(f"/reviews/{review.slug}/appendix.csv"))
-    assert rows[1][4].startswith("'=HYPERLINK")
+    assert rows[1][6].startswith("'=HYPERLINK")
     sheet = load_workbook(
         io.BytesIO(clerk_client.get(f"/reviews/{review.slug}/appendix.xlsx").content)
     ).active
-    cell = sheet.cell(row=2, column=5)
+    cell = sheet.cell(row=2, column=7)
     # Stored as a string cell, so Excel shows it rather than running it.
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.example","x")'
 
@@ -135,12 +151,12 @@ def test_the_appendix_csv_neutralises_every_trigger_and_keeps_the_text(clerk_cli
     for payload in FORMULA_PAYLOADS:
         review = _plain_cells_with(payload)
         rows = csv_rows(clerk_client.get(f"/reviews/{review.slug}/appendix.csv"))
-        assert rows[0][6] == "Timescale"
+        assert rows[0][8] == "Timescale"
         # Read back: the text as written, behind one apostrophe.
-        assert rows[1][6] == "'" + payload, payload
+        assert rows[1][8] == "'" + payload, payload
         # The Markdown cells are plain text first (a tab indent is a code block, lines are
         # trimmed), then neutralised the same way.
-        assert rows[1][4] == neutralise_formula(markdown_to_text(payload))
+        assert rows[1][6] == neutralise_formula(markdown_to_text(payload))
         assert all(neutralise_formula(cell) == cell for cell in rows[1]), rows[1]
 
 
@@ -210,8 +226,8 @@ def test_the_appendix_xlsx_opens_whatever_the_review_is_called(clerk_client):
         assert response.status_code == 200, title
         workbook = load_workbook(io.BytesIO(response.content))
         assert workbook.sheetnames == [expected]
-        first_cell = workbook.active.cell(row=2, column=1).value
-        assert first_cell == "Recommendation 1 Recommendation text 1"
+        label, text = (workbook.active.cell(row=2, column=n).value for n in (1, 2))
+        assert (label, text) == ("1", "Recommendation text 1")
 
 
 def test_xlsx_cells_drop_control_characters_xml_cannot_carry():
@@ -244,8 +260,8 @@ def test_a_recommendation_with_nothing_recorded_exports_empty_cells_in_every_lay
         appendix = reader(clerk_client.get(f"/reviews/{slug}/appendix.{extension}"))
         _assert_no_none(appendix)
         bare = appendix[-1]
-        assert "A recommendation with nothing recorded yet." in bare[0]
-        assert bare[1:] == [""] * (len(appendix[0]) - 1), (slug, bare)
+        assert bare[:2] == ["99", "A recommendation with nothing recorded yet."]
+        assert bare[2:] == [""] * (len(appendix[0]) - 2), (slug, bare)
 
         table = reader(
             clerk_client.get(f"/recommendations/?review={review.pk}&_export={extension}")

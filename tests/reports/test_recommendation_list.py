@@ -130,7 +130,9 @@ def test_filtered_exports(clerk_client, member, layouts):
     assert len(rows) == 2 and rows[1][1] == "6"
     response = clerk_client.get("/recommendations/?review=&_export=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet.max_row == 1 + 44
+    # 44 recommendations; one too long for a printed page continues on the next rows.
+    firsts = [cell.value or "" for cell in sheet["A"][1:]]
+    assert len([first for first in firsts if not first.endswith("(continued)")]) == 44
     clerk_client.force_login(member)
     assert clerk_client.get("/recommendations/?_export=csv").status_code == 403
 
