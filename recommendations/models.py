@@ -354,6 +354,11 @@ class Recommendation(models.Model):
     def name(self) -> str:
         return f"Recommendation {self.label}" if self.label else "Unnumbered recommendation"
 
+    @property
+    def name_in_sentence(self) -> str:
+        """The name inside a sentence: "recommendation R1" (the label keeps its case)."""
+        return f"recommendation {self.label}" if self.label else "unnumbered recommendation"
+
     def clean(self) -> None:
         if self.parent_id and self.parent.review_id != self.review_id:
             raise ValidationError(

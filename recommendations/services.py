@@ -26,7 +26,7 @@ from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
@@ -1262,10 +1262,16 @@ def _previous_targets(updates: Sequence[ProgressUpdate]) -> list[dt.date | None]
 def _check_unique_in_bulk(model: type[models.Model], instances: Sequence[models.Model]) -> None:
     """The model's unique fields and constraints, within the batch and against stored rows."""
     opts = model._meta
-    field_sets = [(field.name,) for field in opts.concrete_fields if field.unique]
-    field_sets += [tuple(names) for names in opts.unique_together]
-    field_sets += [tuple(constraint.fields) for constraint in opts.total_unique_constraints]
-    for names in field_sets:
+    field_sets: list[tuple[tuple[str, ...], Q | None]] = [
+        ((field.name,), None) for field in opts.concrete_fields if field.unique
+    ]
+    field_sets += [(tuple(names), None) for names in opts.unique_together]
+    field_sets += [
+        (tuple(constraint.fields), constraint.condition)
+        for constraint in opts.constraints
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields
+    ]
+    for names, condition in field_sets:
         if names == (opts.pk.name,):
             continue  # new rows: the database numbers them
         attnames = [opts.get_field(name).attname for name in names]
@@ -1274,14 +1280,40 @@ def _check_unique_in_bulk(model: type[models.Model], instances: Sequence[models.
             key = tuple(getattr(instance, attname) for attname in attnames)
             if None in key:
                 continue  # nulls never collide
+            if condition is not None and not _condition_holds(condition, instance):
+                continue  # e.g. blank labels: the constraint leaves them out
             if key in seen:
                 _refuse_duplicate(row, instance, names)
             seen[key] = row
         for chunk in _chunks({key[0] for key in seen}):
             stored = model._default_manager.filter(**{f"{attnames[0]}__in": chunk})
+            if condition is not None:
+                stored = stored.filter(condition)
             for key in stored.values_list(*attnames):
                 if key in seen:
                     _refuse_duplicate(seen[key], instances[seen[key] - 1], names)
+
+
+def _condition_holds(condition: Q, instance: models.Model) -> bool:
+    """Whether a unique constraint's condition holds for an unsaved row, read in Python for
+    the exact and isnull lookups conditions here use (anything else asks the database)."""
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            results.append(_condition_holds(child, instance))
+            continue
+        lookup, expected = child
+        name, _, kind = lookup.partition("__")
+        value = getattr(instance, instance._meta.get_field(name).attname)
+        if kind in ("", "exact"):
+            results.append(value == expected)
+        elif kind == "isnull":
+            results.append((value is None) == expected)
+        else:
+            fields = {f.name: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+            return condition.check(fields)
+    holds = all(results) if condition.connector == Q.AND else any(results)
+    return not holds if condition.negated else holds
 
 
 def _refuse_duplicate(row: int, instance: models.Model, names: tuple[str, ...]) -> None:

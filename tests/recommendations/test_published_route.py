@@ -225,6 +225,29 @@ class TestBulk:
             services.record_published_in_bulk(instances=rows)
         assert review.recommendations.count() == 2
 
+    def test_conditional_unique_rules_leave_out_what_their_condition_leaves_out(self, review):
+        """Blank labels (unnumbered recommendations) may repeat, in the batch and beside a
+        stored one; numbered ones still may not."""
+        services.record_published_in_bulk(
+            instances=[Recommendation(review=review, label="", order=20, text="Stored.")]
+        )
+        services.record_published_in_bulk(
+            instances=[
+                Recommendation(review=review, label="", order=21, text="One."),
+                Recommendation(review=review, label="", order=22, text="Two."),
+            ]
+        )
+        assert review.recommendations.filter(label="").count() == 3
+        with pytest.raises(ValidationError, match="already exists"):
+            services.record_published_in_bulk(
+                instances=[
+                    Recommendation(review=review, label="", order=23, text="Three."),
+                    Recommendation(review=review, label="7", order=24, text="Seven."),
+                    Recommendation(review=review, label="7", order=25, text="Seven again."),
+                ]
+            )
+        assert review.recommendations.count() == 5
+
     def test_a_lead_once_per_role(self, rec):
         person = Person.objects.get(leads__recommendation=rec)
         with pytest.raises(ValidationError, match="already exists"):
