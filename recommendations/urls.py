@@ -54,6 +54,11 @@ urlpatterns = [
         views.update_report_finalise,
         name="update_report_finalise",
     ),
+    path(
+        "reviews/<slug:slug>/update-reports/<id:pk>/reopen/",
+        views.update_report_reopen,
+        name="update_report_reopen",
+    ),
     path("reviews/<slug:slug>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("reviews/<slug:slug>/meetings/<id:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path(REC, views.recommendation_detail, name="recommendation_detail"),

@@ -11,7 +11,7 @@ FORMS = {case.name for case in CASES} | {
 }
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",
-    "update_report_finalise", "meeting_pack_render", "meeting_pack_issue",
+    "meeting_pack_render", "meeting_pack_issue",
 }  # fmt: skip
 READING = {
     "home", "review_list", "label_meanings", "review_detail", "review_changes",

@@ -24,14 +24,25 @@ def urls() -> dict[str, str]:
         recommendation=review.recommendations.get(label="2"), meeting=meeting, reason="Done",
         evidence="Minute 1", expected_version=1, user=None,
     )  # fmt: skip
+    final = UpdateReport.objects.create(
+        review=review, title="Final round", as_at="2023-03-01", is_final=True
+    )
     return edit_urls(
         slug="r", label="1", closed_label="2", lead=lead.pk, update=update.pk, report=report.pk,
-        meeting=meeting.pk,
+        final_report=final.pk, meeting=meeting.pk,
     )  # fmt: skip
 
 
 def edit_urls(
-    *, slug: str, label: str, closed_label: str, lead: int, update: int, report: int, meeting: int
+    *,
+    slug: str,
+    label: str,
+    closed_label: str,
+    lead: int,
+    update: int,
+    report: int,
+    final_report: int,
+    meeting: int,
 ) -> dict[str, str]:
     """Every editing page, by name; also walked over real HTTP by tests/production/."""
     review = f"/reviews/{slug}/"
@@ -58,12 +69,13 @@ def edit_urls(
         "report_create": review + "update-reports/new/",
         "report_edit": review + f"update-reports/{report}/edit/",
         "report_finalise": review + f"update-reports/{report}/finalise/",
+        "report_reopen": review + f"update-reports/{final_report}/reopen/",
         "meeting_create": review + "meetings/new/",
         "meeting_edit": review + f"meetings/{meeting}/edit/",
     }
 
 
-POST_ONLY = {"recommendation_move", "lead_remove", "lead_move", "update_delete", "report_finalise"}
+POST_ONLY = {"recommendation_move", "lead_remove", "lead_move", "update_delete"}
 CLERK_ALLOWED = {
     "report_create",
     "report_edit",
