@@ -4,7 +4,7 @@ in a fixed number of queries whatever the number of rows. They return model inst
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -18,7 +18,7 @@ from recommendations.models import (
     Review,
     UpdateReport,
 )
-from recommendations.monitoring import with_progress
+from recommendations.monitoring import round_updates_filter, update_in_round, with_progress
 from recommendations.selectors import latest_update_prefetch, leads_prefetch
 from reports.models import AppendixSettings
 
@@ -30,6 +30,9 @@ class AppendixData:
     report: UpdateReport | None
     # (recommendation, the update it shows, whether it is a part), parts after their parent.
     entries: list[tuple[Recommendation, ProgressUpdate | None, bool]]
+    # With a report: the recommendations with no update in it, which show their latest
+    # earlier update instead (or none, if they never had one).
+    no_new_update: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -59,9 +62,13 @@ def appendix_data(review: Review, report_id: int | None = None) -> AppendixData:
     if report is None:
         updates = latest_update_prefetch()
     else:
+        # Its own updates and the earlier ones: a recommendation without an update in this
+        # report shows its latest earlier one, marked (``update_in_round``).
         updates = Prefetch(
             "updates",
-            queryset=ProgressUpdate.objects.filter(report=report).order_by("-as_at", "-id"),
+            queryset=ProgressUpdate.objects.filter(round_updates_filter(report)).order_by(
+                "-as_at", "-id"
+            ),
             to_attr="latest_updates",
         )
     recommendations = list(
@@ -81,13 +88,20 @@ def appendix_data(review: Review, report_id: int | None = None) -> AppendixData:
         if rec.parent_id:
             parts.setdefault(rec.parent_id, []).append(rec)
     entries = []
+    no_new_update: set[int] = set()
     for rec in recommendations:
         if rec.parent_id:
             continue
         for item, is_part in [(rec, False)] + [(part, True) for part in parts.get(rec.pk, [])]:
-            update = item.latest_updates[0] if item.latest_updates else None
+            if report is None:
+                update = item.latest_updates[0] if item.latest_updates else None
+            else:
+                update, carried = update_in_round(item.latest_updates, report)
+                # A parent whose parts carry the decisions need not have an update of its own.
+                if carried and (update is not None or not item.has_parts):
+                    no_new_update.add(item.pk)
             entries.append((item, update, is_part))
-    return AppendixData(review, settings, report, entries)
+    return AppendixData(review, settings, report, entries, no_new_update)
 
 
 def review_for_appendix(slug: str) -> Review:
