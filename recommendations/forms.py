@@ -841,6 +841,80 @@ class UpdateReportForm(VersionedForm):
         _offer_people(self.fields["contributors"], _people_of(authority_id, *contributors))
 
 
+OUT_OF_DATE = "This form is out of date. Reload the page and make your change again."
+
+
+class FinaliseReportForm(VersionedForm):
+    """Confirms making a report final. ``gaps`` are the round's recommendations without an
+    update in it: with any, the reason is asked for (the service requires it), and their ids
+    travel with the form so that finalising refuses if they change meanwhile."""
+
+    gaps = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = UpdateReport
+        fields = ["finalised_with_gaps_reason"]
+        labels = {
+            "finalised_with_gaps_reason": "Why is the report final without these updates?",
+        }
+        help_texts = {
+            "finalised_with_gaps_reason": "Markdown. Shown on the report, its appendix and "
+            "the committee pack.",
+        }
+        error_messages = {"finalised_with_gaps_reason": {"max_length": _too_long("The reason")}}
+
+    def __init__(self, *args, gaps: list[Recommendation], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["gaps"].initial = ",".join(str(rec.pk) for rec in gaps)
+        if not gaps:
+            del self.fields["finalised_with_gaps_reason"]
+        else:
+            reason = self.fields["finalised_with_gaps_reason"]
+            reason.required = True
+            reason.error_messages["required"] = rules.gaps_reason_missing(gaps)
+            reason.widget.attrs["rows"] = 4
+
+    def clean_gaps(self) -> list[int]:
+        raw = self.cleaned_data["gaps"].strip()
+        if not raw:
+            return []
+        parts = raw.split(",")
+        if not all(part.isascii() and part.isdecimal() and len(part) <= 18 for part in parts):
+            raise forms.ValidationError(OUT_OF_DATE)
+        return [int(part) for part in parts]
+
+    def show_gaps(self, gap_ids: list[int]) -> None:
+        """After a refusal: the page now lists the current gaps, and confirming again
+        confirms those."""
+        data = self.data.copy()
+        data[self.add_prefix("gaps")] = ",".join(str(pk) for pk in gap_ids)
+        self.data = data
+
+
+class ReopenReportForm(VersionedForm):
+    """Reopening a final report is an officer's decision, with the reason recorded."""
+
+    class Meta:
+        model = UpdateReport
+        fields = ["reopened_reason"]
+        labels = {"reopened_reason": "Why are you reopening it?"}
+        help_texts = {
+            "reopened_reason": "Markdown. Recorded with your name and the date, and listed on "
+            "the report's page.",
+        }
+        error_messages = {
+            "reopened_reason": {
+                "required": "Enter the reason for reopening the report.",
+                "max_length": _too_long("The reason"),
+            }
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reopened_reason"].required = True
+        self.fields["reopened_reason"].widget.attrs["rows"] = 4
+
+
 class MeetingForm(VersionedForm):
     class Meta:
         model = Meeting

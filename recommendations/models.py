@@ -510,13 +510,34 @@ class UpdateReport(models.Model):
     contributors = models.ManyToManyField(Person, blank=True, related_name="contributed_reports")
     summary = models.TextField(blank=True, max_length=LONG_TEXT_MAX * 3, help_text="Markdown.")
     is_final = models.BooleanField(
-        default=False, help_text="Once final, the updates in this report can no longer be edited."
+        default=False,
+        help_text="Once final, the report's details and its updates can no longer be edited.",
+    )
+    # Set by ``services.update_report_finalise``, emptied when an officer reopens the report;
+    # the history keeps every finalisation and reopening (the report's page lists them).
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finalised_with_gaps_reason = models.TextField(
+        "Why it is final without an update for every recommendation",
+        blank=True,
+        max_length=LONG_TEXT_MAX,
+        help_text="Markdown. Shown on the report, its appendix and the committee pack.",
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_reason = models.TextField(
+        "Why it is reopened", blank=True, max_length=LONG_TEXT_MAX, help_text="Markdown."
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[contributors])
 
     class Meta:
         ordering = ["review", "-as_at", "title"]
+        permissions = [("reopen_updatereport", "Can reopen a final update report")]
 
     def __str__(self) -> str:
         return self.title

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db.models import (
     BooleanField,
@@ -168,6 +168,32 @@ def disputed_condition() -> Q:
         latest_status=ProgressUpdate.Status.IMPLEMENTED,
         latest_verdict=CommitteeVerdict.Verdict.NOT_SATISFIED,
     )
+
+
+# --- What a round shows ------------------------------------------------------------------
+
+
+def round_updates_filter(report: UpdateReport) -> Q:
+    """The updates a round can show: its own, and the earlier ones (dated on or before its
+    "as at"; all the others when it has no date), for recommendations without one of its own.
+    The same as ``selectors.round_rows`` counts as "the update before"."""
+    if report.as_at is None:
+        return Q()
+    return Q(report_id=report.pk) | Q(as_at__lte=report.as_at)
+
+
+def update_in_round(
+    updates: Sequence[ProgressUpdate], report: UpdateReport
+) -> tuple[ProgressUpdate | None, bool]:
+    """The update a recommendation shows in a round, from its updates (newest first): its
+    newest one in the report, or else its latest earlier one, with True for "no new update
+    this round" (never a blank: a recommendation that was not updated this time still stands
+    where its last update left it)."""
+    own = next((update for update in updates if update.report_id == report.pk), None)
+    if own is not None:
+        return own, False
+    earlier = (update for update in updates if report.as_at is None or update.as_at <= report.as_at)
+    return next(earlier, None), True
 
 
 # --- Update schedule and response deadline ----------------------------------------------

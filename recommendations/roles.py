@@ -22,8 +22,9 @@ def _codenames(actions: list[str], models: list[str]) -> list[str]:
 
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Reopening a final report is the officers' call; clerks finalise but cannot reopen.
     SCRUTINY_OFFICERS: _codenames(["view", "add", "change", "delete"], DOMAIN_MODELS)
-    + ["export_review"],
+    + ["export_review", "reopen_updatereport"],
     COMMISSION_MEMBERS: _codenames(["view"], DOMAIN_MODELS),
     CLERKS: _codenames(["view"], DOMAIN_MODELS)
     + _codenames(["add", "change"], ["meeting", "updatereport", "supportingdocument"])

@@ -504,6 +504,36 @@ def verdict_errors(verdict: CommitteeVerdict) -> Errors:
     return errors
 
 
+def finalise_errors(report: UpdateReport, gaps: list[Recommendation]) -> Errors:
+    """A report may be final with recommendations that have no update in its round (the
+    officer responsible was away, the work has not started), but only with the reason stated:
+    it is printed with the report, its appendix and the committee pack."""
+    errors: Errors = {}
+    if gaps and not report.finalised_with_gaps_reason.strip():
+        _add(errors, "finalised_with_gaps_reason", gaps_reason_missing(gaps))
+    return errors
+
+
+def gaps_reason_missing(gaps: list[Recommendation]) -> str:
+    if len(gaps) == 1:
+        return (
+            f"Recommendation {gaps[0].label} has no update in this round. "
+            "Say why the report is final without it."
+        )
+    labels = ", ".join(rec.label for rec in gaps)
+    return (
+        f"{len(gaps)} recommendations have no update in this round ({labels}). "
+        "Say why the report is final without them."
+    )
+
+
+def reopen_report_errors(reason: str) -> Errors:
+    errors: Errors = {}
+    if not reason.strip():
+        _add(errors, "reopened_reason", "Enter the reason for reopening the report.")
+    return errors
+
+
 def refusal(message: str) -> ValidationError:
     """A rule about the record as a whole ("this action does not apply to it")."""
     return ValidationError({NON_FIELD_ERRORS: [message]})

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -27,10 +27,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from recommendations import filetypes, rules
+from recommendations import filetypes, rules, selectors
 from recommendations.models import (
     Authority,
     Committee,
@@ -77,6 +78,40 @@ REPORT_FINAL_MESSAGE = (
     "To change what it says, add a correction from the recommendation's page: the original "
     "stays on the record."
 )
+
+
+REPORT_DETAILS_FINAL_MESSAGE = (
+    "This update report is final, so its details (title, dates, summary, meeting and people) "
+    "can no longer be changed. An officer can reopen it, giving the reason."
+)
+
+
+class ReportIsFinal(ValidationError):
+    """A final report's own details are part of the record, as its updates are."""
+
+    def __init__(self, message: str = REPORT_DETAILS_FINAL_MESSAGE) -> None:
+        super().__init__(message, code="report_final")
+
+
+class ReportNotFinal(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This update report is not final, so there is nothing to reopen. "
+            "Someone may have reopened it already.",
+            code="report_not_final",
+        )
+
+
+class GapsChanged(ValidationError):
+    """The recommendations without an update in the round are not the ones the person
+    finalising was shown (an update was added or removed meanwhile)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The recommendations without an update in this round have changed since you "
+            "opened this page: the list below is the current one. Check it and confirm again.",
+            code="gaps_changed",
+        )
 
 
 class RecordLocked(PermissionDenied):
@@ -398,7 +433,14 @@ def lead_move(*, lead: Lead, direction: Literal["up", "down"], user: User) -> No
 
 
 def _refuse_if_final(report_id: int | None) -> None:
-    if report_id and UpdateReport.objects.filter(pk=report_id, is_final=True).exists():
+    # The report's row is held until the write commits, so finalising (which holds it too)
+    # sees every update that went in before it, and none goes in after.
+    if report_id and (
+        UpdateReport.objects.select_for_update()
+        .filter(pk=report_id)
+        .values_list("is_final", flat=True)
+        .first()
+    ):
         raise RecordLocked()
 
 
@@ -539,12 +581,20 @@ def update_report_save_updates(
     return [update for update, _, _ in saved]
 
 
+# Recorded only by finalising and reopening, never by the details form.
+FINALISE_FIELDS = [
+    "is_final", "finalised_at", "finalised_by", "finalised_with_gaps_reason",
+    "reopened_at", "reopened_by", "reopened_reason",
+]  # fmt: skip
+
+
 @transaction.atomic
 def update_report_create(
     *, report: UpdateReport, user: User, contributors: Iterable[Person] | None = None
 ) -> UpdateReport:
     """``contributors``, when given, become the report's (the history records them)."""
-    report.is_final = False
+    for name in FINALISE_FIELDS:  # a new report starts as a draft, never finalised
+        setattr(report, name, UpdateReport._meta.get_field(name).get_default())
     if contributors is not None:
         contributors = list(contributors)
         rules.check(rules.contributors_errors(report, contributors))
@@ -564,11 +614,16 @@ def update_report_update(
     user: User,
     contributors: Iterable[Person] | None = None,
 ) -> UpdateReport:
-    # The form cannot un-finalise a report; keep whatever the database says.
-    report.is_final = (
-        UpdateReport.objects.filter(pk=report.pk).values_list("is_final", flat=True).first()
-        or False
-    )
+    """The details of a draft report. A final report's details are part of the record: an
+    officer reopens it first (``update_report_reopen``)."""
+    stored = UpdateReport.objects.select_for_update().filter(pk=report.pk).first()
+    if stored is None:
+        raise EditConflict(noun=UpdateReport._meta.verbose_name, current_version=None)
+    if stored.is_final:
+        raise ReportIsFinal()
+    # The form cannot finalise or reopen a report; keep what the database says.
+    for name in FINALISE_FIELDS:
+        setattr(report, name, getattr(stored, name))
     if contributors is not None:
         contributors = list(contributors)
         rules.check(rules.contributors_errors(report, contributors))
@@ -580,14 +635,62 @@ def update_report_update(
 
 
 @transaction.atomic
-def update_report_finalise(*, report: UpdateReport, user: User) -> UpdateReport:
-    report = UpdateReport.objects.select_for_update().get(pk=report.pk)
-    if not report.is_final:
-        report.is_final = True
-        report.version += 1
-        _attribute_to(report, user)
-        report.save()
-    return report
+def update_report_finalise(
+    *,
+    report: UpdateReport,
+    expected_version: int,
+    user: User,
+    gaps_reason: str = "",
+    confirmed_gaps: Collection[int] | None = None,
+) -> UpdateReport:
+    """Make the report final: its details and updates can no longer change. Recommendations
+    without an update in its round (``selectors.round_gaps``) need ``gaps_reason``, which is
+    kept with the report; ``confirmed_gaps``, when given, are the ids of the recommendations
+    the person finalising was shown without one, and must still be the gaps."""
+    stored = (
+        UpdateReport.objects.select_for_update(of=("self",))
+        .select_related("review")
+        .get(pk=report.pk)
+    )
+    if stored.is_final:
+        raise ReportIsFinal("This update report is already final. Someone may have finalised it.")
+    gaps = [row.recommendation for row in selectors.round_gaps(stored)]
+    if confirmed_gaps is not None and set(confirmed_gaps) != {rec.pk for rec in gaps}:
+        raise GapsChanged()
+    # A reason given when there is no gap would explain nothing.
+    stored.finalised_with_gaps_reason = gaps_reason.strip() if gaps else ""
+    stored.is_final = True
+    stored.finalised_at = timezone.now()
+    stored.finalised_by = user if user is not None and user.is_authenticated else None
+    _validate(stored, lambda item: rules.finalise_errors(item, gaps))
+    _save_versioned(stored, expected_version=expected_version, user=user)
+    return stored
+
+
+@transaction.atomic
+def update_report_reopen(
+    *, report: UpdateReport, reason: str, expected_version: int, user: User
+) -> UpdateReport:
+    """Make a final report a draft again, with the reason. The finalisation it undoes (who,
+    when, any reason for gaps) stays in the history, and so does this reopening."""
+    stored = (
+        UpdateReport.objects.select_for_update(of=("self",))
+        .select_related("review")
+        .get(pk=report.pk)
+    )
+    if not stored.is_final:
+        raise ReportNotFinal()
+    rules.check(rules.reopen_report_errors(reason))
+    stored.is_final = False
+    stored.reopened_reason = reason
+    stored.reopened_at = timezone.now()
+    stored.reopened_by = user if user is not None and user.is_authenticated else None
+    stored.finalised_at = None
+    stored.finalised_by = None
+    stored.finalised_with_gaps_reason = ""
+    _validate(stored)
+    _save_versioned(stored, expected_version=expected_version, user=user)
+    return stored
 
 
 @transaction.atomic

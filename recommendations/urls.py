@@ -62,6 +62,11 @@ urlpatterns = [
         name="update_report_finalise",
     ),
     path(
+        "reviews/<slug:slug>/update-reports/<id:pk>/reopen/",
+        views.update_report_reopen,
+        name="update_report_reopen",
+    ),
+    path(
         "reviews/<slug:slug>/documents/new/",
         views.document_attach_review,
         name="document_attach_review",

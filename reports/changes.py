@@ -16,6 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from recommendations.models import CommitteeVerdict, ProgressUpdate, Recommendation, Review
+from recommendations.monitoring import update_in_round
 
 LATEST = "latest"
 
@@ -59,6 +60,9 @@ class Change:
     # The committee's view known at each point (of the update shown there).
     before_verdict: CommitteeVerdict | None = None
     after_verdict: CommitteeVerdict | None = None
+    # Compared at a report without an update for it: the side shows its latest earlier update.
+    before_carried: bool = False
+    after_carried: bool = False
 
     @property
     def status_not_stated(self) -> bool:
@@ -89,6 +93,13 @@ class Change:
             or (_target(self.before) != _target(self.after))
             or self.new_verdict is not None
         )
+
+    @property
+    def carried_sides(self) -> list[tuple[str, ProgressUpdate, bool]]:
+        """The sides compared at a report that had no new update for it: ("From"/"To", the
+        latest earlier update shown instead)."""
+        sides = [("From", self.before, self.before_carried), ("To", self.after, self.after_carried)]
+        return [side for side in sides if side[2] and side[1] is not None]
 
     @property
     def before_status(self) -> str:
@@ -140,20 +151,35 @@ def _points(meetings: list, reports: list) -> list[Point]:
     return points
 
 
-def _snapshot(key: str, updates: list[ProgressUpdate], meetings: dict) -> dict:
-    """Each recommendation's update at a point: its newest update in the report, its newest
-    update dated on or before the meeting, or its newest update of all."""
-    chosen: dict[int, ProgressUpdate] = {}
+def _snapshot(
+    key: str, updates: list[ProgressUpdate], meetings: dict, reports: dict
+) -> tuple[dict[int, ProgressUpdate], set[int]]:
+    """Each recommendation's update at a point: its newest update in the report (or, with none
+    there, its latest earlier one: ``update_in_round``), its newest update dated on or before
+    the meeting, or its newest update of all. And, for a report, the recommendations that had
+    no new update in it: their status did not change there, whatever the other point says."""
     kind, _, raw_id = key.partition("-")
+    if kind == "report":
+        report = reports[int(raw_id)]
+        by_rec: dict[int, list[ProgressUpdate]] = {}
+        for update in updates:  # newest first
+            by_rec.setdefault(update.recommendation_id, []).append(update)
+        chosen, carried = {}, set()
+        for rec_id, rec_updates in by_rec.items():
+            update, no_new_update = update_in_round(rec_updates, report)
+            if update is not None:
+                chosen[rec_id] = update
+                if no_new_update:
+                    carried.add(rec_id)
+        return chosen, carried
+    chosen = {}
     for update in updates:  # newest first
         if update.recommendation_id in chosen:
-            continue
-        if kind == "report" and update.report_id != int(raw_id):
             continue
         if kind == "meeting" and update.as_at > meetings[int(raw_id)].date:
             continue
         chosen[update.recommendation_id] = update
-    return chosen
+    return chosen, set()
 
 
 def _verdict_at(key: str, update: ProgressUpdate | None, meetings: dict) -> CommitteeVerdict | None:
@@ -197,8 +223,9 @@ def compare(slug: str, start_key: str | None, end_key: str | None) -> Comparison
         .order_by("-as_at", "-id")
     )
     by_meeting = {meeting.pk: meeting for meeting in meetings}
-    before = _snapshot(start_key, updates, by_meeting)
-    after = _snapshot(end_key, updates, by_meeting)
+    by_report = {report.pk: report for report in reports}
+    before, before_carried = _snapshot(start_key, updates, by_meeting, by_report)
+    after, after_carried = _snapshot(end_key, updates, by_meeting, by_report)
     changes = []
     for rec in recommendations:
         old, new = before.get(rec.pk), after.get(rec.pk)
@@ -207,6 +234,7 @@ def compare(slug: str, start_key: str | None, end_key: str | None) -> Comparison
             Change(
                 rec, old, new, old_html, new_html,
                 _verdict_at(start_key, old, by_meeting), _verdict_at(end_key, new, by_meeting),
+                before_carried=rec.pk in before_carried, after_carried=rec.pk in after_carried,
             )
         )  # fmt: skip
     return Comparison(review, points, [*points, latest], valid[start_key], valid[end_key], changes)

@@ -55,6 +55,9 @@ class AppendixRow:
     update: ProgressUpdate | None
     is_part: bool
     cells: dict[str, Cell] = field(default_factory=dict)
+    # In one report's appendix: no update in that report, so ``update`` is the latest
+    # earlier one (or None), and the cell says so.
+    no_new_update: bool = False
 
     @property
     def verdict(self) -> CommitteeVerdict | None:
@@ -103,6 +106,22 @@ class Appendix:
         if self.report.title.startswith(self.review.title):
             return self.report.title
         return f"{self.review.title}: {self.report.title}"
+
+    @property
+    def counted_rows(self) -> list[AppendixRow]:
+        """The rows that carry their own decision (a parent with parts does not)."""
+        return [row for row in self.rows if not getattr(row.recommendation, "has_parts", False)]
+
+    @property
+    def without_new_update(self) -> list[AppendixRow]:
+        """In one report's appendix, the counted rows with no update in that report."""
+        if self.report is None:
+            return []
+        return [row for row in self.counted_rows if row.no_new_update]
+
+    @property
+    def updated_in_round(self) -> int:
+        return len(self.counted_rows) - len(self.without_new_update)
 
     def iter_html(self) -> Iterator[list[Cell]]:
         """The page and the PDF show the committee's view in the progress update's cell (every
@@ -269,7 +288,32 @@ def _people_cell(leads: list[Lead]) -> Cell:
     return Cell(markup, "\n".join(str(lead.person) for lead in leads))
 
 
-def _build_cells(rec: Recommendation, update: ProgressUpdate | None, layout: Layout, is_part: bool):
+NO_NEW_UPDATE = "No new update this round."
+NO_UPDATE_YET = "No update yet."
+
+
+def _update_cell(update: ProgressUpdate | None, no_new_update: bool) -> Cell:
+    """The update's text; in a round without a new one, the latest earlier update, marked
+    with its date so no one reads it as this round's."""
+    if not no_new_update:
+        return markdown_cell(update.text) if update else plain_cell("")
+    if update is None:
+        return Cell(format_html('<p class="no-new-update">{}</p>', NO_UPDATE_YET), NO_UPDATE_YET)
+    body = markdown_cell(update.text)
+    lead = f"Latest update, as at {update.as_at_display}:"
+    markup = format_html(
+        '<p class="no-new-update"><strong>{}</strong> {}</p>{}', NO_NEW_UPDATE, lead, body.html
+    )
+    return Cell(markup, f"{NO_NEW_UPDATE} {lead}\n{body.text}")
+
+
+def _build_cells(
+    rec: Recommendation,
+    update: ProgressUpdate | None,
+    layout: Layout,
+    is_part: bool,
+    no_new_update: bool = False,
+):
     response = getattr(rec, "response", None)
     leads = list(rec.leads.all())
     by_role = {role: [lead for lead in leads if lead.role == role] for role in Lead.Role.values}
@@ -284,7 +328,7 @@ def _build_cells(rec: Recommendation, update: ProgressUpdate | None, layout: Lay
         "leads": _people_cell(leads),
         "cabinet_member": _people_cell(by_role[Lead.Role.CABINET_MEMBER]),
         "senior_officer": _people_cell(by_role[Lead.Role.SENIOR_RESPONSIBLE_OFFICER]),
-        "update": markdown_cell(update.text) if update else plain_cell(""),
+        "update": _update_cell(update, no_new_update),
         "status": plain_cell(status),
         "timescale": lines_cell(update.timescale if update else ""),
         "verdict": verdict_cell(getattr(update, "verdict", None) if update else None),
@@ -293,10 +337,11 @@ def _build_cells(rec: Recommendation, update: ProgressUpdate | None, layout: Lay
 
 def build_appendix(data: selectors.AppendixData) -> Appendix:
     layout = data.settings.get_layout()
-    rows = [
-        AppendixRow(rec, update, is_part, _build_cells(rec, update, layout, is_part))
-        for rec, update, is_part in data.entries
-    ]
+    rows = []
+    for rec, update, is_part in data.entries:
+        carried = rec.pk in data.no_new_update
+        cells = _build_cells(rec, update, layout, is_part, carried)
+        rows.append(AppendixRow(rec, update, is_part, cells, no_new_update=carried))
     return Appendix(data.review, layout, data.settings.columns(), data.report, rows)
 
 

@@ -4,7 +4,7 @@ in a fixed number of queries whatever the number of rows. They return model inst
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -19,7 +19,7 @@ from recommendations.models import (
     SupportingDocument,
     UpdateReport,
 )
-from recommendations.monitoring import with_progress
+from recommendations.monitoring import round_updates_filter, update_in_round, with_progress
 from recommendations.selectors import latest_update_ids, leads_prefetch
 from reports.models import AppendixSettings
 
@@ -31,6 +31,9 @@ class AppendixData:
     report: UpdateReport | None
     # (recommendation, the update it shows, whether it is a part), parts after their parent.
     entries: list[tuple[Recommendation, ProgressUpdate | None, bool]]
+    # With a report: the recommendations with no update in it, which show their latest
+    # earlier update instead (or none, if they never had one).
+    no_new_update: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -65,8 +68,10 @@ def appendix_data(review: Review, report_id: int | None = None) -> AppendixData:
             "report", "author", "verdict__meeting"
         )
     else:
+        # Its own updates and the earlier ones: a recommendation without an update in this
+        # report shows its latest earlier one, marked (``update_in_round``).
         shown = (
-            ProgressUpdate.objects.filter(report=report)
+            ProgressUpdate.objects.filter(round_updates_filter(report))
             .select_related("verdict__meeting")
             .order_by("-as_at", "-id")
         )
@@ -88,13 +93,20 @@ def appendix_data(review: Review, report_id: int | None = None) -> AppendixData:
         if rec.parent_id:
             parts.setdefault(rec.parent_id, []).append(rec)
     entries = []
+    no_new_update: set[int] = set()
     for rec in recommendations:
         if rec.parent_id:
             continue
         for item, is_part in [(rec, False)] + [(part, True) for part in parts.get(rec.pk, [])]:
-            update = item.latest_updates[0] if item.latest_updates else None
+            if report is None:
+                update = item.latest_updates[0] if item.latest_updates else None
+            else:
+                update, carried = update_in_round(item.latest_updates, report)
+                # A parent whose parts carry the decisions need not have an update of its own.
+                if carried and (update is not None or not item.has_parts):
+                    no_new_update.add(item.pk)
             entries.append((item, update, is_part))
-    return AppendixData(review, settings, report, entries)
+    return AppendixData(review, settings, report, entries, no_new_update)
 
 
 def review_for_appendix(slug: str) -> Review:

@@ -40,6 +40,7 @@ from recommendations.views.reports import (
     update_report_detail,
     update_report_edit,
     update_report_finalise,
+    update_report_reopen,
 )
 from recommendations.views.reviews import (
     review_create,
@@ -65,7 +66,7 @@ __all__ = [
     "progress_update_create", "progress_update_edit", "progress_update_delete",
     "progress_update_correct",
     "update_report_detail", "update_report_create", "update_report_edit",
-    "update_report_finalise", "update_report_enter",
+    "update_report_finalise", "update_report_reopen", "update_report_enter",
     "meeting_create", "meeting_edit", "meeting_detail", "meeting_verdicts",
     "document_attach_review", "document_attach_report", "document_attach_update",
     "document_attach_meeting", "document_remove", "document_download",

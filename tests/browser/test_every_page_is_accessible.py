@@ -82,6 +82,14 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
     loose = ProgressUpdate.objects.create(
         recommendation=recommendation, as_at="2024-06-01", text="Not in a report."
     )
+    # A draft round with one update: its page, edit form and finalise confirmation (with the
+    # other recommendations listed as having no new update); the demo's final report reopens.
+    draft = UpdateReport.objects.create(
+        review=report.review, title="Next round", as_at="2023-12-01"
+    )
+    ProgressUpdate.objects.create(
+        recommendation=recommendation, report=draft, as_at="2023-12-01", text="Next progress."
+    )
     sign_in(page, "ada-admin")
     paths = [
         "/",
@@ -104,10 +112,15 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         HACKNEY + "/add-recommendation/",
         HACKNEY + "/update-reports/new/",
         f"{HACKNEY}/update-reports/{report.pk}/",
-        f"{HACKNEY}/update-reports/{report.pk}/edit/",
+        f"{HACKNEY}/update-reports/{report.pk}/reopen/",
+        f"{HACKNEY}/update-reports/{draft.pk}/",
+        f"{HACKNEY}/update-reports/{draft.pk}/edit/",
+        f"{HACKNEY}/update-reports/{draft.pk}/finalise/",
         HACKNEY + "/meetings/new/",
         f"{HACKNEY}/meetings/{meeting.pk}/edit/",
         HACKNEY + "/appendix/",
+        f"{HACKNEY}/appendix/?report={draft.pk}",
+        f"{HACKNEY}/changes/?from=report-{report.pk}&to=report-{draft.pk}",
         HACKNEY + "/appendix/settings/",
         REC + "/",
         REC + "/edit/",

@@ -181,9 +181,9 @@ def _foreign_pks(field: forms.ModelChoiceField) -> list[str]:
 def valid_values(form: forms.BaseForm, name: str, field: forms.Field) -> st.SearchStrategy:
     """A list of values (usually one) that the field is likely to accept."""
     optional = [[""], []] if not field.required else []
-    if name == "version":
+    if isinstance(field.widget, forms.HiddenInput):  # the version, or what the page listed
         initial = field.initial
-        return st.just([str(initial)] if initial else [])
+        return st.just([str(initial)] if initial not in (None, "") else [])
     if isinstance(field, forms.BooleanField):
         return st.sampled_from([["on"], []])
     if isinstance(field, forms.ModelMultipleChoiceField):

@@ -1,4 +1,5 @@
-"""The actions (move, remove, delete, finalise), sent arbitrary bodies.
+"""The actions (move, remove, delete), sent arbitrary bodies (finalising and reopening a
+report are forms: ``test_forms``).
 
 Properties: never a 5xx; a move with anything but ``direction=up|down`` (the last value, if
 repeated) is a 400 that changes nothing; a remove or delete without its confirmation shows the
@@ -10,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recommendations.models import Lead, ProgressUpdate, Recommendation, UpdateReport
+from recommendations.models import Lead, ProgressUpdate, Recommendation
 from tests.fuzz.conftest import FUZZ
 from tests.fuzz.strategies import encode_pairs, junk_text, last_values, rolled_back
 
@@ -91,13 +92,3 @@ def test_remove_and_delete_with_any_body(officer_client, world, pairs, action):
             assert response.status_code == 302
             assert sent.get("confirm") == "yes"
             assert int(sent["version"].strip().split(".")[0]) == version
-
-
-@settings(FUZZ, max_examples=4)
-@given(pairs=bodies)
-def test_finalise_with_any_body(officer_client, world, pairs):
-    url = f"/reviews/{world.review.slug}/update-reports/{world.report.pk}/finalise/"
-    with rolled_back():
-        response = officer_client.post(url, encode_pairs(pairs), content_type=FORM_CONTENT)
-        assert response.status_code == 302
-        assert UpdateReport.objects.get(pk=world.report.pk).is_final

@@ -15,7 +15,7 @@ FORMS = {case.name for case in CASES} | {
 }  # fmt: skip
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",
-    "update_report_finalise", "meeting_pack_render", "meeting_pack_issue",
+    "meeting_pack_render", "meeting_pack_issue",
     "document_remove",  # test_documents
 }  # fmt: skip
 READING = {

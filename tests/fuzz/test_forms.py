@@ -28,7 +28,7 @@ from django.db import models
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from recommendations import forms
+from recommendations import forms, selectors
 from recommendations.models import (
     Authority,
     Lead,
@@ -340,6 +340,31 @@ CASES = [
         pages=lambda r: [
             f"/reviews/{r.review.slug}/update-reports/{r.pk}/",
             f"/reviews/{r.review.slug}/appendix/?report={r.pk}",
+        ],
+    ),
+    FormCase(
+        "update_report_finalise",
+        lambda w: f"/reviews/{w.review.slug}/update-reports/{w.report.pk}/finalise/",
+        lambda w: forms.FinaliseReportForm(
+            instance=w.report,
+            gaps=[row.recommendation for row in selectors.round_gaps(w.report)],
+        ),
+        UpdateReport,
+        instance=lambda w: w.report,
+        pages=lambda r: [
+            f"/reviews/{r.review.slug}/update-reports/{r.pk}/",
+            f"/reviews/{r.review.slug}/appendix/?report={r.pk}",
+        ],
+    ),
+    FormCase(
+        "update_report_reopen",
+        lambda w: f"/reviews/{w.review.slug}/update-reports/{w.final_report.pk}/reopen/",
+        lambda w: forms.ReopenReportForm(instance=w.final_report),
+        UpdateReport,
+        instance=lambda w: w.final_report,
+        pages=lambda r: [
+            f"/reviews/{r.review.slug}/update-reports/{r.pk}/",
+            f"/reviews/{r.review.slug}/update-reports/{r.pk}/edit/",
         ],
     ),
     FormCase(

@@ -49,6 +49,8 @@ DEMO_REFUSALS = {
     "recommendation_reopen": 302,  # no demo recommendation is closed: back to its page
     "update_edit": 403,  # the demo's update reports are final: an update is corrected instead
     "update_delete": 403,  # and cannot be deleted either
+    "report_edit": 403,  # ... and so are their details, until an officer reopens the report
+    "report_finalise": 302,  # already final: back to the report's page
 }
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -217,7 +219,7 @@ def editing_pages(deployment: Deployment) -> dict[str, str]:
     urls = edit_urls(
         slug=HACKNEY, label="3", closed_label="3", lead=deployment.ids["lead"],
         update=deployment.ids["update"], report=hackney["reports"][0],
-        meeting=hackney["meetings"][0],
+        final_report=hackney["reports"][0], meeting=hackney["meetings"][0],
     )  # fmt: skip
     urls["appendix_settings"] = f"/reviews/{HACKNEY}/appendix/settings/"
     return urls

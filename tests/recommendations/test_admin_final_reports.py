@@ -28,7 +28,9 @@ def report() -> UpdateReport:
     meeting.reviews.add(review)
     report.meeting = meeting
     report.save()
-    return services.update_report_finalise(report=report, user=None)
+    return services.update_report_finalise(
+        report=report, expected_version=report.version, user=None
+    )
 
 
 def _unchanged(report: UpdateReport) -> None:

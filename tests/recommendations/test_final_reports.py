@@ -15,16 +15,20 @@ REC = "/reviews/r/recommendations/1/"
 def final_update():
     review = make_review(slug="r", recommendations=1)
     report = UpdateReport.objects.get(review=review)
-    services.update_report_finalise(report=report, user=None)
+    services.update_report_finalise(report=report, expected_version=report.version, user=None)
     return ProgressUpdate.objects.get(report=report)
 
 
-def test_finalising_is_a_post_that_marks_the_report_final(officer_client):
+def test_finalising_is_confirmed_on_its_own_page_and_marks_the_report_final(officer_client):
     review = make_review(slug="r", recommendations=1)
     report = UpdateReport.objects.get(review=review)
     url = f"/reviews/r/update-reports/{report.pk}/finalise/"
-    assert officer_client.get(url).status_code == 405
-    assert officer_client.post(url).status_code == 302
+    page = officer_client.get(url)
+    assert page.status_code == 200 and "1 of 1</strong> recommendation has" in page.content.decode()
+    report.refresh_from_db()
+    assert not report.is_final  # looking is not confirming
+    response = officer_client.post(url, {"version": report.version, "gaps": ""})
+    assert response.status_code == 302
     report.refresh_from_db()
     assert report.is_final and report.version == 2
 
@@ -92,9 +96,10 @@ def test_a_report_edit_cannot_unfinalise_it(final_update, officer_client):
         url, {"title": "Renamed", "as_at": "", "as_at_precision": "day", "meeting": "",
               "summary": "", "version": report.version, "is_final": ""},
     )  # fmt: skip
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert services.REPORT_DETAILS_FINAL_MESSAGE in response.content.decode()
     report.refresh_from_db()
-    assert report.title == "Renamed" and report.is_final
+    assert report.title == "Six month update" and report.is_final
 
 
 def test_the_report_page_lists_its_updates(final_update, member_client):
@@ -102,4 +107,4 @@ def test_the_report_page_lists_its_updates(final_update, member_client):
         f"/reviews/r/update-reports/{final_update.report_id}/"
     ).content.decode()
     assert "Update 0 on 1" in body and "This report is final" in body
-    assert "Mark this report final" not in body
+    assert "Make this report final" not in body

@@ -25,9 +25,13 @@ def urls() -> dict[str, str]:
         evidence="Minute 1", expected_version=1, user=None,
     )  # fmt: skip
     authority = review.committee.authority
+    final = UpdateReport.objects.create(
+        review=review, title="Final round", as_at="2023-03-01", is_final=True
+    )
     return edit_urls(
         slug="r", label="1", closed_label="2", lead=lead.pk, update=update.pk, report=report.pk,
-        meeting=meeting.pk, authority=authority.slug, person=lead.person_id,
+        final_report=final.pk, meeting=meeting.pk, authority=authority.slug,
+        person=lead.person_id,
     )  # fmt: skip
 
 
@@ -39,6 +43,7 @@ def edit_urls(
     lead: int,
     update: int,
     report: int,
+    final_report: int,
     meeting: int,
     authority: str = "",
     person: int | None = None,
@@ -81,6 +86,7 @@ def edit_urls(
         "report_create": review + "update-reports/new/",
         "report_edit": review + f"update-reports/{report}/edit/",
         "report_finalise": review + f"update-reports/{report}/finalise/",
+        "report_reopen": review + f"update-reports/{final_report}/reopen/",
         "meeting_create": review + "meetings/new/",
         "meeting_edit": review + f"meetings/{meeting}/edit/",
         "document_attach_review": review + "documents/new/",
@@ -90,7 +96,7 @@ def edit_urls(
     }
 
 
-POST_ONLY = {"recommendation_move", "lead_move", "report_finalise"}
+POST_ONLY = {"recommendation_move", "lead_move"}
 CLERK_ALLOWED = {
     "report_create",
     "report_edit",

@@ -185,7 +185,7 @@ class TestFinalReports:
     @pytest.fixture
     def final_update(self, review) -> ProgressUpdate:
         report = UpdateReport.objects.get(review=review)
-        services.update_report_finalise(report=report, user=None)
+        services.update_report_finalise(report=report, expected_version=report.version, user=None)
         return ProgressUpdate.objects.filter(report=report).first()
 
     def test_its_updates_cannot_be_edited_or_deleted(self, final_update):
@@ -210,7 +210,8 @@ class TestFinalReports:
     def test_editing_the_report_cannot_make_it_draft_again(self, final_update):
         report = UpdateReport.objects.get(pk=final_update.report_id)
         report.is_final = False
-        services.update_report_update(report=report, expected_version=2, user=None)
+        with pytest.raises(services.ReportIsFinal):
+            services.update_report_update(report=report, expected_version=2, user=None)
         assert UpdateReport.objects.get(pk=report.pk).is_final
 
 
