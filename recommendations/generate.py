@@ -276,6 +276,6 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
     services.record_published_in_bulk(instances=updates)
     for report, is_final in zip(reports, final, strict=True):
         if is_final:
-            services.update_report_finalise(report=report, user=None)
+            services.record_published_finalise(report=report)
     counts.updates = len(updates)
     return counts

@@ -180,6 +180,13 @@ PUBLISHED_DEPARTURES: dict[str, PublishedDeparture] = {
         "a lost reason.",
         marker="As published, no reason stated.",
     ),
+    "finalised_with_gaps_reason": PublishedDeparture(
+        rule="A report made final without an update for every recommendation needs a reason.",
+        reason="Published reports leave some recommendations without an update and do not say "
+        "why; the record keeps the report as it was presented, marked so that no reader takes "
+        "the gap for a lost reason.",
+        marker="As published, no reason stated.",
+    ),
 }
 
 _LOOK_UP = object()  # progress_update_errors: find the previous target in the database

@@ -1181,6 +1181,21 @@ def record_published_update(*, update: ProgressUpdate, user: User = None) -> Pro
     return _progress_update_add(update=update, user=user, as_published=True)
 
 
+@transaction.atomic
+def record_published_finalise(
+    *, report: UpdateReport, gaps_reason: str = "", user: User = None
+) -> UpdateReport:
+    """``update_report_finalise`` for a paper that was final: recommendations it printed no
+    update for are a departure in ``rules.PUBLISHED_DEPARTURES`` when the paper gives no
+    reason (recorded with its marker)."""
+    stored = UpdateReport.objects.get(pk=report.pk)
+    if not gaps_reason.strip() and selectors.round_gaps(stored):
+        gaps_reason = rules.PUBLISHED_DEPARTURES["finalised_with_gaps_reason"].marker
+    return update_report_finalise(
+        report=stored, expected_version=stored.version, user=user, gaps_reason=gaps_reason
+    )
+
+
 # The bulk route's rule for each model it takes, besides the checks every row gets. A
 # uniqueness rule (a recommendation's label in its review, a lead once per role, a review's
 # slug) is the model's unique constraint, checked for the whole batch at once. Meetings are

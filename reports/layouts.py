@@ -60,7 +60,7 @@ LAYOUTS: dict[str, Layout] = {
             ),
             label_format="Recommendation {label}",
             part_label_format="Recommendation {label}",
-            widths=(18, 7, 19, 9, 11, 22, 7, 7),
+            widths=(17, 7, 18, 9, 11, 20, 9, 9),
         ),
         # Seed 000, Appendix A.
         Layout(

@@ -320,7 +320,10 @@ def test_removing_asks_first_and_only_a_post_removes(
 def test_a_final_reports_document_cannot_be_removed_and_the_page_says_why(world, officer):
     report = world["update_report"][0]
     document = _attached("update_report", report)
-    services.update_report_finalise(report=report, user=None)
+    report.refresh_from_db()
+    services.update_report_finalise(
+        report=report, expected_version=report.version, user=None, gaps_reason="Not all in."
+    )
     client = _client(officer)
     body = client.get(f"/documents/{document.pk}/remove/").content.decode()
     assert "Remove the document" in body  # the rule is checked on the attempt

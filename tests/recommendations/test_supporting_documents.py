@@ -265,7 +265,11 @@ def test_deleting_the_record_removes_its_documents_files(
 @pytest.mark.parametrize("parent_field", ["update_report", "progress_update"])
 def test_a_final_reports_documents_stay_on_the_record(parents, parent_field):
     document = attach(parent_field, parents[parent_field], "paper.pdf", samples.pdf())
-    services.update_report_finalise(report=parents["update_report"], user=None)
+    report = parents["update_report"]
+    report.refresh_from_db()
+    services.update_report_finalise(
+        report=report, expected_version=report.version, user=None, gaps_reason="Not all in."
+    )
     with pytest.raises(ValidationError) as error:
         services.remove_document(document=document, user=None)
     assert "belongs to a final update report, so it stays on the record" in error.value.messages[0]

@@ -7,6 +7,7 @@ happen in "what changed". The reason a report was made final without them is sho
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -53,8 +54,10 @@ def rounds() -> tuple[UpdateReport, UpdateReport]:
     return first, second
 
 
-def _by_label(cells: list[list[str]]) -> dict[str, list[str]]:
-    return {row[0].split()[1]: row for row in cells[1:]}
+def _by_label(cells: list[list[str]]) -> dict[str, dict[str, str]]:
+    """Rows by recommendation label, each cell by its heading."""
+    label = cells[0].index("Ref")
+    return {row[label]: dict(zip(cells[0], row, strict=True)) for row in cells[1:]}
 
 
 def test_the_appendix_page_marks_each_recommendation_without_an_update(member_client, rounds):
@@ -86,15 +89,18 @@ def test_the_latest_appendix_is_unchanged_by_rounds(member_client, rounds):
 def test_the_exports_mark_it_in_the_update_cell(clerk_client, rounds, extension, reader):
     _, second = rounds
     cells = reader(clerk_client.get(f"/reviews/r/appendix.{extension}?report={second.pk}"))
-    assert cells[0][4:6] == ["Latest update", "Status"]
     by_label = _by_label(cells)
-    assert by_label["1"][4:6] == ["Done in full.", "Implemented"]
+
+    def shown(label: str) -> list[str]:
+        return [by_label[label]["Latest update"], by_label[label]["Status"]]
+
+    assert shown("1") == ["Done in full.", "Implemented"]
     for label in ["2", "3"]:
-        assert by_label[label][4:6] == [
+        assert shown(label) == [
             f"{MARK} Latest update, as at 1 February 2023:\nUpdate 0 on {label}",
             "In progress",
         ]
-    assert by_label["4"][4:6] == ["No update yet.", ""]
+    assert shown("4") == ["No update yet.", ""]
 
 
 def test_the_pdf_marks_it_and_gives_the_reason(clerk_client, rounds):
@@ -103,8 +109,8 @@ def test_the_pdf_marks_it_and_gives_the_reason(clerk_client, rounds):
     assert response.status_code == 200
     text = "\n".join(pdf_pages_text(response.content))
     # The update column is narrow: its lines sit beside the other columns' lines.
-    assert text.count("Officer 0 No new update this round. Latest In progress") == 2
-    assert text.count("Head update, as at 1 February 2023:") == 2
+    assert len(re.findall(r"No new update this round\.\s", text)) == 2
+    assert text.count("Latest update, as at 1 February") == 2
     assert "Update 0 on 2" in text and "Update 0 on 3" in text
     assert "1 of 4 recommendations have an update in this report." in text
     assert REASON in text
