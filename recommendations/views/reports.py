@@ -18,7 +18,7 @@ from recommendations.views.common import (
 def update_report_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     report = access.report_for(request, slug, pk, permission=None)
     updates = report.updates.select_related(
-        "recommendation", "corrects", "verdict__meeting"
+        "recommendation", "corrects", "verdict__meeting", "author"
     ).order_by("recommendation__order", "recommendation__id", "-as_at", "-id")
     return render(
         request,
