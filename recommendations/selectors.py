@@ -710,8 +710,19 @@ class LeadRows:
 
 def leads_of_round(report) -> list[LeadRows]:
     """Every person leading a row of the round (a part's leads are its parent's unless it has
-    its own, as the pages show), by name. Queries: the rows (2), the leads with their people."""
-    rows = round_rows(report)
+    its own, as the pages show), by name. A recommendation the committee closed needs no more
+    updates, so is left out. Queries: the rows (2), the closed ones, the leads with their
+    people."""
+    closed = set(
+        Recommendation.objects.filter(
+            review_id=report.review_id, closed_at_meeting__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    rows = [
+        row
+        for row in round_rows(report)
+        if row.recommendation.pk not in closed and row.recommendation.parent_id not in closed
+    ]
     by_rec: dict[int, list[Person]] = defaultdict(list)
     leads = Lead.objects.filter(recommendation__review_id=report.review_id).select_related(
         "person__user"
