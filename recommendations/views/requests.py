@@ -196,11 +196,11 @@ def requested_update_review(request: HttpRequest, slug: str, pk: int, answer_pk:
     with a comment. Drafts are the lead's own: an officer sees only that one is under way."""
     answer = access.requested_update_for(request, slug, pk, answer_pk, permission=OFFICER)
     report = answer.request.report
-    accept_form = forms.AcceptUpdateForm(initial={"version": answer.version})
+    accept_form = forms.AcceptUpdateForm(initial={"version": answer.version}, auto_id="accept_%s")
     return_form = forms.ReturnUpdateForm(initial={"version": answer.version})
     if request.method == "POST":
         if "accept" in request.POST:
-            accept_form = forms.AcceptUpdateForm(request.POST)
+            accept_form = forms.AcceptUpdateForm(request.POST, auto_id="accept_%s")
             if accept_form.is_valid():
                 update = _decide(
                     accept_form,

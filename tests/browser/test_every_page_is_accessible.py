@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
+from django.db.models import Count
 from playwright.sync_api import Page
 
 from recommendations import selectors, services, update_requests
@@ -172,7 +173,13 @@ def _requests_sent(recommendation: Recommendation) -> list[str]:
     report = UpdateReport.objects.create(
         review=recommendation.review, title="Next round", as_at=dt.date.today()
     )
-    person = recommendation.leads.order_by("pk").first().person
+    # The person leading most of the review's recommendations: one submitted, one drafted.
+    person = (
+        Person.objects.filter(leads__recommendation__review=recommendation.review)
+        .annotate(led=Count("leads"))
+        .order_by("-led", "pk")
+        .first()
+    )
     person.email = "lead@example.org"
     person.save()
     update_requests.send(report=report, due_on=dt.date.today(), user=None)
