@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -15,7 +16,7 @@ from django.urls import reverse, reverse_lazy
 from recommendations import access, forms, selectors, services, update_requests
 from recommendations.models import Recommendation, RequestedUpdate, UpdateRequest
 from recommendations.monitoring import with_progress
-from recommendations.views.common import owner, save_or_show_errors
+from recommendations.views.common import owner, save_or_show_errors, typed_back
 from recommendations.views.documents import _attach
 
 OFFICER = ("change_requestedupdate", "add_progressupdate")
@@ -62,13 +63,17 @@ def update_request(request: HttpRequest, pk: int) -> HttpResponse:
     the_request = access.update_request_for_lead(request, pk)
     report = the_request.report
     rows = update_requests.request_rows(the_request)
-    chosen = request.POST.get("recommendation") if request.method == "POST" else None
+    typed = typed_back(request)  # one update as typed before the session expired, unsaved
+    data = request.POST if request.method == "POST" else typed
+    chosen = data.get("recommendation") if data is not None else None
     row_forms = []
     for row in rows:
         is_chosen = chosen == str(row.row.recommendation.pk)
-        form = _answer_form(request.POST if is_chosen else None, row, the_request)
+        form = _answer_form(data if is_chosen else None, row, the_request)
         row_forms.append(form)
-        if not is_chosen:
+        if not is_chosen or typed is not None:
+            if typed is not None and is_chosen:
+                form._errors = ErrorDict()  # checked when they save it again
             continue
         if report.is_final or (row.answer and not row.answer.is_editable):
             raise services.RecordLocked(update_requests.NOT_EDITABLE)
