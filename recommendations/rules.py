@@ -474,6 +474,25 @@ def merge_errors(keep: Person, duplicate: Person) -> Errors:
             "so they cannot be merged into someone recorded there. Select someone not yet "
             "assigned to an authority.",
         )
+    elif duplicate.user_id:
+        # The account would stay with the record merged away, and its requests move.
+        _add(
+            errors,
+            "keep",
+            f"{duplicate.name} has an account as a lead, so merge the other way round: keep "
+            f"{duplicate.name}.",
+        )
+    elif UpdateRequest.objects.filter(
+        person=duplicate,
+        report__in=UpdateRequest.objects.filter(person=keep).values("report"),
+    ).exists():
+        # Merging would drop one of the two requests, and the updates written in answer to it.
+        _add(
+            errors,
+            "keep",
+            "Both were sent an update request in the same round, so they cannot be merged until "
+            "that round's report is final.",
+        )
     return errors
 
 

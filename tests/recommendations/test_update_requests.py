@@ -9,6 +9,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -340,3 +341,18 @@ def test_an_account_made_for_a_lead_cannot_reach_the_admin_or_editing(round_, of
     account = Person.objects.get(pk=ann.pk).user
     assert not account.is_staff and not account.get_all_permissions()
     assert User.objects.filter(groups__name=LEADS).count() == 2
+
+
+def test_people_with_requests_or_accounts_merge_without_losing_them(officer, round_):
+    from recommendations import services
+
+    review, report, ann, bob, recs = round_
+    _send(officer, report)
+    ann, bob = Person.objects.get(pk=ann.pk), Person.objects.get(pk=bob.pk)
+    for keep, duplicate in [(bob, ann), (ann, bob)]:
+        with pytest.raises(ValidationError):
+            services.merge_people(
+                keep=keep, duplicate=duplicate, expected_keep_version=keep.version,
+                expected_duplicate_version=duplicate.version, user=officer,
+            )  # fmt: skip
+    assert UpdateRequest.objects.count() == 2
