@@ -2,10 +2,11 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.utils.cache import patch_cache_control
 
-from recommendations import kept_forms
+from recommendations import access, kept_forms
 
 
 class PrivateNoStoreMiddleware:
@@ -42,6 +43,19 @@ class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
     another site cannot plant text in someone's form. The CSRF cookie outlives the session
     (a year against two hours), so an expired session's form passes that check.
     """
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        refused = super().process_view(request, view_func, view_args, view_kwargs)
+        if refused is not None or not getattr(view_func, "login_required", True):
+            return refused
+        # A lead's account opens their own pages only (recommendations.access.LEAD_PAGES);
+        # the dashboard, where signing in lands, sends them on to theirs.
+        name = request.resolver_match.view_name if request.resolver_match else None
+        if not access.lead_may_open(request, name):
+            if name == "reports:home":
+                return HttpResponseRedirect("/my-updates/")
+            raise PermissionDenied
+        return None
 
     def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponseRedirect:
         if request.method == "POST" and kept_forms.keep(request):

@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 
 from exclusions_tracker.converters import IdConverter
 from exclusions_tracker.views import healthz
+from recommendations.views.requests import LeadInvitationDoneView, LeadInvitationView
 
 # Before the apps' URLs are included, which use it.
 register_converter(IdConverter, "id")
@@ -11,7 +12,8 @@ register_converter(IdConverter, "id")
 # Accounts are made by an administrator, who also resets forgotten passwords (the locked-out
 # page says so), so Django's self-service password reset views are not routed: they would
 # email reset links and tell a stranger, by timing at least, which addresses have an account.
-# Signed-in users can still change their own password.
+# Signed-in users can still change their own password. Leads set their first password from the
+# one-time link in their invitation (recommendations.update_requests).
 accounts = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -21,6 +23,10 @@ accounts = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # A lead's invitation: Django's password-reset confirmation with its one-time token, the
+    # only route to it (the link is emailed with an update request, never asked for).
+    path("invitation/<uidb64>/<token>/", LeadInvitationView.as_view(), name="lead_invitation"),
+    path("invitation/done/", LeadInvitationDoneView.as_view(), name="lead_invitation_done"),
 ]
 
 urlpatterns = [

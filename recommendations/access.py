@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from recommendations.models import (
@@ -24,11 +24,14 @@ from recommendations.models import (
     Person,
     ProgressUpdate,
     Recommendation,
+    RequestedUpdate,
     Review,
     SupportingDocument,
     UpdateReport,
+    UpdateRequest,
     label_lookup,
 )
+from recommendations.roles import LEADS
 
 Permission = str | Sequence[str] | None
 
@@ -125,6 +128,7 @@ DOCUMENT_PARENT_PERMISSIONS = {
     "update_report": "view_updatereport",
     "progress_update": "view_progressupdate",
     "meeting": "view_meeting",
+    "requested_update": "change_requestedupdate",
 }
 
 
@@ -132,7 +136,16 @@ def document_for(
     request: HttpRequest, pk: int, *, permission: str = "view_supportingdocument"
 ) -> SupportingDocument:
     """A document with the record it belongs to (and that record's review, for the pages
-    that link back), if this user may both ``permission`` and see that record."""
+    that link back), if this user may both ``permission`` and see that record. A lead may
+    read the documents of their own requested updates, and nothing else."""
+    if is_lead(request):
+        document = get_object_or_404(
+            SupportingDocument.objects.select_related("requested_update__request"),
+            pk=pk, requested_update__request__person__user=request.user,
+        )  # fmt: skip
+        if permission != "view_supportingdocument":
+            raise PermissionDenied
+        return document
     _require(request, permission)
     document = get_object_or_404(
         SupportingDocument.objects.select_related(
@@ -140,6 +153,7 @@ def document_for(
             "update_report__review",
             "progress_update__recommendation__review",
             "meeting",
+            "requested_update__request__report__review",
         ),
         pk=pk,
     )
@@ -162,3 +176,83 @@ def person_for(
         Person.objects.for_authority(authority.pk).select_related("authority"), pk=pk
     )
     return authority, person
+
+
+# --- Leads: accounts linked to a Person, kept to their own pages ------------------------------
+
+# Set at sign-in (``mark_lead_session``), so that keeping a lead to their pages costs no query
+# per request. Lead accounts are made in the Leads group (``update_requests.lead_account``) and
+# never moved out of it by the app, so the mark holds for the session.
+LEAD_SESSION_KEY = "is_lead"
+
+# The only pages a lead may open; every other page is a 403 (the dashboard sends them on to
+# their own page). Pages that need no sign-in (sign-in, their invitation) are not affected.
+LEAD_PAGES = {
+    "recommendations:my_updates",
+    "recommendations:update_request",
+    "recommendations:requested_update_document",
+    "recommendations:document_download",
+    "logout",
+    "password_change",
+    "password_change_done",
+}
+
+
+def mark_lead_session(sender, request, user, **kwargs) -> None:
+    """``user_logged_in``: remember in the session whether this is a lead's account."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LEAD_SESSION_KEY] = user.groups.filter(name=LEADS).exists()
+
+
+def is_lead(request: HttpRequest) -> bool:
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get(LEAD_SESSION_KEY))
+
+
+def lead_may_open(request: HttpRequest, view_name: str | None) -> bool:
+    return not is_lead(request) or view_name in LEAD_PAGES
+
+
+def lead_person(request: HttpRequest) -> Person:
+    """The person whose account this is (403 for anyone else: officers have none)."""
+    person = Person.objects.filter(user_id=request.user.pk).first()
+    if person is None or not request.user.is_authenticated:
+        raise PermissionDenied
+    return person
+
+
+def update_request_for_lead(request: HttpRequest, pk: int) -> UpdateRequest:
+    """A request sent to this lead; any other (another lead's) is a 404, so nobody sees a
+    draft but its own lead's."""
+    person = lead_person(request)
+    return get_object_or_404(
+        UpdateRequest.objects.select_related("report__review__committee", "person"),
+        pk=pk, person=person,
+    )  # fmt: skip
+
+
+def answer_for_lead(request: HttpRequest, pk: int, rec_pk: int) -> RequestedUpdate:
+    update_request = update_request_for_lead(request, pk)
+    answer = (
+        RequestedUpdate.objects.select_related("recommendation__review", "request")
+        .filter(request=update_request, recommendation_id=rec_pk)
+        .first()
+    )
+    if answer is None:
+        raise Http404
+    answer.request = update_request
+    return answer
+
+
+def requested_update_for(
+    request: HttpRequest, slug: str, report_pk: int, pk: int, *, permission: Permission
+) -> RequestedUpdate:
+    """For officers: a lead's answer in one of the review's rounds."""
+    _require(request, permission)
+    return get_object_or_404(
+        RequestedUpdate.objects.select_related(
+            "request__report__review__committee", "request__person", "recommendation__review",
+            "written_by", "submitted_by", "decided_by",
+        ),
+        pk=pk, request__report_id=report_pk, request__report__review__slug=slug,
+    )  # fmt: skip

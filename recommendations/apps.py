@@ -40,9 +40,13 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Scrutiny recommendations"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from recommendations.access import mark_lead_session
         from recommendations.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, sender=self)
+        user_logged_in.connect(mark_lead_session, dispatch_uid="mark_lead_session")
         for model in [self.get_model("Meeting"), self.get_model("UpdateReport")]:
             pre_save.connect(_no_history_for_restored_relations, sender=model)
         post_delete.connect(_remove_document_file, sender=self.get_model("SupportingDocument"))

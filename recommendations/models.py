@@ -136,6 +136,15 @@ class Person(models.Model):
     job_title = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
     organisation = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
     email = models.EmailField(blank=True, help_text="Used for update reminders.")
+    # A lead's own account, made when an officer first sends them an update request: they
+    # sign in to send their updates and see nothing but the recommendations they lead.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead_person",
+    )
     # Null for people recorded before people belonged to an authority and linked to reviews of
     # more than one (or none): choice lists offer them to every authority until an officer
     # assigns them.
@@ -713,6 +722,13 @@ class DocumentVersion(models.Model):
         return f"{self.review}: version {self.version}"
 
 
+def _exactly_one_of(*names: str) -> Q:
+    condition = Q()
+    for name in names:
+        condition |= Q(**{f"{other}__isnull": other != name for other in names})
+    return condition
+
+
 ONE_RECORD = (
     "A document belongs to one record: a review, an update report, a progress update or a meeting."
 )
@@ -766,6 +782,15 @@ class SupportingDocument(models.Model):
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
     )
+    # Evidence a lead attaches to the update they are writing; it moves to the progress update
+    # when an officer accepts it.
+    requested_update = models.ForeignKey(
+        "RequestedUpdate",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
     title = models.CharField(max_length=SHORT_TEXT_MAX)
     description = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     file = models.FileField(
@@ -785,36 +810,15 @@ class SupportingDocument(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    PARENTS = ("review", "update_report", "progress_update", "meeting")
+    PARENTS = ("review", "update_report", "progress_update", "meeting", "requested_update")
 
     class Meta:
         ordering = ["title", "id"]
         constraints = [
-            # Exactly one of the four: the record it is listed on, and whose readers may have it.
+            # Exactly one: the record it is listed on, and whose readers may have it.
             models.CheckConstraint(
-                condition=Q(
-                    review__isnull=False,
-                    update_report__isnull=True,
-                    progress_update__isnull=True,
-                    meeting__isnull=True,
-                )
-                | Q(
-                    review__isnull=True,
-                    update_report__isnull=False,
-                    progress_update__isnull=True,
-                    meeting__isnull=True,
-                )
-                | Q(
-                    review__isnull=True,
-                    update_report__isnull=True,
-                    progress_update__isnull=False,
-                    meeting__isnull=True,
-                )
-                | Q(
-                    review__isnull=True,
-                    update_report__isnull=True,
-                    progress_update__isnull=True,
-                    meeting__isnull=False,
+                condition=_exactly_one_of(
+                    "review", "update_report", "progress_update", "meeting", "requested_update"
                 ),
                 name="document_belongs_to_exactly_one_record",
                 violation_error_message=ONE_RECORD,
@@ -863,3 +867,103 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder to {self.person} about {self.recommendation} due {self.due_on}"
+
+
+class UpdateRequest(models.Model):
+    """An officer's request to one lead for their updates in one round (update report): one
+    email listing the recommendations they lead, the due date and a link to the request page."""
+
+    report = models.ForeignKey(UpdateReport, on_delete=models.CASCADE, related_name="requests")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="update_requests")
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The reminders sent (send_update_reminders): once as the due date nears, once after it.
+    reminded_before_due_on = models.DateField(null=True, blank=True)
+    reminded_overdue_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "person__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "person"], name="update_request_per_lead"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report}: update request to {self.person}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:update_request", kwargs={"pk": self.pk})
+
+
+class RequestedUpdate(models.Model):
+    """What a lead writes for one recommendation in answer to an update request. It reaches the
+    update report only when an officer accepts it: then it becomes a ProgressUpdate whose
+    author is the lead. Its history records who wrote, submitted, accepted or returned it."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        ACCEPTED = "accepted", "Accepted"
+        RETURNED = "returned", "Returned"
+
+    request = models.ForeignKey(UpdateRequest, on_delete=models.CASCADE, related_name="answers")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="requested_updates"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    text = models.TextField(blank=True, max_length=LONG_TEXT_MAX, help_text="Markdown.")
+    status = models.CharField(
+        max_length=20,
+        choices=ProgressUpdate.Status.choices,
+        default=ProgressUpdate.Status.IN_PROGRESS,
+    )
+    rag = models.CharField("RAG rating", max_length=5, choices=RagRating.choices, blank=True)
+    timescale = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    target_date_change_reason = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
+    return_comment = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX, help_text="Why the officer returned it."
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The progress update it became, once accepted.
+    update = models.OneToOneField(
+        ProgressUpdate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requested_as",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "recommendation__order", "recommendation__id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "recommendation"], name="requested_update_once_per_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_state_display()} update on {self.recommendation} from {self.request.person}"
+        )
+
+    @property
+    def is_editable(self) -> bool:
+        """The lead edits a draft or a returned update; a submitted one waits for the officer."""
+        return self.state in {self.State.DRAFT, self.State.RETURNED}

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import Prefetch
 
-from recommendations import services
+from recommendations import services, update_requests
 from recommendations.models import Lead, Person, Recommendation, ReminderSent, Review
 from recommendations.monitoring import DONE_STATUSES, next_scheduled_update, with_progress
 
@@ -22,7 +22,9 @@ HELP = (
     "closed by the committee, not implemented or superseded, in a review that is not closed) "
     "and only leads with an email address. Each person gets one email listing all their "
     "recommendations; a reminder for the same person, recommendation and due date is never "
-    "sent twice (see ReminderSent)."
+    "sent twice (see ReminderSent). A lead's recommendations in a round they were sent an "
+    "update request for are chased by that request instead: once when its due date is within "
+    "--days days and once after it has passed, listing what they have not yet submitted."
 )
 
 
@@ -58,6 +60,7 @@ def reminders_due(days: int, today: dt.date) -> dict[Person, list[Due]]:
     horizon = today + dt.timedelta(days=days)
     schedule: dict[int, dt.date | None] = {}
     sent = set(ReminderSent.objects.values_list("person_id", "recommendation_id", "due_on"))
+    requested = update_requests.open_request_pairs()
     by_person: dict[Person, list[Due]] = defaultdict(list)
     for rec in recs:
         if rec.has_parts or rec.latest_status in DONE_STATUSES:
@@ -73,7 +76,7 @@ def reminders_due(days: int, today: dt.date) -> dict[Person, list[Due]]:
         leads = list(rec.leads.all()) or (list(rec.parent.leads.all()) if rec.parent_id else [])
         people = {lead.person for lead in leads if lead.person.email}
         for person in people:
-            if (person.pk, rec.pk, due_on) not in sent:
+            if (person.pk, rec.pk, due_on) not in sent and (person.pk, rec.pk) not in requested:
                 by_person[person].append(Due(rec, due_on))
     return by_person
 
@@ -118,4 +121,42 @@ def send_reminders(*, days: int, today: dt.date) -> tuple[int, int]:
             )
         emails += 1
         reminders += count
+    for chase in update_requests.chases_due(days, today):
+        message = EmailMessage(
+            _chase_subject(chase), _chase_body(chase), to=[chase.update_request.person.email],
+            connection=connection,
+        )  # fmt: skip
+        message.send()
+        update_requests.record_chase(chase=chase, today=today)
+        emails += 1
+        reminders += len(chase.outstanding)
     return emails, reminders
+
+
+def _chase_subject(chase: update_requests.Chase) -> str:
+    update_request = chase.update_request
+    state = "overdue" if chase.overdue else "due"
+    return f"Reminder: updates {state}, {update_request.report.review.title}"
+
+
+def _chase_body(chase: update_requests.Chase) -> str:
+    update_request = chase.update_request
+    due = f"{update_request.due_on.day} {update_request.due_on:%B %Y}"
+    when = f"were due on {due}" if chase.overdue else f"are due on {due}"
+    lines = [
+        f"Dear {update_request.person.name},",
+        "",
+        f"Your progress updates for “{update_request.report.title}” "
+        f"({update_request.report.review.title}) {when}. Not yet submitted:",
+        "",
+    ]
+    for row in chase.outstanding:
+        lines.append(f"- Recommendation {row.row.recommendation.label} ({row.state_label.lower()})")
+    lines += [
+        "",
+        "Write and submit them here:",
+        settings.SITE_URL + update_request.get_absolute_url(),
+        "",
+        "Scrutiny Tracker",
+    ]
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The three roles of the product, as Django groups with model permissions.
+"""The roles of the product, as Django groups with model permissions.
 
 Groups are (re)synchronised after every ``migrate`` so that a new model's permissions reach
 the right people without a hand-written data migration each time.
@@ -9,11 +9,15 @@ from django.contrib.auth.models import Group, Permission
 SCRUTINY_OFFICERS = "Scrutiny officers"
 COMMISSION_MEMBERS = "Commission members"
 CLERKS = "Clerks"
+# The executive's officers who lead on recommendations and send their own updates. They have no
+# model permissions: what they may see and write follows from the Person their account is
+# linked to (``recommendations.access``), and they are kept to their own pages.
+LEADS = "Leads"
 
 DOMAIN_MODELS = [
     "authority", "committee", "person", "review", "recommendation", "response", "lead",
     "meeting", "updatereport", "progressupdate", "glossaryterm", "documentversion",
-    "supportingdocument", "committeeverdict",
+    "supportingdocument", "committeeverdict", "updaterequest", "requestedupdate",
 ]  # fmt: skip
 
 
@@ -29,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     CLERKS: _codenames(["view"], DOMAIN_MODELS)
     + _codenames(["add", "change"], ["meeting", "updatereport", "supportingdocument"])
     + ["export_review"],
+    LEADS: [],
 }
 
 

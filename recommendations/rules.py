@@ -25,6 +25,7 @@ from recommendations.models import (
     UNNUMBERED_PREFIX,
     Authority,
     CommitteeVerdict,
+    DatePrecision,
     Lead,
     Meeting,
     OverdueOverride,
@@ -32,9 +33,11 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     ReminderSent,
+    RequestedUpdate,
     Review,
     SupportingDocument,
     UpdateReport,
+    UpdateRequest,
 )
 
 Errors = dict[str, list[str]]
@@ -224,6 +227,52 @@ def progress_update_errors(
     return errors
 
 
+# The fields a lead writes in answer to an update request; they become the progress update's.
+REQUESTED_UPDATE_FIELDS = [
+    "text", "status", "rag", "timescale", "target_date", "target_date_change_reason",
+]  # fmt: skip
+
+
+def requested_as_update(answer: RequestedUpdate) -> ProgressUpdate:
+    """The progress update a lead's answer becomes in its report: as at the report's date (or
+    today), given by the lead."""
+    report = answer.request.report
+    update = ProgressUpdate(
+        recommendation=answer.recommendation,
+        report=report,
+        as_at=report.as_at or timezone.localdate(),
+        as_at_precision=report.as_at_precision if report.as_at else DatePrecision.DAY,
+        author=answer.request.person,
+    )
+    for name in REQUESTED_UPDATE_FIELDS:
+        setattr(update, name, getattr(answer, name))
+    return update
+
+
+def requested_update_errors(answer: RequestedUpdate) -> Errors:
+    """Submitting: some text, and every rule the progress update it would become meets (a moved
+    target date needs a reason, no target before the review reported). Also blanks a reason
+    given for a target date that did not move, as progress_update_errors does."""
+    errors: Errors = {}
+    if not answer.text.strip():
+        _add(errors, "text", "Enter the progress update.")
+    update = requested_as_update(answer)
+    for name, messages in progress_update_errors(update).items():
+        for message in messages:
+            _add(errors, name if name in REQUESTED_UPDATE_FIELDS else NON_FIELD_ERRORS, message)
+    answer.target_date_change_reason = update.target_date_change_reason
+    return errors
+
+
+def update_request_due_errors(due_on: dt.date | None) -> Errors:
+    errors: Errors = {}
+    if due_on is None:
+        _add(errors, "due_on", "Enter the date the updates are due.")
+    elif due_on < timezone.localdate():
+        _add(errors, "due_on", "The due date must be today or later.")
+    return errors
+
+
 def overdue_override_errors(override: str, reason: str) -> Errors:
     errors: Errors = {}
     if override not in {"", *OverdueOverride.values}:
@@ -376,6 +425,7 @@ AUTHORITY_PATHS: dict[type[models.Model], str] = {
     UpdateReport: "review__committee__authority",
     ProgressUpdate: "recommendation__review__committee__authority",
     ReminderSent: "recommendation__review__committee__authority",
+    UpdateRequest: "report__review__committee__authority",
 }
 
 
@@ -437,6 +487,25 @@ def merge_errors(keep: Person, duplicate: Person) -> Errors:
             "so they cannot be merged into someone recorded there. Select someone not yet "
             "assigned to an authority.",
         )
+    elif duplicate.user_id:
+        # The account would stay with the record merged away, and its requests move.
+        _add(
+            errors,
+            "keep",
+            f"{duplicate.name} has an account as a lead, so merge the other way round: keep "
+            f"{duplicate.name}.",
+        )
+    elif UpdateRequest.objects.filter(
+        person=duplicate,
+        report__in=UpdateRequest.objects.filter(person=keep).values("report"),
+    ).exists():
+        # Merging would drop one of the two requests, and the updates written in answer to it.
+        _add(
+            errors,
+            "keep",
+            "Both were sent an update request in the same round, so they cannot be merged until "
+            "that round's report is final.",
+        )
     return errors
 
 
@@ -451,6 +520,12 @@ def document_errors(document: SupportingDocument) -> Errors:
     errors: Errors = {}
     if document.parent_field is None:
         _add(errors, NON_FIELD_ERRORS, ONE_RECORD)
+    elif document.requested_update_id and not document.requested_update.is_editable:
+        _add(
+            errors,
+            NON_FIELD_ERRORS,
+            "This update has been submitted, so documents can no longer be added to it.",
+        )
     return errors
 
 

@@ -67,6 +67,23 @@ urlpatterns = [
         name="update_report_reopen",
     ),
     path(
+        "reviews/<slug:slug>/update-reports/<id:pk>/requests/",
+        views.update_report_requests,
+        name="update_report_requests",
+    ),
+    path(
+        "reviews/<slug:slug>/update-reports/<id:pk>/requests/<id:answer_pk>/",
+        views.requested_update_review,
+        name="requested_update_review",
+    ),
+    path("my-updates/", views.my_updates, name="my_updates"),
+    path("update-requests/<id:pk>/", views.update_request, name="update_request"),
+    path(
+        "update-requests/<id:pk>/recommendations/<id:rec_pk>/documents/new/",
+        views.requested_update_document,
+        name="requested_update_document",
+    ),
+    path(
         "reviews/<slug:slug>/documents/new/",
         views.document_attach_review,
         name="document_attach_review",

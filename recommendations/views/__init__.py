@@ -42,6 +42,13 @@ from recommendations.views.reports import (
     update_report_finalise,
     update_report_reopen,
 )
+from recommendations.views.requests import (
+    my_updates,
+    requested_update_document,
+    requested_update_review,
+    update_report_requests,
+    update_request,
+)
 from recommendations.views.reviews import (
     review_create,
     review_edit,
@@ -72,4 +79,6 @@ __all__ = [
     "document_attach_meeting", "document_remove", "document_download",
     "authority_list", "authority_create", "authority_settings",
     "people_list", "person_create", "person_edit", "person_merge",
+    "my_updates", "update_request", "requested_update_document", "update_report_requests",
+    "requested_update_review",
 ]  # fmt: skip

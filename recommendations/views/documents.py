@@ -41,6 +41,9 @@ def parent_page(document: SupportingDocument) -> str:
     if document.progress_update_id:
         update = document.progress_update
         return f"{update.recommendation.get_absolute_url()}#update-{update.pk}"
+    if document.requested_update_id:
+        answer = document.requested_update
+        return f"{answer.request.get_absolute_url()}#rec-{answer.recommendation_id}"
     return reverse("recommendations:meeting_detail", kwargs={"pk": document.meeting_id})
 
 
@@ -55,6 +58,8 @@ def parent_name(document: SupportingDocument) -> str:
             f"the update as at {update.as_at_display} on recommendation "
             f"{update.recommendation.label}"
         )
+    if document.requested_update_id:
+        return f"your update on recommendation {document.requested_update.recommendation.label}"
     meeting = document.meeting
     return f"the meeting of {meeting.date.day} {meeting.date:%B %Y}: {meeting.agenda_item}"
 

@@ -10,9 +10,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
+from django.db.models import Count
 from playwright.sync_api import Page
 
-from recommendations import services
+from recommendations import selectors, services, update_requests
 from recommendations.models import (
     CommitteeVerdict,
     Lead,
@@ -20,9 +21,11 @@ from recommendations.models import (
     Person,
     ProgressUpdate,
     Recommendation,
+    RequestedUpdate,
     Response,
     SupportingDocument,
     UpdateReport,
+    UpdateRequest,
 )
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
@@ -90,8 +93,15 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
     ProgressUpdate.objects.create(
         recommendation=recommendation, report=draft, as_at="2023-12-01", text="Next progress."
     )
+    # Update requests for a round still open: the lead has submitted one update and drafted
+    # another; the officer's pages, then the lead's own.
+    lead_paths = _requests_sent(recommendation)
+    next_round = UpdateReport.objects.get(title="Requested round")
+    submitted = RequestedUpdate.objects.get(state="submitted")
     sign_in(page, "ada-admin")
     paths = [
+        f"{HACKNEY}/update-reports/{next_round.pk}/requests/",
+        f"{HACKNEY}/update-reports/{next_round.pk}/requests/{submitted.pk}/",
         "/",
         "/labels/",
         "/reviews/",
@@ -152,6 +162,13 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         f"/meetings/{meeting.pk}/verdicts/",
     ]
     served: dict[str, bytes] = {}
+    _walk(page, paths, served)
+    sign_in(page, Person.objects.get(user__isnull=False).user.username)
+    _walk(page, lead_paths, served)
+    assert_valid_html(served)
+
+
+def _walk(page: Page, paths: list[str], served: dict[str, bytes]) -> None:
     for path in paths:
         response = page.goto(path)
         assert response.status == 200, (path, response.status)
@@ -161,7 +178,44 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
             assert_accessible(page)
         except AssertionError as error:
             raise AssertionError(f"{path}: {error}") from None
-    assert_valid_html(served)
+
+
+def _requests_sent(recommendation: Recommendation) -> list[str]:
+    """A new round of the recommendation's review, its requests sent; its lead submits one
+    update and drafts another, and can sign in. The lead's pages."""
+    report = UpdateReport.objects.create(
+        review=recommendation.review, title="Requested round", as_at=dt.date.today()
+    )
+    # The person leading most of the review's recommendations: one submitted, one drafted.
+    person = (
+        Person.objects.filter(leads__recommendation__review=recommendation.review)
+        .annotate(led=Count("leads"))
+        .order_by("-led", "pk")
+        .first()
+    )
+    person.email = "lead@example.org"
+    person.save()
+    update_requests.send(report=report, due_on=dt.date.today(), user=None)
+    update_request = UpdateRequest.objects.get(person=person)
+    rows = selectors.rows_for_request(update_request)
+    for row, submit in [(rows[0], True), (rows[-1], False)]:
+        services.requested_update_save(
+            answer=RequestedUpdate(
+                request=update_request, recommendation=row.recommendation,
+                text="Progress *made*.",
+            ),
+            expected_version=None, submit=submit, user=None,
+        )  # fmt: skip
+    account = Person.objects.get(pk=person.pk).user
+    account.set_password(PASSWORD)
+    account.save()
+    base = update_request.get_absolute_url()
+    return [
+        "/my-updates/",
+        base,
+        f"{base}recommendations/{rows[-1].recommendation.pk}/documents/new/",
+        "/accounts/password_change/",
+    ]
 
 
 def _csrf_token(page: Page) -> str:

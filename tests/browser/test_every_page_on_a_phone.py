@@ -21,7 +21,7 @@ from django.db import OperationalError
 from django.urls import get_resolver
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
-from recommendations import services
+from recommendations import selectors, services, update_requests
 from recommendations.models import (
     Authority,
     Lead,
@@ -29,9 +29,11 @@ from recommendations.models import (
     Person,
     ProgressUpdate,
     Recommendation,
+    RequestedUpdate,
     Review,
     SupportingDocument,
     UpdateReport,
+    UpdateRequest,
 )
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import PASSWORD
@@ -123,6 +125,7 @@ SCREENSHOTS = {
     "/reviews/hackney-school-exclusions/recommendations/3/",
     "/reviews/hackney-school-exclusions/recommendations/3/leads/",
     "/reviews/east-sussex-school-exclusions/changes/",
+    "/my-updates/",
 }
 
 
@@ -198,6 +201,7 @@ def _pages() -> dict[str, list[str]]:
             add("document_attach_report", f"{base}update-reports/{report.pk}/documents/new/")
             if not report.is_final:
                 add("update_report_enter", f"{base}update-reports/{report.pk}/enter/")
+                add("update_report_requests", f"{base}update-reports/{report.pk}/requests/")
         for meeting in review.meetings.order_by("pk"):
             add("meeting_edit", f"{base}meetings/{meeting.pk}/edit/")
             add("meeting_pack", f"/meetings/{meeting.pk}/pack/")
@@ -250,9 +254,44 @@ def _pages() -> dict[str, list[str]]:
         user=None,
     )  # fmt: skip
     add("document_remove", f"/documents/{document.pk}/remove/")
+    for answer in RequestedUpdate.objects.select_related("request__report__review"):
+        report = answer.request.report
+        add(
+            "requested_update_review",
+            f"/reviews/{report.review.slug}/update-reports/{report.pk}/requests/{answer.pk}/",
+        )
     for recommendation in Recommendation.objects.exclude(closed_at_meeting=None):
         path = f"/reviews/{recommendation.review.slug}/recommendations/{recommendation.label}/"
         add("recommendation_reopen", path + "reopen/")
+    return pages
+
+
+def _requests_sent(report: UpdateReport, busiest: Recommendation, officer) -> dict[str, list]:
+    """The round's requests sent to the busiest recommendation's lead, who has submitted one
+    update (its officer's page) and drafted another (its upload page); the lead's pages."""
+    person = Lead.objects.filter(recommendation=busiest).order_by("pk").first().person
+    person.email = "lead@example.org"
+    person.save()
+    update_requests.send(report=report, due_on=dt.date.today(), user=officer)
+    update_request = UpdateRequest.objects.get(person=person)
+    rows = selectors.rows_for_request(update_request)
+    for row, submit in [(rows[0], True), (rows[-1], False)][: len(rows)]:
+        services.requested_update_save(
+            answer=RequestedUpdate(
+                request=update_request, recommendation=row.recommendation, text="Progress. " * 30
+            ),
+            expected_version=None, submit=submit, user=None,
+        )  # fmt: skip
+    account = Person.objects.get(pk=person.pk).user
+    account.set_password(PASSWORD)
+    account.save()
+    pages = {
+        "my_updates": ["/my-updates/"],
+        "update_request": [update_request.get_absolute_url()],
+    }
+    if len(rows) > 1:
+        draft = f"{update_request.get_absolute_url()}recommendations/{rows[-1].recommendation.pk}/"
+        pages["requested_update_document"] = [draft + "documents/new/"]
     return pages
 
 
@@ -285,9 +324,10 @@ def test_every_page_fits_a_390px_screen(phone: Page, officer, demo_data, setting
         recommendation=busiest, report=draft, as_at=dt.date.today(), text="Draft update."
     )
     assert Lead.objects.filter(recommendation=busiest).exists()
+    lead_pages = _requests_sent(draft, busiest, officer)
 
     pages = _pages()
-    missing = _url_names() - set(pages) - NOT_PAGES
+    missing = _url_names() - set(pages) - set(lead_pages) - NOT_PAGES
     assert not missing, f"walk these pages at 390 px too: {sorted(missing)}"
 
     problems = _check(phone, "/accounts/login/")
@@ -297,6 +337,13 @@ def test_every_page_fits_a_390px_screen(phone: Page, officer, demo_data, setting
             problems += _check(phone, path)
     problems += _check(phone, "/accounts/password_change/")
     problems += _check(phone, "/accounts/password_change/done/")
+    # A lead's own pages, as that lead.
+    lead = Person.objects.get(user__isnull=False).user
+    sign_in(phone, lead.username)
+    for paths in lead_pages.values():
+        for path in paths:
+            problems += _check(phone, path)
+    sign_in(phone, officer.username)
     # Error pages: a final report's update cannot be edited (403), no such page, a bug, the
     # database away, and a form sent while it is away (kept on the 503 page).
     locked = ProgressUpdate.objects.filter(report__is_final=True, recommendation=busiest).first()

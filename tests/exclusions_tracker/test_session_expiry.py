@@ -2,6 +2,7 @@
 back filled in, not saved; only for whoever loaded the form, on that page, once, within an hour.
 CSRF is checked as for any POST (the token cookie outlives the session)."""
 
+import datetime as dt
 import re
 import time
 from unittest import mock
@@ -182,3 +183,28 @@ def test_the_rounds_page_comes_back_filled_too(officer, review):
     assert not page.context["has_errors"]
     assert "We kept what you typed" in page.content.decode()
     assert rec.updates.count() == before
+
+
+def test_a_leads_update_comes_back_filled_too(officer, review):
+    from recommendations import update_requests
+    from recommendations.models import Person, RequestedUpdate, UpdateReport
+
+    person = review.recommendations.get(label="2").leads.get().person
+    person.email = "lead@example.org"
+    person.save()
+    report = UpdateReport.objects.create(review=review, title="Next round")
+    (sent,) = update_requests.send(report=report, due_on=dt.date.today(), user=officer).requests
+    lead = Person.objects.get(pk=person.pk).user
+    lead.set_password(PASSWORD)
+    lead.save()
+    rec = review.recommendations.get(label="2")
+    path = sent.get_absolute_url()
+    typed = {"recommendation": str(rec.pk), "action": "submit", f"rec-{rec.pk}-text": TYPED}
+    browser, response = _expired_post(lead, path, **typed)
+    assert response.status_code == 302
+    _sign_in(browser, lead.username, path)
+    page = browser.get(path)
+    row = next(form for form in page.context["rows"] if form.row.row.recommendation == rec)
+    assert row["text"].value() == TYPED and not row.errors
+    assert "We kept what you typed" in page.content.decode()
+    assert not RequestedUpdate.objects.exists()

@@ -67,6 +67,7 @@ def test_demo_users_get_their_roles(settings):
         "officer": ["Scrutiny officers"],
         "member": ["Commission members"],
         "clerk": ["Clerks"],
+        "lead": ["Leads"],
         "admin": [],
     }
     admin = User.objects.get(username="admin")
@@ -74,6 +75,20 @@ def test_demo_users_get_their_roles(settings):
     member = User.objects.get(username="member")
     assert member.has_perm("recommendations.view_recommendation")
     assert not member.has_perm("recommendations.change_recommendation")
+
+
+@pytest.mark.django_db
+def test_the_demo_lead_is_linked_to_the_person_leading_most_of_hackney(settings, demo_data):
+    from recommendations.models import Person
+
+    settings.DEBUG = True
+    call_command("create_demo_users")
+    call_command("create_demo_users")  # again: the same link, nothing new
+    person = Person.objects.get(user__username="lead")
+    assert person.email == "lead@example.org"
+    led = person.leads.filter(recommendation__review__slug="hackney-school-exclusions").count()
+    assert led >= 2
+    assert person.history.filter(user__username="lead").count() == 1
 
 
 def test_pages_send_a_content_security_policy(client, member):

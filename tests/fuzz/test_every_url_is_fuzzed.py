@@ -12,6 +12,9 @@ FORMS = {case.name for case in CASES} | {
     "document_attach_review", "document_attach_report", "document_attach_update",
     "document_attach_meeting",
     "meeting_verdicts",  # test_verdicts
+    # test_update_requests
+    "update_request", "update_report_requests", "requested_update_review",
+    "requested_update_document",
 }  # fmt: skip
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",
@@ -25,6 +28,7 @@ READING = {
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_download", "authority_list", "people_list",
     "meeting_detail",  # test_query_strings
     "document_download",  # test_documents
+    "my_updates",  # a lead's page; no query string is read (tests/recommendations)
 }  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from recommendations.models import (
     ReminderSent,
     Review,
     UpdateReport,
+    UpdateRequest,
 )
 from tests.factories import make_committee, make_review
 
@@ -78,6 +79,7 @@ def _link_everything(review: Review, person: Person) -> dict[tuple[type, str], m
         person=person, recommendation=rec, due_on=dt.date.today()
     )
     earlier = Person.objects.create(name="Earlier duplicate", merged_into=person)
+    request = UpdateRequest.objects.create(report=report, person=person, due_on=dt.date.today())
     rows = {
         (Lead, "person"): lead,
         (Review, "lead_cabinet_member"): review,
@@ -88,6 +90,7 @@ def _link_everything(review: Review, person: Person) -> dict[tuple[type, str], m
         (ProgressUpdate, "author"): update,
         (ReminderSent, "person"): reminder,
         (Person, "merged_into"): earlier,
+        (UpdateRequest, "person"): request,
     }
     # A relation added to the models later must get a row here too, so it is tested below.
     assert set(rows) == _relations_to_person()

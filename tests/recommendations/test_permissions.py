@@ -1,10 +1,20 @@
 """Who may open and post to each editing page: a role-by-URL matrix."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
-from recommendations import services
-from recommendations.models import Lead, Meeting, ProgressUpdate, UpdateReport
+from recommendations import services, update_requests
+from recommendations.models import (
+    Lead,
+    Meeting,
+    Person,
+    ProgressUpdate,
+    RequestedUpdate,
+    UpdateReport,
+    UpdateRequest,
+)
 from tests.factories import make_review
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +210,64 @@ def test_a_clerk_sees_report_and_meeting_links_but_not_update_links(client, cler
     assert "Edit review" not in body
     body = client.get("/reviews/hackney-school-exclusions/recommendations/3/").content.decode()
     assert "Add progress update" not in body
+
+
+# --- The lead role (issue 17): their own pages only -------------------------------------------
+
+
+@pytest.fixture
+def lead_user(urls):
+    """A lead's account, as an update request makes one, linked to the lead of recommendation 1
+    of the review the matrix uses; their request for a round still open, with a submitted
+    update (so the officer's pages for it exist)."""
+    person = Lead.objects.filter(recommendation__label="1").first().person
+    person.email = "lead@example.org"
+    person.save()
+    report = UpdateReport.objects.create(
+        review=person.leads.first().recommendation.review, title="Next"
+    )
+    update_requests.send(report=report, due_on=dt.date.today(), user=None)
+    update_request = UpdateRequest.objects.get(person=person)
+    recommendation = report.review.recommendations.get(label="1")
+    answer = services.requested_update_save(
+        answer=RequestedUpdate(request=update_request, recommendation=recommendation, text="Done."),
+        expected_version=None, submit=True, user=None,
+    )  # fmt: skip
+    urls["update_report_requests"] = f"/reviews/r/update-reports/{report.pk}/requests/"
+    urls["requested_update_review"] = f"{urls['update_report_requests']}{answer.pk}/"
+    return Person.objects.get(pk=person.pk).user
+
+
+READING_URLS = [
+    "/reviews/", "/reviews/r/", "/reviews/r/recommendations/1/", "/reviews/r/changes/",
+    "/reviews/r/appendix/", "/reviews/r/appendix.csv", "/recommendations/", "/labels/",
+    "/authorities/",
+]  # fmt: skip
+
+
+def test_a_lead_gets_403_on_every_edit_and_reading_url(urls, lead_user):
+    client = _client(lead_user)
+    for name, url in urls.items():
+        if name not in POST_ONLY:
+            assert client.get(url).status_code == 403, name
+        assert client.post(url, {"text": "x", "direction": "up"}).status_code == 403, name
+    for url in READING_URLS:
+        assert client.get(url).status_code == 403, url
+    # Signing in lands on the dashboard, which sends a lead to their own page.
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/my-updates/"
+    assert client.get("/my-updates/").status_code == 200
+    assert client.get("/accounts/password_change/").status_code == 200
+
+
+def test_the_round_requests_pages_are_officers_only(urls, lead_user, officer, member, clerk):
+    pages = ["update_report_requests", "requested_update_review"]
+    for user, expected in [(officer, 200), (member, 403), (clerk, 403)]:
+        client = _client(user)
+        for name in pages:
+            assert client.get(urls[name]).status_code == expected, (user, name)
+    update_request = UpdateRequest.objects.get()
+    for user in [officer, member, clerk]:
+        # A lead's request page is theirs alone.
+        assert _client(user).get(update_request.get_absolute_url()).status_code == 403
+        assert _client(user).get("/my-updates/").status_code == 403

@@ -1,20 +1,30 @@
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
-from recommendations.roles import CLERKS, COMMISSION_MEMBERS, SCRUTINY_OFFICERS
+from recommendations import services
+from recommendations.models import Person
+from recommendations.roles import CLERKS, COMMISSION_MEMBERS, LEADS, SCRUTINY_OFFICERS
 
 DEMO_PASSWORD = "tracker-demo"
 DEMO_USERS = {
     "officer": SCRUTINY_OFFICERS,
     "member": COMMISSION_MEMBERS,
     "clerk": CLERKS,
+    "lead": LEADS,
     "admin": None,
 }
+# The demo lead is the person who leads most of Hackney's recommendations.
+DEMO_LEAD_REVIEW = "hackney-school-exclusions"
+DEMO_LEAD_EMAIL = "lead@example.org"
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (officer, member, clerk, admin). Refuses unless DEBUG is on."
+    help = (
+        "Create the demo accounts (officer, member, clerk, lead, admin). Refuses unless DEBUG "
+        "is on."
+    )
 
     def handle(self, *args, **options) -> None:
         # A known password must never reach a production database.
@@ -30,3 +40,23 @@ class Command(BaseCommand):
             if group_name:
                 user.groups.set([Group.objects.get(name=group_name)])
             self.stdout.write(f"{'created' if created else 'updated'} demo user {username}")
+        self._link_lead(User.objects.get(username="lead"))
+
+    def _link_lead(self, account: User) -> None:
+        person = (
+            Person.objects.current()
+            .filter(leads__recommendation__review__slug=DEMO_LEAD_REVIEW)
+            .annotate(led=Count("leads"))
+            .order_by("-led", "pk")
+            .first()
+        )
+        if person is None:
+            self.stdout.write("no demo data: the lead account is linked to no one")
+            return
+        if not person.email:
+            person.email = DEMO_LEAD_EMAIL
+            person = services.person_update(
+                person=person, expected_version=person.version, user=None
+            )
+        services.person_link_account(person=person, account=account, user=None)
+        self.stdout.write(f"demo user lead is {person.name}")
