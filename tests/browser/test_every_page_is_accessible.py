@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from recommendations import services
@@ -24,6 +25,7 @@ from recommendations.models import (
     SupportingDocument,
     UpdateReport,
 )
+from reports.models import StoredPDF
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
 from tests.documents import pdf
@@ -82,6 +84,14 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
     loose = ProgressUpdate.objects.create(
         recommendation=recommendation, as_at="2024-06-01", text="Not in a report."
     )
+    # A report's appendix PDF the worker is making: its progress page.
+    StoredPDF.objects.update_or_create(
+        document=f"appendix:{report.review_id}:report:{report.pk}",
+        defaults={
+            "review_id": report.review_id, "report": report, "status": "running",
+            "pages_done": 7, "lease_expires_at": timezone.now() + dt.timedelta(hours=1),
+        },
+    )  # fmt: skip
     sign_in(page, "ada-admin")
     paths = [
         "/",
@@ -109,6 +119,8 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         f"{HACKNEY}/meetings/{meeting.pk}/edit/",
         HACKNEY + "/appendix/",
         HACKNEY + "/appendix/settings/",
+        HACKNEY + "/appendix/pdf/",
+        f"{HACKNEY}/appendix/pdf/?report={report.pk}",
         REC + "/",
         REC + "/edit/",
         REC + "/overdue/",
