@@ -20,15 +20,14 @@ class ReportsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from simple_history.signals import post_create_historical_record
 
-        from recommendations.models import Committee, GlossaryTerm, Meeting
+        from recommendations.models import Committee, GlossaryTerm, Meeting, UpdateReport
         from reports import prerender
 
         post_create_historical_record.connect(prerender.note_change, dispatch_uid="reports-pdfs")
         for model in (Committee, GlossaryTerm):
             for signal in (post_save, post_delete):
                 signal.connect(prerender.note_change, sender=model, dispatch_uid="reports-pdfs")
-        m2m_changed.connect(
-            prerender.note_meeting_reviews,
-            sender=Meeting.reviews.through,
-            dispatch_uid="reports-pdfs",
-        )
+        for relation in (Meeting.reviews.through, UpdateReport.contributors.through):
+            m2m_changed.connect(
+                prerender.note_relation, sender=relation, dispatch_uid="reports-pdfs"
+            )

@@ -173,7 +173,8 @@ class StoredPDF(models.Model):
 
     Kept by content: ``fingerprint`` is that of the HTML the stored file was rendered from,
     and a download serves the file only if the HTML it builds now has the same fingerprint,
-    so an edit the worker has not caught up with is never served stale.
+    so an edit the worker has not caught up with is never served stale; ``trusted`` lets a
+    download skip building the HTML while nothing it shows can have changed.
 
     One row per document, so at most one render of it runs at a time: QUEUED waits until
     ``due_at`` (each change pushes it on: a burst of edits is one render), RUNNING is held by
@@ -203,6 +204,13 @@ class StoredPDF(models.Model):
     )
     fingerprint = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to="pdfs/", blank=True, max_length=255)
+    # Known to be what the data shows, without building the HTML: set when a render of the
+    # current data is stored (or a download finds the fingerprint unchanged), cleared inside
+    # the transaction of any write that may change the document; good for ``verified_on``
+    # only (overdue labels follow the date) and for the code of ``code_version``.
+    trusted = models.BooleanField(default=False)
+    verified_on = models.DateField(null=True, blank=True)
+    code_version = models.CharField(max_length=32, blank=True)
     pages = models.PositiveIntegerField(default=0)
     rendered_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.IDLE)

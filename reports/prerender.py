@@ -24,6 +24,7 @@ the stored file when it is still what the data shows.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import logging
 import threading
@@ -31,6 +32,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -116,6 +118,18 @@ def fingerprint(html: str) -> str:
     """The rendered HTML holds every value the PDF shows (and the stylesheet's hashed name);
     with the PDF variant, it decides the bytes."""
     return hashlib.sha256(f"{sandbox.PDF_VARIANT}\n{html}".encode()).hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """The code that lays out a document (``tasks._code_version``: templates, stylesheet,
+    rows, selectors, the PDF package) and the domain's parts that print (where a
+    recommendation stands, Markdown): a release that changes them trusts no PDF made before."""
+    app = Path(__file__).resolve().parent.parent / "recommendations"
+    digest = hashlib.sha256(tasks._code_version().encode())
+    for name in ("monitoring.py", "markdown.py", "meanings.py"):
+        digest.update((app / name).read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def _row(document: Document) -> StoredPDF:
@@ -214,6 +228,11 @@ def note_change(sender=None, instance=None, **kwargs) -> None:
     is marked with the next commit: a render that finds its document unchanged is skipped."""
     if instance is None or kwargs.get("raw"):
         return
+    # In the write's own transaction, so that no download trusts a stored PDF once the
+    # change is committed (the marking below comes a moment after the commit).
+    StoredPDF.objects.filter(_documents_showing(instance)).update(
+        trusted=False, changes=F("changes") + 1
+    )
     touched = getattr(_pending, "touched", None)
     if touched is None:
         touched = _pending.touched = _Touched()
@@ -221,10 +240,46 @@ def note_change(sender=None, instance=None, **kwargs) -> None:
     transaction.on_commit(_flush)
 
 
-def note_meeting_reviews(sender=None, instance=None, action: str = "", **kwargs) -> None:
-    """A meeting's list of reviews changed (``m2m_changed``)."""
+def _of_reviews(reviews) -> Q:
+    """The appendices of ``reviews`` (ids, or a subquery of them), and their packs."""
+    meetings = Meeting.objects.filter(
+        Q(reviews__in=reviews) | Q(update_reports__review__in=reviews)
+    )
+    return Q(review_id__in=reviews) | Q(meeting_id__in=meetings.values("pk"))
+
+
+def _documents_showing(instance: object) -> Q:
+    """The stored documents a write to ``instance`` may change, as one filter (subqueries,
+    no query of its own). Rare writes (people, authorities, committees, glossary terms)
+    take every document; a supporting document, every pack."""
+    if isinstance(instance, Review):
+        return _of_reviews([instance.pk])
+    if isinstance(instance, Recommendation | AppendixSettings):
+        return _of_reviews([instance.review_id])
+    if isinstance(instance, Response | Lead | ProgressUpdate):
+        recommendation = Recommendation.objects.filter(pk=instance.recommendation_id)
+        return _of_reviews(recommendation.values("review_id"))
+    if isinstance(instance, CommitteeVerdict):
+        recommendation = Recommendation.objects.filter(updates=instance.update_id)
+        return _of_reviews(recommendation.values("review_id")) | Q(meeting_id=instance.meeting_id)
+    if isinstance(instance, UpdateReport):
+        return _of_reviews([instance.review_id]) | Q(meeting_id=instance.meeting_id)
+    if isinstance(instance, Meeting):
+        reviews = Review.objects.filter(
+            Q(meetings=instance.pk)
+            | Q(update_reports__meeting=instance.pk)
+            | Q(recommendations__updates__verdict__meeting=instance.pk)
+        )
+        return _of_reviews(reviews.values("pk")) | Q(meeting_id=instance.pk)
+    if isinstance(instance, SupportingDocument):
+        return Q(meeting__isnull=False)
+    return Q()
+
+
+def note_relation(sender=None, instance=None, action: str = "", **kwargs) -> None:
+    """A meeting's list of reviews, or a report's contributors, changed (``m2m_changed``)."""
     if action.startswith("post_"):
-        note_change(instance=instance if isinstance(instance, Meeting) else None)
+        note_change(instance=instance)
 
 
 def affected_documents(touched: _Touched) -> list[Document]:
@@ -312,7 +367,9 @@ def mark_changed(found: Iterable[Document], *, delay: float | None = None) -> No
     for document in found:
         row = _row(document)
         with transaction.atomic():
-            StoredPDF.objects.filter(pk=row.pk).update(due_at=due, changes=F("changes") + 1)
+            StoredPDF.objects.filter(pk=row.pk).update(
+                due_at=due, changes=F("changes") + 1, trusted=False
+            )
             # Waiting or rendering already: that task takes this change too (see _finish).
             if StoredPDF.objects.filter(pk=row.pk, status=StoredPDF.Status.IDLE).update(
                 status=StoredPDF.Status.QUEUED, error=""
@@ -405,14 +462,17 @@ def _finish(row: StoredPDF, **values) -> bool:
     """Let go of the document: IDLE, or QUEUED again (with a task) if a change was marked
     while it rendered. False if the lease had been lost."""
     released = dict(lease_token="", lease_expires_at=None, leased_by="", attempts=0)
-    if (
-        _held(row)
-        .filter(changes=row.changes)
-        .update(status=StoredPDF.Status.IDLE, **released, **values)
-    ):
+    trust = {}
+    if values.get("fingerprint"):
+        # Stored from the data as it stands: no change was marked since the claim.
+        trust = dict(trusted=True, verified_on=timezone.localdate(), code_version=code_version())
+    idle = _held(row).filter(changes=row.changes)
+    if idle.update(status=StoredPDF.Status.IDLE, **released, **values, **trust):
         return True
     with transaction.atomic():
-        if not _held(row).update(status=StoredPDF.Status.QUEUED, **released, **values):
+        if not _held(row).update(
+            status=StoredPDF.Status.QUEUED, trusted=False, **released, **values
+        ):
             return False
         due = StoredPDF.objects.values_list("due_at", flat=True).get(pk=row.pk)
         _enqueue(row.pk, run_after=due, priority=BACKGROUND_PRIORITY)
@@ -647,10 +707,23 @@ def fetch(
 
     Raises the renderer's errors (``sandbox.PDFRenderError``) for the caller to answer."""
     row = _row(document)
+    if (
+        row.trusted
+        and row.status == StoredPDF.Status.IDLE
+        and row.verified_on == timezone.localdate()
+        and row.code_version == code_version()
+        and (content := _read(row)) is not None
+    ):
+        return Outcome(row=row, content=content, source="stored")
     changes = row.changes
     html, appendices = build()
     print_ = fingerprint(html)
     if row.fingerprint == print_ and (content := _read(row)) is not None:
+        # Still what the data shows (a change elsewhere, or a new day): trusted again, if
+        # nothing was marked meanwhile.
+        StoredPDF.objects.filter(
+            pk=row.pk, status=StoredPDF.Status.IDLE, changes=changes, fingerprint=print_
+        ).update(trusted=True, verified_on=timezone.localdate(), code_version=code_version())
         return Outcome(row=row, content=content, source="stored")
     if row.error_fingerprint == print_ and row.error:
         raise sandbox.PDFDocumentError(row.error, explained=True)

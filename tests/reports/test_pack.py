@@ -63,7 +63,8 @@ def test_pack_queries_do_not_grow_with_rows(clerk_client, january_meeting, monke
     # session, user, 2 permissions; whether it is issued; the row count; the meeting (is it
     # past?); its stored PDF; meeting; its reports; its reviews; per review (one):
     # recommendations, leads, report updates, the report; the glossary; the supporting
-    # documents its contents name; session save (3).
+    # documents its contents name; session save (3). (Fewer once the stored PDF is trusted:
+    # then the pack is not built at all.)
     assert len(queries) <= 20, [q["sql"][:100] for q in queries.captured_queries]
 
 
