@@ -323,6 +323,8 @@ def affected_documents(touched: _Touched) -> list[Document]:
                 | Q(committee__authority__in=touched.authorities)
             ).values_list("pk", flat=True)
         )
+    # Only those still there (what a rolled-back transaction noted may not be).
+    reviews = set(Review.objects.filter(pk__in=reviews).values_list("pk", flat=True))
     found = [appendix_document(pk) for pk in sorted(reviews)]
     found += [
         appendix_document(review_id, report_id)
@@ -570,9 +572,13 @@ def _html(row: StoredPDF) -> tuple[str, list[rows.Appendix]] | None:
             return None
         pack = rows.meeting_pack(meeting.pk)
         return documents.pack_html(pack), pack.appendices
-    review = Review.objects.select_related("committee__authority", "appendix_settings").get(
-        pk=row.review_id
+    review = (
+        Review.objects.select_related("committee__authority", "appendix_settings")
+        .filter(pk=row.review_id)
+        .first()
     )
+    if review is None:
+        return None  # deleted meanwhile (its row goes with it)
     appendix = rows.appendix_for_review(review, row.report_id)
     return documents.appendix_html(appendix), [appendix]
 

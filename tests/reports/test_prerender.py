@@ -37,7 +37,10 @@ def renders(monkeypatch, settings):
         return b"%PDF-1.7 fake\n" + html.encode()
 
     monkeypatch.setattr(sandbox, "render_pdf", render_pdf)
-    return made
+    task_backends["default"].clear()  # nothing left from another test
+    prerender._pending.touched = None  # nor noted by one (its commit never came)
+    yield made
+    task_backends["default"].clear()
 
 
 def work(*, later: bool = True) -> list[str]:
