@@ -203,6 +203,9 @@ PDF_BACKGROUND_RENDER_TIMEOUT = env.int("PDF_BACKGROUND_RENDER_TIMEOUT", default
 PDF_RENDER_MEMORY_BYTES = env.int("PDF_RENDER_MEMORY_BYTES", default=2 * 1024**3)
 # How long a rendered PDF is kept in the cache (keyed by its content, so never stale).
 PDF_CACHE_SECONDS = env.int("PDF_CACHE_SECONDS", default=24 * 60 * 60)
+# After a change, the worker re-renders the PDFs it affects once no further change has come
+# for this many seconds (a burst of edits is one render).
+PDF_PRERENDER_DELAY = env.int("PDF_PRERENDER_DELAY", default=30)
 
 # Supporting documents: the largest file officers may attach (the load balancer's request body
 # limit should be a little above it).

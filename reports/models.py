@@ -164,3 +164,88 @@ class IssuedPack(models.Model):
         if self.how == self.How.ISSUED:
             return f"Issued on {at} by {self.issued_by_name or 'a clerk'}"
         return f"Frozen when the meeting passed, on {at}"
+
+
+class StoredPDF(models.Model):
+    """One document's PDF (a review's appendix, latest or of one update report, or a small
+    committee pack), made by the task worker after the data it shows changed, so that a
+    download finds it ready. ``reports.prerender`` reads and writes these rows.
+
+    Kept by content: ``fingerprint`` is that of the HTML the stored file was rendered from,
+    and a download serves the file only if the HTML it builds now has the same fingerprint,
+    so an edit the worker has not caught up with is never served stale; ``trusted`` lets a
+    download skip building the HTML while nothing it shows can have changed.
+
+    One row per document, so at most one render of it runs at a time: QUEUED waits until
+    ``due_at`` (each change pushes it on: a burst of edits is one render), RUNNING is held by
+    a lease as ``PackRender`` is (``lease_token`` names the attempt), ``changes`` counts the
+    changes marked, so a render that finishes after another change leaves it QUEUED again.
+    """
+
+    class Status(models.TextChoices):
+        IDLE = "idle", "Up to date, or waiting for a change"
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Rendering"
+
+    document = models.CharField(max_length=100, unique=True)
+    # For the cascade when the review, report or meeting goes; the key says which document.
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    report = models.ForeignKey(
+        "recommendations.UpdateReport",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to="pdfs/", blank=True, max_length=255)
+    # Known to be what the data shows, without building the HTML: set when a render of the
+    # current data is stored (or a download finds the fingerprint unchanged), cleared inside
+    # the transaction of any write that may change the document; good for ``verified_on``
+    # only (overdue labels follow the date) and for the code of ``code_version``.
+    trusted = models.BooleanField(default=False)
+    verified_on = models.DateField(null=True, blank=True)
+    code_version = models.CharField(max_length=32, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.IDLE)
+    due_at = models.DateTimeField(null=True, blank=True)
+    changes = models.PositiveIntegerField(default=0)
+    pages_done = models.PositiveIntegerField(default=0)
+    # The last render's failure, and the fingerprint of the HTML that failed to lay out (a
+    # document error: rendering it again would fail again).
+    error = models.TextField(blank=True)
+    error_fingerprint = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=100, blank=True, help_text="host:pid of the renderer.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "stored PDF"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["idle", "queued", "running"]),
+                name="stored_pdf_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(status="running"),
+                name="stored_pdf_running_lease",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of {self.document} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("reviews/<slug:slug>/appendix.xlsx", views.appendix_xlsx, name="appendix_xlsx"),
     path("reviews/<slug:slug>/appendix.pdf", views.appendix_pdf, name="appendix_pdf"),
     path(
+        "reviews/<slug:slug>/appendix/pdf/",
+        views.appendix_pdf_progress,
+        name="appendix_pdf_progress",
+    ),
+    path(
         "reviews/<slug:slug>/appendix/settings/",
         views.appendix_settings,
         name="appendix_settings",

@@ -12,6 +12,7 @@ from reports.views.appendix import (
     appendix,
     appendix_csv,
     appendix_pdf,
+    appendix_pdf_progress,
     appendix_settings,
     appendix_xlsx,
 )
@@ -29,7 +30,8 @@ from reports.views.reviews import review_detail
 
 __all__ = [
     "home", "label_meanings", "review_detail", "review_changes",
-    "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "appendix_settings",
+    "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "appendix_pdf_progress",
+    "appendix_settings",
     "RecommendationListView",
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_render", "meeting_pack_download",
     "meeting_pack_issue",

@@ -4,12 +4,13 @@ and PDF responses."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 
 from recommendations import meanings
+from reports import prerender
 from reports.pdf import documents, sandbox
 
 if TYPE_CHECKING:
@@ -39,6 +40,28 @@ def pdf_response(html: str, filename: str, appendices: Sequence[Appendix] = ()) 
         return pdf_error_response(error, html, filename, appendices)
     response = download(content, "application/pdf", filename)
     response["X-PDF-Cache"] = "hit" if from_cache else "miss"
+    return response
+
+
+def stored_pdf_response(
+    document: prerender.Document,
+    build: Callable[[], tuple[str, list[Appendix]]],
+    filename: str,
+    *,
+    large: bool,
+    progress_url: str,
+) -> HttpResponse:
+    """The document's PDF as the data stands: made ahead by the worker, or here for a small
+    one; a large one not yet made sends the user to its progress page."""
+    try:
+        outcome = prerender.fetch(document, build, large=large)
+    except sandbox.PDFRenderError as error:
+        # Already explained by prerender, so no HTML is needed to answer it.
+        return pdf_error_response(error, "", filename)
+    if outcome.pending:
+        return HttpResponseRedirect(progress_url)
+    response = download(outcome.content, "application/pdf", filename)
+    response["X-PDF-Cache"] = "miss" if outcome.source == "rendered" else "hit"
     return response
 
 

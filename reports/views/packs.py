@@ -12,16 +12,17 @@ import logging
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from recommendations import access
 from recommendations.models import Meeting
 from recommendations.storage import StorageUnavailable
-from reports import rows, services, tasks
+from reports import prerender, rows, services, tasks
 from reports.models import IssuedPack, PackRender
 from reports.pdf import documents, sandbox
-from reports.views.common import EXPORT, pdf_error_response, pdf_response
+from reports.views.common import EXPORT, pdf_error_response, stored_pdf_response
 
 logger = logging.getLogger("reports.views")
 
@@ -150,10 +151,22 @@ def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             except OSError:
                 pass  # the render's file is gone: _stored_pack says so
         return _stored_pack(request, job)
-    pack = rows.meeting_pack(pk)
-    if tasks.meeting_has_passed(pack.meeting):
-        return _issue_small(request, pack, by_clerk=False)
-    return pdf_response(documents.pack_html(pack), _pack_filename(pack.meeting), pack.appendices)
+    meeting = get_object_or_404(Meeting, pk=pk)
+    if tasks.meeting_has_passed(meeting):
+        return _issue_small(request, rows.meeting_pack(pk), by_clerk=False)
+
+    def build() -> tuple[str, list[rows.Appendix]]:
+        pack = rows.meeting_pack(pk)
+        return documents.pack_html(pack), list(pack.appendices)
+
+    # Made ahead by the worker after each change, or here; a render under way is waited for.
+    return stored_pdf_response(
+        prerender.pack_document(pk),
+        build,
+        _pack_filename(meeting),
+        large=False,
+        progress_url=reverse("reports:meeting_pack", kwargs={"pk": pk}),
+    )
 
 
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.db.models import Count
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from recommendations import selectors, services, update_requests
@@ -27,6 +28,7 @@ from recommendations.models import (
     UpdateReport,
     UpdateRequest,
 )
+from reports.models import StoredPDF
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
 from tests.documents import pdf
@@ -98,6 +100,14 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
     lead_paths = _requests_sent(recommendation)
     next_round = UpdateReport.objects.get(title="Requested round")
     submitted = RequestedUpdate.objects.get(state="submitted")
+    # A report's appendix PDF the worker is making: its progress page.
+    StoredPDF.objects.update_or_create(
+        document=f"appendix:{report.review_id}:report:{report.pk}",
+        defaults={
+            "review_id": report.review_id, "report": report, "status": "running",
+            "pages_done": 7, "lease_expires_at": timezone.now() + dt.timedelta(hours=1),
+        },
+    )  # fmt: skip
     sign_in(page, "ada-admin")
     paths = [
         f"{HACKNEY}/update-reports/{next_round.pk}/requests/",
@@ -132,6 +142,8 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         f"{HACKNEY}/appendix/?report={draft.pk}",
         f"{HACKNEY}/changes/?from=report-{report.pk}&to=report-{draft.pk}",
         HACKNEY + "/appendix/settings/",
+        HACKNEY + "/appendix/pdf/",
+        f"{HACKNEY}/appendix/pdf/?report={report.pk}",
         REC + "/",
         REC + "/edit/",
         REC + "/overdue/",

@@ -191,6 +191,7 @@ def _pages() -> dict[str, list[str]]:
             ("meeting_create", "meetings/new/"),
             ("appendix", "appendix/"),
             ("appendix_settings", "appendix/settings/"),
+            ("appendix_pdf_progress", "appendix/pdf/"),
             ("document_attach_review", "documents/new/"),
         ]:
             add(name, base + tail)

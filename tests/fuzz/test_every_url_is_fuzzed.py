@@ -25,6 +25,7 @@ READING = {
     "home", "review_list", "label_meanings", "review_detail", "review_changes",
     "review_reorder", "update_report_detail", "recommendation_detail",
     "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "recommendation_list",
+    "appendix_pdf_progress",  # test_query_strings
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_download", "authority_list", "people_list",
     "meeting_detail",  # test_query_strings
     "document_download",  # test_documents

@@ -125,7 +125,7 @@ def _report_value(world: World) -> st.SearchStrategy[str]:
     )
 
 
-@pytest.mark.parametrize("suffix", ["appendix/", "appendix.csv", "appendix.xlsx"])
+@pytest.mark.parametrize("suffix", ["appendix/", "appendix.csv", "appendix.xlsx", "appendix/pdf/"])
 @settings(FUZZ, max_examples=15)
 @given(data=st.data())
 def test_appendix_and_exports_with_any_report(officer_client, world, suffix, data):

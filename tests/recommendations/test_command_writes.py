@@ -3,9 +3,9 @@
 Each command runs while the database connection watches every INSERT, UPDATE and DELETE on the
 tables of the two apps (their models, the history tables and the many-to-many tables): each
 must be made from inside ``recommendations.services`` or ``reports.services`` (or, for the
-background renders' own bookkeeping, ``reports.tasks``), whatever made it (``save``, a queryset,
-``bulk_create``, a relation's ``add``). A new command must be added below, run or with the
-reason it is not."""
+background renders' own bookkeeping, ``reports.tasks`` and ``reports.prerender``), whatever
+made it (``save``, a queryset, ``bulk_create``, a relation's ``add``). A new command must be
+added below, run or with the reason it is not."""
 
 from __future__ import annotations
 
@@ -28,8 +28,12 @@ pytestmark = pytest.mark.django_db
 
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?P<table>\w+)"?', re.I)
 WRITERS = {"recommendations.services", "reports.services"}
-# PackRender rows are the background renders' lease bookkeeping (see reports/tasks.py).
-ALSO_WRITES = {"reports_packrender": {"reports.tasks"}}
+# PackRender rows are the background renders' lease bookkeeping (see reports/tasks.py), and
+# StoredPDF rows the PDFs made ahead (reports/prerender.py), marked by any write.
+ALSO_WRITES = {
+    "reports_packrender": {"reports.tasks"},
+    "reports_storedpdf": {"reports.prerender"},
+}
 
 
 class WriteWatch:

@@ -1,5 +1,5 @@
-"""``db_worker``, made to survive: it recovers pack renders whose worker died, and it outlives
-a database outage instead of exiting.
+"""``db_worker``, made to survive: it recovers pack and PDF renders whose worker died, and it
+outlives a database outage instead of exiting.
 
 Takes every option of django-tasks-db's ``db_worker`` (whose ``Worker`` and arguments it
 reuses), plus ``--recovery-interval``. A daemon thread, with its own database connection,
@@ -22,7 +22,7 @@ from django.db import InterfaceError, OperationalError, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
-from reports import tasks
+from reports import prerender, tasks
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -78,6 +78,9 @@ class Recovery(threading.Thread):
             recovered = tasks.recover_expired_renders()
             if recovered:
                 logger.warning("Recovered %d pack render(s) whose worker stopped.", recovered)
+            recovered = prerender.recover_expired()
+            if recovered:
+                logger.warning("Recovered %d PDF render(s) whose worker stopped.", recovered)
         except (OperationalError, InterfaceError) as error:
             # An outage is expected now and then: one line, not a traceback every 10 s.
             logger.error("Recovering pack renders failed (%s); trying again shortly.", error)
