@@ -14,6 +14,7 @@ from recommendations.views.documents import (
     document_download,
     document_remove,
 )
+from recommendations.views.importing import import_preview, import_upload
 from recommendations.views.leads import lead_edit, lead_list, lead_move, lead_remove
 from recommendations.views.meetings import meeting_create, meeting_detail, meeting_edit
 from recommendations.views.people import (
@@ -72,4 +73,5 @@ __all__ = [
     "document_attach_meeting", "document_remove", "document_download",
     "authority_list", "authority_create", "authority_settings",
     "people_list", "person_create", "person_edit", "person_merge",
+    "import_upload", "import_preview",
 ]  # fmt: skip
