@@ -1764,6 +1764,11 @@ def _import_update(
     )
 
 
+def _words(text: str) -> str:
+    # A spreadsheet may wrap or split a long cell where the paper had none: the words decide.
+    return " ".join(text.split())
+
+
 def _import_update_report(
     rows: Sequence[ImportedRow], review: Review, report: UpdateReport | None, user: User
 ) -> ImportResult:
@@ -1787,13 +1792,13 @@ def _import_update_report(
         row.matched = rec
         before = latest.get(rec.pk)
         old = (
-            (markdown_to_text(before.text), before.status, before.rag, before.timescale)
+            (_words(markdown_to_text(before.text)), before.status, before.rag, before.timescale)
             if before
             else ("", ProgressUpdate.Status.NOT_STATED, "", "")
         )
         status = row.status if row.status_wording or before is None else before.status
         rag = row.rag if row.status_wording or before is None else before.rag
-        new = (markdown_to_text(row.update), status, rag, row.timescale)
+        new = (_words(markdown_to_text(row.update)), status, rag, row.timescale)
         if row.update.strip() and new != old:
             row.status, row.rag = status, rag
             changed.append((rec, row))

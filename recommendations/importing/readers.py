@@ -70,7 +70,12 @@ def lines_to_markdown(lines: list[str]) -> str:
     return "\n\n".join(blocks)
 
 
+# Exports (ours among them) put an apostrophe before a cell that would start a formula.
+_NEUTRALISED = re.compile(r"^'(?=[\s]*[=+\-@\uff1d\uff0b\uff0d\uff20\t\r])")
+
+
 def text_to_markdown(text: str) -> str:
+    text = _NEUTRALISED.sub("", text)
     return lines_to_markdown(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
@@ -236,6 +241,23 @@ def _excel_text(value) -> str:
     return str(value)
 
 
+# Our own XLSX export splits a record too long for a printed page over several sheet rows,
+# the later ones labelled "R1 (continued)": they are one record again here.
+CONTINUED = "(continued)"
+
+
+def _continue(record: list[str], more: list[str]) -> list[str]:
+    joined = list(record) + [""] * max(len(more) - len(record), 0)
+    for index, piece in enumerate(more[1:], start=1):
+        if not piece:
+            continue
+        before = joined[index]
+        # Where the page cut a line the words run on; after a sentence, a new line starts.
+        separator = "\n" if not before or before.rstrip()[-1:] in ".:;!?" else " "
+        joined[index] = f"{before}{separator}{piece}" if before else piece
+    return joined
+
+
 def _read_xlsx(content: bytes) -> list[SourceTable]:
     import openpyxl  # noqa: PLC0415
 
@@ -248,12 +270,17 @@ def _read_xlsx(content: bytes) -> list[SourceTable]:
         for sheet in book.worksheets:
             rows: list[list[str]] = []
             for values in sheet.iter_rows(values_only=True):
-                cells = [text_to_markdown(_excel_text(value)) for value in values]
-                if any(cells):
-                    rows.append(cells)
+                cells = [_excel_text(value) for value in values]
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if rows and cells[0].strip().endswith(CONTINUED) and len(rows) > 1:
+                    rows[-1] = _continue(rows[-1], cells)
+                    continue
+                rows.append(cells)
                 if len(rows) > settings.IMPORT_MAX_ROWS + 1:
                     _limit_rows(rows, [])
-            tables.append(SourceTable(sheet.title, _square(rows)))
+            markdown = [[text_to_markdown(cell) for cell in row] for row in rows]
+            tables.append(SourceTable(sheet.title, _square(markdown)))
     finally:
         book.close()
     return tables
