@@ -33,6 +33,9 @@ class SourceTable:
         return len(self.rows[0]) if self.rows else 0
 
 
+IMPORTABLE = "Import a Word (.docx), Excel (.xlsx) or CSV file."
+
+
 def _refuse(message: str) -> ValidationError:
     return ValidationError({"file": [message]})
 
@@ -130,7 +133,7 @@ def read_tables(content: bytes, name: str) -> tuple[str, list[SourceTable]]:
     try:
         kind = filetypes.identify(SimpleUploadedFile(name or "upload", content), name or "")
     except ValidationError as error:
-        raise _refuse(" ".join(error.messages) + " Import a .docx, .xlsx or .csv file.") from None
+        raise _refuse(" ".join(error.messages) + f" {IMPORTABLE}") from None
     extension = kind.extension
     if extension == "docx":
         tables = _read_docx(content)

@@ -66,14 +66,12 @@ def recognise_headings(headings: list[str]) -> list[str]:
 
 
 def find_header_row(rows: list[list[str]]) -> int:
-    """The first row (of the first five) that reads as headings: the one naming the most
-    fields, so a title row merged across the table above the headings is passed over."""
-    best, best_count = 0, 0
+    """The first row with two cells or more: a title above the headings (one cell, or a cell
+    merged across the table) is passed over."""
     for index, row in enumerate(rows[:5]):
-        count = len({name for name in recognise_headings(row) if name})
-        if count > best_count:
-            best, best_count = index, count
-    return best
+        if sum(1 for cell in row if cell.strip()) >= 2:
+            return index
+    return 0
 
 
 def _normal(word: str) -> str:

@@ -12,6 +12,7 @@ FORMS = {case.name for case in CASES} | {
     "document_attach_review", "document_attach_report", "document_attach_update",
     "document_attach_meeting",
     "meeting_verdicts",  # test_verdicts
+    "import_upload", "import_preview",  # test_importing
 }  # fmt: skip
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",

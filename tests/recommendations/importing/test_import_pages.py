@@ -86,7 +86,7 @@ def test_an_unknown_word_is_mapped_once_on_the_preview(officer_client, demo_data
 def test_a_bad_file_is_refused_on_the_upload_form(officer_client, demo_data):
     response = _upload(officer_client, b"%PDF-1.4 not a table", "minutes.pdf")
     assert response.status_code == 200
-    assert "import a Word (.docx), Excel (.xlsx) or CSV file" in response.content.decode()
+    assert "Import a Word (.docx), Excel (.xlsx) or CSV file" in response.content.decode()
 
 
 def test_members_and_clerks_may_not_import(client, member, clerk, officer, demo_data):
