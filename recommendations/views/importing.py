@@ -99,7 +99,9 @@ def _preview_from(request: HttpRequest, params, tables) -> tuple[int, Preview, d
         index = 0
     table = tables[index]
     mapping = {}
-    for column in range(table.width):
+    # Columns chosen for another table (the table was just changed) do not apply to this one.
+    same_table = params.get("mapped_table", str(index + 1)) == str(index + 1)
+    for column in range(table.width if same_table else 0):
         value = params.get(f"col{column}")
         if value is not None and value in recognise.FIELDS:
             mapping[column] = value
