@@ -142,7 +142,7 @@ def read_tables(content: bytes, name: str) -> tuple[str, list[SourceTable]]:
     elif kind.name in ("CSV", "Plain text"):
         tables = _read_csv(content, kind.content_type)
     else:
-        raise _refuse(f"This is a {kind.name}; import a Word (.docx), Excel (.xlsx) or CSV file.")
+        raise _refuse(f"This is a {kind.name}, not a table. {IMPORTABLE}")
     tables = [table for table in tables if len(table.rows) >= 2 and table.width >= 2]
     if not tables:
         raise _refuse(
