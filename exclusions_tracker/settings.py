@@ -212,6 +212,13 @@ PDF_PRERENDER_DELAY = env.int("PDF_PRERENDER_DELAY", default=30)
 SUPPORTING_DOCUMENT_MAX_BYTES = env.int("SUPPORTING_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Importing Word, Excel and CSV tables: the largest file, what its zip may unpack to and how
+# many parts it may hold (checked before unpacking, against zip bombs), and the most rows.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
+IMPORT_MAX_ZIP_MEMBERS = env.int("IMPORT_MAX_ZIP_MEMBERS", default=1000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)
+
 # Sessions: end after two hours of inactivity; secure cookies whenever not debugging.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -21,6 +21,7 @@ from django.utils import timezone
 from recommendations import filetypes, rules, services
 from recommendations.models import (
     LONG_TEXT_MAX,
+    SHORT_TEXT_MAX,
     UNNUMBERED_PREFIX,
     Authority,
     Committee,
@@ -1269,3 +1270,66 @@ class ReturnUpdateForm(forms.Form):
 
 class AcceptUpdateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ImportUploadForm(forms.Form):
+    """The first step of importing a table: the file, and where its rows go."""
+
+    NEW, EXISTING = "new", "existing"
+
+    file = forms.FileField(
+        label="Word, Excel or CSV file",
+        error_messages={
+            "required": "Choose the file that holds the table.",
+            "empty": "The file is empty. Choose the file again.",
+        },
+    )
+    into = forms.ChoiceField(
+        label="Import as",
+        choices=[(NEW, "A new review"), (EXISTING, "A new update report of an existing review")],
+        widget=forms.RadioSelect,
+        initial=NEW,
+    )
+    committee = forms.ModelChoiceField(
+        queryset=Committee.objects.none(), required=False, label="Committee (new review)"
+    )
+    title = forms.CharField(max_length=SHORT_TEXT_MAX, required=False, label="Title (new review)")
+    review = forms.ModelChoiceField(
+        queryset=Review.objects.none(), required=False, label="Review (update report)"
+    )
+    report_title = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
+        required=False,
+        label="Update report's title",
+        help_text="Left blank: the heading of the table's progress update column.",
+    )
+    as_at = forms.CharField(
+        max_length=40,
+        required=False,
+        label="The updates are as at",
+        help_text='A day, a month or a year, as the paper gives it ("March 2025"). '
+        "Left blank: today.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = Committee.objects.select_related("authority").order_by(
+            "authority__name", "name"
+        )
+        self.fields["review"].queryset = Review.objects.order_by("title")
+        limit = filesizeformat(settings.IMPORT_MAX_BYTES)
+        self.fields[
+            "file"
+        ].help_text = f"A .docx, .xlsx or .csv file holding a table; up to {limit}."
+        self.fields["file"].widget.attrs["accept"] = ".docx,.xlsx,.csv"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("into") == self.NEW:
+            if not data.get("committee"):
+                self.add_error("committee", "Choose the committee the new review belongs to.")
+            if not (data.get("title") or "").strip():
+                self.add_error("title", "Enter the new review's title.")
+        elif data.get("into") == self.EXISTING and not data.get("review"):
+            self.add_error("review", "Choose the review the update report belongs to.")
+        return data

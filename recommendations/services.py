@@ -18,6 +18,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Literal, TypeVar
@@ -26,17 +27,22 @@ from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.contrib.auth.models import User as UserModel
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Q
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history
 
 from recommendations import filetypes, rules, selectors
 from recommendations.models import (
+    SHORT_TEXT_MAX,
     Authority,
     Committee,
     CommitteeVerdict,
+    DatePrecision,
     DocumentVersion,
     GlossaryTerm,
     Lead,
@@ -1772,3 +1778,271 @@ def update_request_record_reminder(
         update_request.reminded_before_due_on = today
     update_request.version += 1
     update_request.save()
+
+
+# --- Importing a table (recommendations.importing builds the rows) --------------------------
+
+# Sent inside the import's transaction with ``review`` and ``columns`` (the source's
+# (field, heading) pairs, in its order), so the reports app can make the appendix print in
+# the source's own columns; this app never imports it.
+table_imported = Signal()
+
+_history_reason: ContextVar[str | None] = ContextVar("history_reason", default=None)
+
+
+@receiver(pre_create_historical_record)
+def _give_history_its_reason(sender, history_instance, **kwargs) -> None:
+    reason = _history_reason.get()
+    if reason and not history_instance.history_change_reason:
+        history_instance.history_change_reason = reason
+
+
+@contextmanager
+def _history_reason_is(reason: str) -> Iterator[None]:
+    token = _history_reason.set(reason[:100])
+    try:
+        yield
+    finally:
+        _history_reason.reset(token)
+
+
+@dataclass
+class ImportedLead:
+    name: str
+    job_title: str
+    role: str
+
+
+@dataclass
+class ImportedRow:
+    """One row of an imported table, as it will be saved. ``decision`` and ``response`` are
+    None when the table has no such column; ``errors`` say why the row cannot be saved."""
+
+    number: int  # the row's number in the source table (the heading row is 1, or more)
+    label: str = ""
+    text: str = ""
+    parent_label: str = ""
+    decision: str | None = None
+    decision_wording: str = ""
+    response: str | None = None
+    timetable: str = ""
+    timetable_date: dt.date | None = None
+    timetable_precision: str = DatePrecision.DAY
+    leads: list[ImportedLead] = field(default_factory=list)
+    update: str = ""
+    status: str = ProgressUpdate.Status.NOT_STATED
+    status_wording: str = ""
+    rag: str = ""
+    timescale: str = ""
+    errors: list[str] = field(default_factory=list)
+    # Filled in by an import into an existing review.
+    matched: Recommendation | None = None
+
+
+@dataclass
+class ImportResult:
+    review: Review
+    report: UpdateReport | None
+    recommendations: int = 0
+    updates: int = 0
+    unmatched: list[ImportedRow] = field(default_factory=list)
+
+
+class ImportRefused(Exception):
+    """Rows with errors: nothing was saved. ``errors`` maps the row's number to its messages."""
+
+    def __init__(self, errors: dict[int, list[str]]) -> None:
+        super().__init__(
+            "; ".join(f"row {number}: {' '.join(messages)}" for number, messages in errors.items())
+        )
+        self.errors = errors
+
+
+def _row_refused(row: ImportedRow, error: ValidationError) -> ImportRefused:
+    return ImportRefused({row.number: error.messages})
+
+
+@transaction.atomic
+def import_table(
+    *,
+    rows: Sequence[ImportedRow],
+    review: Review,
+    report: UpdateReport | None,
+    columns: Sequence[tuple[str, str]],
+    file_name: str,
+    content: bytes,
+    user: User,
+) -> ImportResult:
+    """Save an imported table, all or nothing, each row through the services' rules, the
+    history saying "imported from <file name>", the file kept as a supporting document.
+
+    ``review`` unsaved: a new review holding every row (a response per row, its leads, and
+    the update text as an update in ``report``). ``review`` saved: a new update report
+    (``report``) of it, rows matched by label (or, unnumbered, by text); only rows whose
+    update, status or timescale differ from the latest update become new updates, and the
+    rows matching nothing are returned in ``unmatched``."""
+    refused = {row.number: row.errors for row in rows if row.errors}
+    if refused:
+        raise ImportRefused(refused)
+    is_new = review.pk is None
+    with _history_reason_is(f"imported from {PurePath(file_name).name}"):
+        if is_new:
+            result = _import_new_review(rows, review, report, user)
+        else:
+            result = _import_update_report(rows, review, report, user)
+        if is_new:
+            table_imported.send(sender=Review, review=result.review, columns=list(columns))
+        if not result.recommendations and not result.updates:
+            raise ImportRefused({0: ["Nothing to import: no row differs from what is recorded."]})
+        attach_document(
+            document=SupportingDocument(
+                review=result.review if is_new else None,
+                update_report=None if is_new else result.report,
+                title=f"Imported table: {PurePath(file_name).name}"[:SHORT_TEXT_MAX],
+                file=SimpleUploadedFile(PurePath(file_name).name or "table", content),
+            ),
+            user=user,
+        )
+    return result
+
+
+def _import_new_review(
+    rows: Sequence[ImportedRow], review: Review, report: UpdateReport | None, user: User
+) -> ImportResult:
+    try:
+        review_create(review=review, user=user)
+    except ValidationError as error:
+        raise ImportRefused({0: error.messages}) from None
+    result = ImportResult(review=review, report=None)
+    if report is not None and any(row.update.strip() for row in rows):
+        report.review = review
+        try:
+            result.report = update_report_create(report=report, user=user)
+        except ValidationError as error:
+            raise ImportRefused({0: error.messages}) from None
+    parents = {row.parent_label for row in rows if row.parent_label}
+    saved: dict[str, Recommendation] = {}
+    for order, row in enumerate(rows, start=1):
+        try:
+            recommendation = record_published_recommendation(
+                recommendation=Recommendation(
+                    review=review,
+                    parent=saved.get(row.parent_label),
+                    label=row.label,
+                    order=order,
+                    text=row.text,
+                ),
+                user=user,
+            )
+            if row.label:
+                saved[row.label] = recommendation
+            has_response = row.decision is not None or row.response or row.timetable
+            if has_response or row.label not in parents:
+                default = (
+                    Response.Decision.NOT_STATED if has_response else Response.Decision.AWAITING
+                )
+                response_save(
+                    response=Response(
+                        recommendation=recommendation,
+                        decision=row.decision or default,
+                        text=row.response or "",
+                        timetable=row.timetable,
+                        timetable_date=row.timetable_date,
+                        timetable_precision=row.timetable_precision,
+                    ),
+                    expected_version=None,
+                    user=user,
+                )
+            _import_leads(recommendation, row, user)
+            if row.update.strip() and result.report is not None:
+                _import_update(recommendation, row, result.report, user)
+                result.updates += 1
+        except ValidationError as error:
+            raise _row_refused(row, error) from None
+        result.recommendations += 1
+    return result
+
+
+def _import_leads(recommendation: Recommendation, row: ImportedRow, user: User) -> None:
+    authority_id = recommendation.review.committee.authority_id
+    for lead in row.leads:
+        person = person_find_or_create(
+            person=Person(name=lead.name, job_title=lead.job_title, authority_id=authority_id),
+            user=user,
+        )
+        if not recommendation.leads.filter(person=person, role=lead.role).exists():
+            lead_add(recommendation=recommendation, person=person, role=lead.role, user=user)
+
+
+def _import_update(
+    recommendation: Recommendation, row: ImportedRow, report: UpdateReport, user: User
+) -> ProgressUpdate:
+    return record_published_update(
+        update=ProgressUpdate(
+            recommendation=recommendation,
+            report=report,
+            as_at=report.as_at or timezone.localdate(),
+            as_at_precision=report.as_at_precision if report.as_at else DatePrecision.DAY,
+            text=row.update.strip(),
+            status=row.status,
+            rag=row.rag,
+            timescale=row.timescale,
+        ),
+        user=user,
+    )
+
+
+def _words(text: str) -> str:
+    # A spreadsheet may wrap or split a long cell where the paper had none: the words decide.
+    return " ".join(text.split())
+
+
+def _import_update_report(
+    rows: Sequence[ImportedRow], review: Review, report: UpdateReport | None, user: User
+) -> ImportResult:
+    from recommendations.markdown import markdown_to_text  # noqa: PLC0415
+
+    result = ImportResult(review=review, report=None)
+    recommendations = list(review.recommendations.all())
+    by_label = {rec.label: rec for rec in recommendations if rec.label}
+    by_text = {markdown_to_text(rec.text): rec for rec in recommendations if not rec.label}
+    latest: dict[int, ProgressUpdate] = {}
+    for update in ProgressUpdate.objects.filter(recommendation__review=review).order_by(
+        "as_at", "created_at", "pk"
+    ):
+        latest[update.recommendation_id] = update
+    changed: list[tuple[Recommendation, ImportedRow]] = []
+    for row in rows:
+        rec = by_label.get(row.label) if row.label else by_text.get(markdown_to_text(row.text))
+        if rec is None:
+            result.unmatched.append(row)
+            continue
+        row.matched = rec
+        before = latest.get(rec.pk)
+        old = (
+            (_words(markdown_to_text(before.text)), before.status, before.rag, before.timescale)
+            if before
+            else ("", ProgressUpdate.Status.NOT_STATED, "", "")
+        )
+        status = row.status if row.status_wording or before is None else before.status
+        rag = row.rag if row.status_wording or before is None else before.rag
+        new = (_words(markdown_to_text(row.update)), status, rag, row.timescale)
+        if row.update.strip() and new != old:
+            row.status, row.rag = status, rag
+            changed.append((rec, row))
+    if not changed:
+        return result
+    if report is None:
+        raise ImportRefused({0: ["Name the update report the rows go into."]})
+    report.review = review
+    try:
+        result.report = update_report_create(report=report, user=user)
+    except ValidationError as error:
+        raise ImportRefused({0: error.messages}) from None
+    for rec, row in changed:
+        try:
+            _import_update(rec, row, result.report, user)
+        except ValidationError as error:
+            raise _row_refused(row, error) from None
+        result.updates += 1
+    return result

@@ -22,6 +22,8 @@ urlpatterns = [
     # Included before reports' "reviews/<slug>/" (the review page), which would otherwise take
     # "new" as a slug (the form refuses it).
     path("reviews/new/", views.review_create, name="review_create"),
+    path("reviews/import/", views.import_upload, name="import_upload"),
+    path("reviews/import/<str:token>/", views.import_preview, name="import_preview"),
     path("reviews/<slug:slug>/edit/", views.review_edit, name="review_edit"),
     path("authorities/", views.authority_list, name="authority_list"),
     path("authorities/new/", views.authority_create, name="authority_create"),

@@ -14,6 +14,7 @@ from recommendations.views.documents import (
     document_download,
     document_remove,
 )
+from recommendations.views.importing import import_preview, import_upload
 from recommendations.views.leads import lead_edit, lead_list, lead_move, lead_remove
 from recommendations.views.meetings import meeting_create, meeting_detail, meeting_edit
 from recommendations.views.people import (
@@ -81,4 +82,5 @@ __all__ = [
     "people_list", "person_create", "person_edit", "person_merge",
     "my_updates", "update_request", "requested_update_document", "update_report_requests",
     "requested_update_review",
+    "import_upload", "import_preview",
 ]  # fmt: skip

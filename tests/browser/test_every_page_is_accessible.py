@@ -117,6 +117,7 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         "/reviews/",
         "/reviews/new/",
         "/reviews/new/?authority=hackney",
+        "/reviews/import/",  # its preview: tests/browser/test_importing.py
         "/authorities/",
         "/authorities/new/?next=/reviews/new/",
         "/authorities/hackney/settings/",

@@ -48,6 +48,7 @@ NOT_PAGES = {
     "appendix_csv", "appendix_xlsx", "appendix_pdf", "meeting_pack_pdf", "meeting_pack_download",
     "recommendation_move", "lead_move", "update_report_finalise", "meeting_pack_render",
     "meeting_pack_issue", "document_download",
+    "import_preview",  # needs an upload first: tests/browser/test_importing.py measures it
 }  # fmt: skip
 
 # What is wrong with the page as laid out, as sentences; empty when nothing is. Each element's
@@ -167,6 +168,7 @@ def _pages() -> dict[str, list[str]]:
         "label_meanings": ["/labels/"],
         "review_list": ["/reviews/"],
         "review_create": ["/reviews/new/"],
+        "import_upload": ["/reviews/import/"],
         "authority_list": ["/authorities/"],
         "authority_create": ["/authorities/new/"],
         "recommendation_list": [

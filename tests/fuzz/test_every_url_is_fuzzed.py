@@ -15,6 +15,7 @@ FORMS = {case.name for case in CASES} | {
     # test_update_requests
     "update_request", "update_report_requests", "requested_update_review",
     "requested_update_document",
+    "import_upload", "import_preview",  # test_importing
 }  # fmt: skip
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",

@@ -112,6 +112,7 @@ RUN_HERE = {
     "create_demo_users",
     "export_pdf",
     "export_pack",
+    "import_appendix",
 }
 
 
@@ -132,6 +133,17 @@ def test_generating_data_and_sending_reminders():
     )
     watched("send_update_reminders", "--days", "100000")
     assert ReminderSent.objects.exists()
+
+
+def test_importing_a_table(tmp_path):
+    review = make_review(slug="watched", recommendations=1)
+    path = tmp_path / "table.csv"
+    path.write_bytes(b"Recommendation,Response\n1. Do it.,Agreed.\n")
+    written = watched(
+        "import_appendix", str(path), "--review", "imported", "--new",
+        "--committee", review.committee.slug,
+    ).written  # fmt: skip
+    assert {"recommendations_recommendation", "reports_appendixsettings"} <= written
 
 
 def test_demo_users(settings):

@@ -76,6 +76,7 @@ def edit_urls(
     return {
         **people,
         "review_create": f"/reviews/new/?authority={authority}",
+        "import_upload": "/reviews/import/",
         "review_edit": review + "edit/",
         "review_reorder": review + "reorder/",
         "recommendation_create": review + "add-recommendation/",

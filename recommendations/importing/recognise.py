@@ -1,0 +1,239 @@
+"""What the papers' tables say, in the tracker's terms: which field a column heading means,
+what a decision or status word means, a recommendation's label at the start of its text, a
+date given by day, month or year, and the leads named in a cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from recommendations.models import DatePrecision, Lead, ProgressUpdate, RagRating, Response
+
+# The fields a column can be mapped to, in the order the mapping form offers them.
+FIELDS: dict[str, str] = {
+    "": "(not imported)",
+    "label": "Label (e.g. 1, R2, 3a)",
+    "recommendation": "Recommendation (label and text)",
+    "decision": "Decision (agreed or not)",
+    "response": "Response",
+    "response_timetable": "Response timetable",
+    "leads": "Leads (several per cell)",
+    "cabinet_member": "Responsible Cabinet member",
+    "senior_officer": "Senior responsible officer",
+    "update": "Progress update",
+    "status": "Status or RAG rating",
+    "timescale": "Timescale or target date",
+}
+
+# Heading words, tried in order: the first pattern found in a heading names its field. The
+# order matters: "Cabinet / partner agency response" is a response, not a Cabinet member;
+# "Six month progress update" an update.
+_HEADINGS: list[tuple[str, re.Pattern[str]]] = [
+    ("label", re.compile(r"^(ref(erence)?\.?|no\.?|number|#|label|rec(ommendation)? no\.?)$")),
+    ("decision", re.compile(r"agreed|decision|accepted|accept/reject")),
+    ("response_timetable", re.compile(r"timetable")),
+    ("response", re.compile(r"response|action plan")),
+    ("cabinet_member", re.compile(r"cabinet member|portfolio holder")),
+    ("senior_officer", re.compile(r"senior (responsible )?officer")),
+    ("leads", re.compile(r"\blead|responsib|owner")),
+    ("update", re.compile(r"update|progress|action taken|comments?$")),
+    ("status", re.compile(r"status|\brag\b")),
+    ("timescale", re.compile(r"timescale|target|deadline|due|by when|completion date")),
+    ("recommendation", re.compile(r"recommendation|undertaking")),
+]
+
+
+def field_for_heading(heading: str) -> str:
+    text = " ".join(heading.lower().replace("’", "'").split())
+    for name, pattern in _HEADINGS:
+        if pattern.search(text):
+            return name
+    return ""
+
+
+def recognise_headings(headings: list[str]) -> list[str]:
+    """The field each heading means ("" when unknown); a field is taken by its first column
+    only, except leads (several lead columns add up)."""
+    taken: set[str] = set()
+    fields = []
+    for heading in headings:
+        name = field_for_heading(heading)
+        if name in taken and name != "leads":
+            name = ""
+        taken.add(name)
+        fields.append(name)
+    return fields
+
+
+def find_header_row(rows: list[list[str]]) -> int:
+    """The first row with two cells or more: a title above the headings (one cell, or a cell
+    merged across the table) is passed over."""
+    for index, row in enumerate(rows[:5]):
+        if sum(1 for cell in row if cell.strip()) >= 2:
+            return index
+    return 0
+
+
+def _normal(word: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", word.lower()).split())
+
+
+DECISION_WORDS: dict[str, str] = {
+    "agreed": Response.Decision.AGREED,
+    "agree": Response.Decision.AGREED,
+    "yes": Response.Decision.AGREED,
+    "y": Response.Decision.AGREED,
+    "accepted": Response.Decision.AGREED,
+    "accept": Response.Decision.AGREED,
+    "supported": Response.Decision.AGREED,
+    "partly agreed": Response.Decision.PARTLY_AGREED,
+    "partly": Response.Decision.PARTLY_AGREED,
+    "partially agreed": Response.Decision.PARTLY_AGREED,
+    "partially accepted": Response.Decision.PARTLY_AGREED,
+    "accepted in part": Response.Decision.PARTLY_AGREED,
+    "agreed in part": Response.Decision.PARTLY_AGREED,
+    "agreed in principle": Response.Decision.PARTLY_AGREED,
+    "accepted in principle": Response.Decision.PARTLY_AGREED,
+    "not agreed": Response.Decision.NOT_AGREED,
+    "no": Response.Decision.NOT_AGREED,
+    "n": Response.Decision.NOT_AGREED,
+    "rejected": Response.Decision.NOT_AGREED,
+    "not accepted": Response.Decision.NOT_AGREED,
+    "declined": Response.Decision.NOT_AGREED,
+    "noted": Response.Decision.NOTED,
+    "noted for further action": Response.Decision.NOTED,
+    "awaiting response": Response.Decision.AWAITING,
+    "awaiting": Response.Decision.AWAITING,
+    "not stated": Response.Decision.NOT_STATED,
+    "": Response.Decision.NOT_STATED,
+}
+STATUS_WORDS: dict[str, str] = {
+    "completed": ProgressUpdate.Status.IMPLEMENTED,
+    "complete": ProgressUpdate.Status.IMPLEMENTED,
+    "implemented": ProgressUpdate.Status.IMPLEMENTED,
+    "done": ProgressUpdate.Status.IMPLEMENTED,
+    "achieved": ProgressUpdate.Status.IMPLEMENTED,
+    "closed": ProgressUpdate.Status.IMPLEMENTED,
+    "in progress": ProgressUpdate.Status.IN_PROGRESS,
+    "ongoing": ProgressUpdate.Status.IN_PROGRESS,
+    "on track": ProgressUpdate.Status.IN_PROGRESS,
+    "underway": ProgressUpdate.Status.IN_PROGRESS,
+    "started": ProgressUpdate.Status.IN_PROGRESS,
+    "not started": ProgressUpdate.Status.NOT_STARTED,
+    "not implemented": ProgressUpdate.Status.NOT_IMPLEMENTED,
+    "superseded": ProgressUpdate.Status.SUPERSEDED,
+    "status not stated": ProgressUpdate.Status.NOT_STATED,
+    "not stated": ProgressUpdate.Status.NOT_STATED,
+    "": ProgressUpdate.Status.NOT_STATED,
+}
+RAG_WORDS: dict[str, str] = {
+    "red": RagRating.RED,
+    "r": RagRating.RED,
+    "amber": RagRating.AMBER,
+    "a": RagRating.AMBER,
+    "green": RagRating.GREEN,
+    "g": RagRating.GREEN,
+}
+
+
+def decision_for(word: str) -> str | None:
+    return DECISION_WORDS.get(_normal(word))
+
+
+def status_for(word: str) -> tuple[str, str] | None:
+    """(status, RAG rating) a status cell means: a RAG colour leaves the status unstated."""
+    normal = _normal(word)
+    if normal in STATUS_WORDS:
+        return STATUS_WORDS[normal], ""
+    if normal in RAG_WORDS:
+        return ProgressUpdate.Status.NOT_STATED, RAG_WORDS[normal]
+    return None
+
+
+# A label at the start of a recommendation's text, as the papers write it.
+_LABELS = [
+    re.compile(r"^recommendation\s+([A-Za-z]?\d+[A-Za-z]?)\b[.:)]?(?:\s+|$)", re.IGNORECASE),
+    re.compile(r"^(R\d+[a-z]?)\b[.:)]?(?:\s+|$)"),
+    re.compile(r"^(\d+[a-z]?)[.:)](?:\s+|$)"),
+    re.compile(r"^(\d+[a-z]?)$"),
+]
+
+
+def split_label(text: str) -> tuple[str, str]:
+    """(label, the text without it): "Recommendation 1", "R1", "1:", "2a." or none."""
+    for pattern in _LABELS:
+        if match := pattern.match(text):
+            return match[1], text[match.end() :].lstrip()
+    return "", text
+
+
+def clean_label(value: str) -> str:
+    value = value.strip()
+    label, rest = split_label(value)
+    return label if label and not rest else value.rstrip(".:)")
+
+
+_PART = re.compile(r"^(\d+)([a-z])$")
+
+
+def parent_label(label: str) -> str:
+    """ "2" for the lettered part "2a"; "" for anything else."""
+    match = _PART.match(label)
+    return match[1] if match else ""
+
+
+_MONTHS = {
+    name: number
+    for number in range(1, 13)
+    for name in (
+        dt.date(2000, number, 1).strftime("%B").lower(),
+        dt.date(2000, number, 1).strftime("%b").lower(),
+    )
+}
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
+_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?,?\s+(\d{4})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def parse_date(text: str) -> tuple[dt.date, str] | None:
+    """A date as the papers give it, with its precision: "14 March 2022", "14/03/2022",
+    "2022-03-14" (a day), "March 2022" (a month), "2022" (a year). None if not a date."""
+    value = " ".join(text.split())
+    try:
+        if match := _ISO.match(value):
+            return dt.date(int(match[1]), int(match[2]), int(match[3])), DatePrecision.DAY
+        if match := _NUMERIC.match(value):
+            return dt.date(int(match[3]), int(match[2]), int(match[1])), DatePrecision.DAY
+        if (match := _DAY_MONTH_YEAR.match(value)) and match[2].lower() in _MONTHS:
+            month = _MONTHS[match[2].lower()]
+            return dt.date(int(match[3]), month, int(match[1])), DatePrecision.DAY
+        if (match := _MONTH_YEAR.match(value)) and match[1].lower() in _MONTHS:
+            return dt.date(int(match[2]), _MONTHS[match[1].lower()], 1), DatePrecision.MONTH
+        if match := _YEAR.match(value):
+            return dt.date(int(match[1]), 1, 1), DatePrecision.YEAR
+    except ValueError:
+        return None
+    return None
+
+
+ROLE_OF_FIELD = {
+    "leads": Lead.Role.LEAD_OFFICER,
+    "cabinet_member": Lead.Role.CABINET_MEMBER,
+    "senior_officer": Lead.Role.SENIOR_RESPONSIBLE_OFFICER,
+}
+
+
+def split_leads(markdown: str) -> list[tuple[str, str]]:
+    """(name, job title) of each lead named in a cell: one per paragraph or line, or
+    separated by "/" or ";" ("Cllr X / Officer Y"); "Name, job title" or "Name – job title"."""
+    people = []
+    for line in re.split(r"\n+|\s+/\s+|;", markdown):
+        line = line.strip().removeprefix("- ").strip()
+        if not line:
+            continue
+        parts = re.split(r",\s+|\s+[–-]\s+", line, maxsplit=1)
+        name, title = parts[0].strip(), (parts[1].strip() if len(parts) > 1 else "")
+        people.append((name, title))
+    return people

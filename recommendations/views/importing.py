@@ -1,0 +1,223 @@
+"""Importing a table (officers only): upload the file and say where its rows go; then pick
+the table, map its columns and words, read the preview with each row's errors, and save.
+
+The uploaded file waits in the default storage, under a random name only this session
+knows, between the steps; saving (or a new upload) removes it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from recommendations import access, forms, services
+from recommendations.importing import readers, recognise
+from recommendations.importing.preview import Preview, build_preview
+from recommendations.models import Committee, DatePrecision, Review, UpdateReport
+from recommendations.storage import StorageUnavailable
+
+SESSION_KEY = "table_imports"
+PERMISSIONS = ("add_review", "add_recommendation", "add_progressupdate")
+
+
+def _uploads(request: HttpRequest) -> dict:
+    return request.session.get(SESSION_KEY) or {}
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    access.require(request, *PERMISSIONS)
+    form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(readers_limit() + 1)
+        try:
+            readers.read_tables(content, upload.name or "")
+        except ValidationError as error:
+            form.add_error("file", error.message_dict.get("file", error.messages))
+        else:
+            token = secrets.token_urlsafe(16)
+            try:
+                stored = default_storage.save(f"imports/{token}", ContentFile(content))
+            except StorageUnavailable as error:
+                form.add_error("file", str(error))
+            else:
+                data = form.cleaned_data
+                uploads = _uploads(request)
+                for old in uploads.values():  # one import at a time per session
+                    default_storage.delete(old["stored"])
+                request.session[SESSION_KEY] = {
+                    token: {
+                        "stored": stored,
+                        "name": upload.name or "table",
+                        "review": data["review"].pk if data["into"] == form.EXISTING else None,
+                        "committee": data["committee"].pk if data["committee"] else None,
+                        "title": data["title"].strip(),
+                        "report_title": data["report_title"].strip(),
+                        "as_at": data["as_at"].strip(),
+                    }
+                }
+                return redirect("recommendations:import_preview", token=token)
+    return render(request, "recommendations/import_upload.html", {"form": form, "nav": "reviews"})
+
+
+def readers_limit() -> int:
+    from django.conf import settings  # noqa: PLC0415
+
+    return settings.IMPORT_MAX_BYTES
+
+
+def _word_key(kind: str, word: str) -> str:
+    return f"word_{kind}_{hashlib.sha256(word.encode()).hexdigest()[:10]}"
+
+
+def _choices_for(kind: str) -> list[tuple[str, str]]:
+    from recommendations.models import ProgressUpdate, RagRating, Response  # noqa: PLC0415
+
+    if kind == "decision":
+        return [("", "Choose…"), *Response.Decision.choices]
+    return [
+        ("", "Choose…"),
+        *ProgressUpdate.Status.choices,
+        *[(f"rag:{value}", f"RAG: {label}") for value, label in RagRating.choices],
+    ]
+
+
+def _preview_from(request: HttpRequest, params, tables) -> tuple[int, Preview, dict]:
+    try:
+        index = min(max(int(params.get("table", "1")), 1), len(tables)) - 1
+    except ValueError:
+        index = 0
+    table = tables[index]
+    mapping = {}
+    # Columns chosen for another table (the table was just changed) do not apply to this one.
+    same_table = params.get("mapped_table", str(index + 1)) == str(index + 1)
+    for column in range(table.width if same_table else 0):
+        value = params.get(f"col{column}")
+        if value is not None and value in recognise.FIELDS:
+            mapping[column] = value
+    first = build_preview(table, mapping=mapping)
+    words, chosen = {}, {}
+    for kind, word in first.unknown_words:
+        value = params.get(_word_key(kind, word), "")
+        if value:
+            chosen[_word_key(kind, word)] = value
+            words[word] = value
+    preview = build_preview(table, mapping=mapping, words=words) if words else first
+    if words:  # a RAG colour chosen for a status word sets the rating, not the status
+        for row in preview.rows:
+            if row.status.startswith("rag:"):
+                row.status, row.rag = "not_stated", row.status.removeprefix("rag:")
+        preview.unknown_words = first.unknown_words
+    return index, preview, chosen
+
+
+@require_http_methods(["GET", "POST"])
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    access.require(request, *PERMISSIONS)
+    entry = _uploads(request).get(token)
+    if entry is None:
+        raise Http404("No such import: upload the file again.")
+    try:
+        with default_storage.open(entry["stored"], "rb") as handle:
+            content = handle.read()
+        _, tables = readers.read_tables(content, entry["name"])
+    except (OSError, ValidationError, StorageUnavailable):
+        raise Http404("The uploaded file is gone: upload it again.") from None
+    params = request.POST if request.method == "POST" else request.GET
+    index, preview, chosen = _preview_from(request, params, tables)
+    review = Review.objects.filter(pk=entry["review"]).first() if entry["review"] else None
+    known = set(review.recommendations.values_list("label", flat=True)) if review else set()
+    if request.method == "POST" and not preview.errors:
+        result = _save(request, entry, preview, review, content)
+        if result is not None:
+            default_storage.delete(entry["stored"])
+            request.session[SESSION_KEY] = {}
+            messages.success(request, _saved_message(result))
+            return redirect(result.review)
+    elif request.method == "POST":
+        messages.error(request, "Nothing was saved: correct the rows with errors first.")
+    word_fields = [
+        {
+            "kind": kind,
+            "word": word,
+            "name": _word_key(kind, word),
+            "choices": _choices_for(kind),
+            "value": chosen.get(_word_key(kind, word), ""),
+        }
+        for kind, word in preview.unknown_words
+    ]
+    return render(
+        request,
+        "recommendations/import_preview.html",
+        {
+            "nav": "reviews",
+            "token": token,
+            "file_name": entry["name"],
+            "tables": tables,
+            "table_index": index + 1,
+            "preview": preview,
+            "columns": list(
+                zip(range(len(preview.headings)), preview.headings, preview.fields, strict=True)
+            ),
+            "field_choices": list(recognise.FIELDS.items()),
+            "word_fields": word_fields,
+            "review": review,
+            "unmatched": [row.number for row in preview.rows if review and row.label not in known],
+            "committee": Committee.objects.filter(pk=entry["committee"]).first(),
+            "title": entry["title"],
+            "action": reverse("recommendations:import_preview", kwargs={"token": token}),
+        },
+    )
+
+
+def _save(request, entry, preview: Preview, review: Review | None, content: bytes):
+    as_at, precision = timezone.localdate(), DatePrecision.DAY
+    if entry["as_at"] and (parsed := recognise.parse_date(entry["as_at"])):
+        as_at, precision = parsed
+    title = entry["report_title"] or preview.heading_of("update") or "Imported update"
+    report = UpdateReport(title=title, as_at=as_at, as_at_precision=precision)
+    if review is None:
+        committee = Committee.objects.filter(pk=entry["committee"]).first()
+        if committee is None:
+            raise Http404("The committee is gone: upload the file again.")
+        review = Review(committee=committee, title=entry["title"])
+    try:
+        return services.import_table(
+            rows=preview.rows,
+            review=review,
+            report=report,
+            columns=preview.columns,
+            file_name=entry["name"],
+            content=content,
+            user=request.user,
+        )
+    except services.ImportRefused as error:
+        for number, problems in error.errors.items():
+            where = f"Row {number}: " if number else ""
+            messages.error(request, f"Nothing was saved. {where}{' '.join(problems)}")
+    except (ValidationError, StorageUnavailable) as error:
+        text = " ".join(getattr(error, "messages", [str(error)]))
+        messages.error(request, f"Nothing was saved. {text}")
+    return None
+
+
+def _saved_message(result: services.ImportResult) -> str:
+    text = (
+        f"Imported {result.recommendations} recommendation(s) and {result.updates} update(s)."
+        if result.recommendations
+        else f"Imported {result.updates} update(s) into the update report “{result.report.title}”."
+    )
+    if result.unmatched:
+        labels = ", ".join(row.label or f"row {row.number}" for row in result.unmatched)
+        text += f" No recommendation matched: {labels}."
+    return text
