@@ -13,6 +13,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/appendix/", views.appendix, name="appendix"),
     path("reviews/<slug:slug>/appendix.csv", views.appendix_csv, name="appendix_csv"),
     path("reviews/<slug:slug>/appendix.xlsx", views.appendix_xlsx, name="appendix_xlsx"),
+    path("reviews/<slug:slug>/appendix.docx", views.appendix_docx, name="appendix_docx"),
     path("reviews/<slug:slug>/appendix.pdf", views.appendix_pdf, name="appendix_pdf"),
     path(
         "reviews/<slug:slug>/appendix/settings/",
@@ -21,6 +22,7 @@ urlpatterns = [
     ),
     path("recommendations/", views.RecommendationListView.as_view(), name="recommendation_list"),
     path("meetings/<id:pk>/pack.pdf", views.meeting_pack_pdf, name="meeting_pack_pdf"),
+    path("meetings/<id:pk>/pack.docx", views.meeting_pack_docx, name="meeting_pack_docx"),
     path("meetings/<id:pk>/pack/", views.meeting_pack, name="meeting_pack"),
     path("meetings/<id:pk>/pack/render/", views.meeting_pack_render, name="meeting_pack_render"),
     path("meetings/<id:pk>/pack/issue/", views.meeting_pack_issue, name="meeting_pack_issue"),

@@ -11,6 +11,7 @@ appendix layout needs ``change_review`` (officers). The checks are ``recommendat
 from reports.views.appendix import (
     appendix,
     appendix_csv,
+    appendix_docx,
     appendix_pdf,
     appendix_settings,
     appendix_xlsx,
@@ -19,6 +20,7 @@ from reports.views.changes import review_changes
 from reports.views.dashboard import home, label_meanings
 from reports.views.packs import (
     meeting_pack,
+    meeting_pack_docx,
     meeting_pack_download,
     meeting_pack_issue,
     meeting_pack_pdf,
@@ -29,8 +31,9 @@ from reports.views.reviews import review_detail
 
 __all__ = [
     "home", "label_meanings", "review_detail", "review_changes",
-    "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "appendix_settings",
+    "appendix", "appendix_csv", "appendix_xlsx", "appendix_docx", "appendix_pdf",
+    "appendix_settings",
     "RecommendationListView",
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_render", "meeting_pack_download",
-    "meeting_pack_issue",
+    "meeting_pack_issue", "meeting_pack_docx",
 ]  # fmt: skip

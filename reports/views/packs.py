@@ -19,9 +19,11 @@ from recommendations import access
 from recommendations.models import Meeting
 from recommendations.storage import StorageUnavailable
 from reports import rows, services, tasks
+from reports.exporters import word
+from reports.exporters.pack import pack_docx
 from reports.models import IssuedPack, PackRender
 from reports.pdf import documents, sandbox
-from reports.views.common import EXPORT, pdf_error_response, pdf_response
+from reports.views.common import EXPORT, download, pdf_error_response, pdf_response
 
 logger = logging.getLogger("reports.views")
 
@@ -154,6 +156,15 @@ def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if tasks.meeting_has_passed(pack.meeting):
         return _issue_small(request, pack, by_clerk=False)
     return pdf_response(documents.pack_html(pack), _pack_filename(pack.meeting), pack.appendices)
+
+
+def meeting_pack_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pack as a Word document, made from the records as they stand (the issued PDF
+    stays the papers as presented): quick to write, so made in the request at any size."""
+    access.require(request, EXPORT)
+    pack = rows.meeting_pack(pk)
+    filename = _pack_filename(pack.meeting).removesuffix(".pdf") + ".docx"
+    return download(pack_docx(pack), word.DOCX_CONTENT_TYPE, filename)
 
 
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:

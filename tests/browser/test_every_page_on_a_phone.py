@@ -45,7 +45,7 @@ PHONE = {"width": 390, "height": 844}
 NOT_PAGES = {
     "appendix_csv", "appendix_xlsx", "appendix_pdf", "meeting_pack_pdf", "meeting_pack_download",
     "recommendation_move", "lead_move", "update_report_finalise", "meeting_pack_render",
-    "meeting_pack_issue", "document_download",
+    "meeting_pack_issue", "document_download", "appendix_docx", "meeting_pack_docx",
 }  # fmt: skip
 
 # What is wrong with the page as laid out, as sentences; empty when nothing is. Each element's

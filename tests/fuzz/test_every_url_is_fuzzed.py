@@ -25,6 +25,7 @@ READING = {
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_download", "authority_list", "people_list",
     "meeting_detail",  # test_query_strings
     "document_download",  # test_documents
+    "appendix_docx", "meeting_pack_docx",  # test_query_strings
 }  # fmt: skip
 
 

@@ -125,7 +125,7 @@ def _report_value(world: World) -> st.SearchStrategy[str]:
     )
 
 
-@pytest.mark.parametrize("suffix", ["appendix/", "appendix.csv", "appendix.xlsx"])
+@pytest.mark.parametrize("suffix", ["appendix/", "appendix.csv", "appendix.xlsx", "appendix.docx"])
 @settings(FUZZ, max_examples=15)
 @given(data=st.data())
 def test_appendix_and_exports_with_any_report(officer_client, world, suffix, data):
@@ -166,6 +166,7 @@ def _paths(world: World, segment: str, number: str) -> list[str]:
         f"/reviews/{world.review.slug}/meetings/{number}/edit/",
         f"{one}leads/{number}/edit/", f"{one}updates/{number}/edit/",
         f"{one}updates/{number}/correct/", f"/meetings/{number}/pack.pdf",
+        f"/meetings/{number}/pack.docx", f"/reviews/{segment}/appendix.docx",
         f"/meetings/{number}/pack/", f"/meetings/{number}/pack/{number}.pdf",
         f"/meetings/{number}/", f"/meetings/{number}/documents/new/",
         f"/documents/{number}/", f"/documents/{number}/remove/",
