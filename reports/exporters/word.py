@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from docx import Document
@@ -34,11 +35,19 @@ PAGE_WIDTH, PAGE_HEIGHT = Cm(29.7), Cm(21.0)  # A4 landscape
 MARGIN = Cm(1.5)
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 HEADER_FILL = "E8ECF1"
+GROUP_FILL = "F4F6F8"
 LIST_INDENT = 360  # twentieths of a point per list level (a quarter inch)
 
 # XML 1.0 cannot carry these (lxml refuses them): control characters but tab and line breaks,
 # lone surrogates and the two non-characters.
 _NOT_XML = re.compile("[\x00-\x08\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A row of a table that names the group of rows below it, across every column."""
+
+    title: str
 
 
 def xml_text(text: object) -> str:
@@ -98,7 +107,7 @@ class WordDocument:
     def table(
         self,
         headings: Sequence[str],
-        rows: Iterable[Sequence[str]],
+        rows: Iterable[Sequence[str] | GroupRow],
         *,
         widths: Sequence[float] = (),
         html: bool = True,
@@ -127,6 +136,11 @@ class WordDocument:
                 _add_text(paragraph, xml_text(heading), bold=True, size=TABLE_FONT_SIZE)
         for values in rows:
             cells = table.add_row().cells
+            if isinstance(values, GroupRow):
+                merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
+                _shade(merged, GROUP_FILL)
+                _add_text(merged.paragraphs[0], xml_text(values.title), bold=True)
+                continue
             for cell, value, width in zip(cells, values, column_widths, strict=False):
                 cell.width = width
                 if html:

@@ -46,6 +46,7 @@ NOT_PAGES = {
     "appendix_csv", "appendix_xlsx", "appendix_pdf", "meeting_pack_pdf", "meeting_pack_download",
     "recommendation_move", "lead_move", "update_report_finalise", "meeting_pack_render",
     "meeting_pack_issue", "document_download", "appendix_docx", "meeting_pack_docx",
+    "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",
 }  # fmt: skip
 
 # What is wrong with the page as laid out, as sentences; empty when nothing is. Each element's
@@ -118,6 +119,7 @@ SCREENSHOTS = {
     "/",
     "/reviews/",
     "/recommendations/",
+    "/trackers/",
     "/reviews/hackney-school-exclusions/",
     "/reviews/hackney-school-exclusions/appendix/",
     "/reviews/hackney-school-exclusions/recommendations/3/",
@@ -171,6 +173,7 @@ def _pages() -> dict[str, list[str]]:
             "/recommendations/?q=exclusion&decision=agreed",
             "/recommendations/?page=2",
         ],
+        "tracker": ["/trackers/", "/trackers/?group=committee&layout=hackney"],
     }
 
     def add(name: str, path: str) -> None:

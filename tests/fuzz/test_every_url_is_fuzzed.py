@@ -26,6 +26,7 @@ READING = {
     "meeting_detail",  # test_query_strings
     "document_download",  # test_documents
     "appendix_docx", "meeting_pack_docx",  # test_query_strings
+    "tracker", "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",  # test_query_strings
 }  # fmt: skip
 
 

@@ -178,6 +178,8 @@ def reading_pages(deployment: Deployment, *, every_recommendation: bool = True) 
         f"/recommendations/?review={hackney['pk']}&decision=agreed&status=in_progress",
         "/recommendations/?overdue=true&closed=hide&sort=-review",
         "/recommendations/?page=2",
+        "/trackers/",
+        "/trackers/?group=committee&closed=",
     ]
     for slug, review in deployment.reviews.items():
         pages += [
@@ -205,6 +207,9 @@ def exports(deployment: Deployment) -> dict[str, str]:
         # East Sussex's pack is under PACK_REQUEST_MAX_ROWS: rendered within the request.
         f"/meetings/{deployment.meeting(EAST_SUSSEX)}/pack.pdf": "application/pdf",
         f"/meetings/{deployment.meeting(EAST_SUSSEX)}/pack.docx": DOCX_TYPE,
+        "/trackers/tracker.csv": CSV_TYPE,
+        "/trackers/tracker.xlsx?group=committee": XLSX_TYPE,
+        "/trackers/tracker.docx?closed=": DOCX_TYPE,
     }
     for slug, review in deployment.reviews.items():
         found[f"/reviews/{slug}/appendix.csv"] = CSV_TYPE
