@@ -1081,15 +1081,26 @@ class SupportingDocumentForm(SensibleDatesForm):
         self.fields["title"].help_text = "As members should see it in lists and the pack."
 
 
+MONTH_CHOICES = [(month, dt.date(2000, month, 1).strftime("%B")) for month in range(1, 13)]
+
+
 class AuthorityForm(VersionedForm):
     class Meta:
         model = Authority
-        fields = ["name", "response_due_amount", "response_due_unit"]
-        widgets = {"response_due_unit": forms.RadioSelect}
+        fields = [
+            "name", "response_due_amount", "response_due_unit", "tracker_reference",
+            "municipal_year_starts",
+        ]  # fmt: skip
+        widgets = {
+            "response_due_unit": forms.RadioSelect,
+            "municipal_year_starts": forms.Select(choices=MONTH_CHOICES),
+        }
         labels = {
             "name": "Name of the authority",
             "response_due_amount": "Responses are due after",
             "response_due_unit": "Days or months?",
+            "tracker_reference": "Reference of each row in a tracker",
+            "municipal_year_starts": "The municipal year starts in",
         }
         help_texts = {
             "name": 'e.g. "London Borough of Hackney".',
@@ -1107,6 +1118,18 @@ class AuthorityForm(VersionedForm):
                 "invalid": "Enter a whole number, e.g. 2 or 28.",
             },
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out (a form from before trackers, a script), they keep what is saved.
+        for name in ("tracker_reference", "municipal_year_starts"):
+            self.fields[name].required = False
+
+    def clean_tracker_reference(self) -> str:
+        return self.cleaned_data.get("tracker_reference") or self.instance.tracker_reference
+
+    def clean_municipal_year_starts(self) -> int:
+        return self.cleaned_data.get("municipal_year_starts") or self.instance.municipal_year_starts
 
     def clean(self) -> dict:
         data = super().clean()

@@ -19,6 +19,18 @@ from recommendations import filetypes
 LONG_TEXT_MAX = 20_000  # characters; several pages of a committee paper
 SHORT_TEXT_MAX = 255
 
+DEFAULT_TRACKER_REFERENCE = "SR ({year}) {number:02}"
+TRACKER_REFERENCE_FIELDS = ("year", "number", "label")
+
+
+def format_tracker_reference(pattern: str, *, year: str, number: int, label: str) -> str:
+    """The pattern with its fields filled in; a pattern that cannot be filled (saved before
+    the rule, or edited in the database) gives the label rather than an error."""
+    try:
+        return pattern.format(year=year, number=number, label=label)
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        return label
+
 
 class DatePrecision(models.TextChoices):
     """Committee papers often date things by month only ("March 2022"); keep that honest."""
@@ -55,6 +67,17 @@ class Authority(models.Model):
     response_due_unit = models.CharField(
         max_length=6, choices=DueUnit.choices, default=DueUnit.MONTHS
     )
+    # Council-wide trackers give each row a reference: "SR (25/26) 01" is the first
+    # recommendation of a review that reported in the municipal year 2025/26.
+    tracker_reference = models.CharField(
+        max_length=100,
+        default=DEFAULT_TRACKER_REFERENCE,
+        help_text="{year} is the municipal year (25/26), {number} the recommendation's number "
+        "in that year ({number:02} gives 01), {label} its label as entered.",
+    )
+    municipal_year_starts = models.PositiveSmallIntegerField(
+        default=5, help_text="The month the municipal year starts (5: May)."
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -64,6 +87,21 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def municipal_year(self, date: dt.date | None) -> str:
+        """The municipal year of a date: "25/26" from the start month of 2025 to the month
+        before it in 2026; empty when there is no date."""
+        if date is None:
+            return ""
+        first = date.year if date.month >= self.municipal_year_starts else date.year - 1
+        return f"{first % 100:02}/{(first + 1) % 100:02}"
+
+    def reference(self, *, year: str, number: int, label: str) -> str:
+        """A tracker row's reference in this authority's pattern (checked when saved:
+        ``rules.tracker_reference_error``)."""
+        return format_tracker_reference(
+            self.tracker_reference, year=year, number=number, label=label
+        )
 
     @property
     def response_due_display(self) -> str:

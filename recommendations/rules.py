@@ -11,6 +11,7 @@ caught the mistake first.
 from __future__ import annotations
 
 import datetime as dt
+import string
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -22,6 +23,7 @@ from simple_history.models import HistoricalChanges
 from recommendations import markdown
 from recommendations.models import (
     ONE_RECORD,
+    TRACKER_REFERENCE_FIELDS,
     UNNUMBERED_PREFIX,
     Authority,
     CommitteeVerdict,
@@ -363,8 +365,31 @@ def contributors_errors(report: UpdateReport, contributors: list[Person]) -> Err
 RESPONSE_DUE_LIMITS = {Authority.DueUnit.DAYS: 366, Authority.DueUnit.MONTHS: 24}
 
 
+def tracker_reference_error(pattern: str) -> str | None:
+    """A reference pattern must fill in with {year}, {number} and {label} only, and name the
+    number or the label (or every row would have the same reference)."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+        pattern.format(year="25/26", number=1, label="1")
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        fields = None
+    allowed = set(TRACKER_REFERENCE_FIELDS)
+    if fields is None or not set(fields) <= allowed:
+        return (
+            "Use {year}, {number} (or {number:02} for 01) and {label} only, each in braces, "
+            'e.g. "SR ({year}) {number:02}".'
+        )
+    if not {"number", "label"} & set(fields):
+        return "Include {number} or {label}, so that each row has its own reference."
+    return None
+
+
 def authority_errors(authority: Authority) -> Errors:
     errors: Errors = {}
+    if error := tracker_reference_error(authority.tracker_reference):
+        _add(errors, "tracker_reference", error)
+    if not 1 <= (authority.municipal_year_starts or 0) <= 12:
+        _add(errors, "municipal_year_starts", "Enter a month from 1 (January) to 12 (December).")
     limit = RESPONSE_DUE_LIMITS.get(authority.response_due_unit)
     amount = authority.response_due_amount
     if limit and amount is not None and not 1 <= amount <= limit:

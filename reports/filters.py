@@ -26,6 +26,7 @@ from recommendations.monitoring import (
     disputed_condition,
     with_verdict,
 )
+from reports.layouts import DEFAULT_LAYOUT, LAYOUT_CHOICES, LAYOUTS
 from reports.widgets import FastSelect
 
 # A word, or a "quoted phrase", either of which may be negated with a leading "-".
@@ -266,3 +267,34 @@ class RecommendationFilter(django_filters.FilterSet):
             )
         # SQLite (development): the same query language, matched as substrings.
         return queryset.filter(Q(label__iexact=value) | substring_search(value))
+
+
+GROUP_CHOICES = [("committee", "By committee")]  # the empty choice groups by review
+TRACKER_LAYOUTS = [(key, name) for key, name in LAYOUT_CHOICES if key != DEFAULT_LAYOUT]
+
+
+class TrackerFilter(RecommendationFilter):
+    """The cross-review table's filters, and how the tracker prints: grouped by review or by
+    committee, in which layout. Without a choice about closed recommendations, a tracker
+    shows the open ones (``tracker_query``)."""
+
+    group = django_filters.ChoiceFilter(
+        method="filter_nothing", choices=GROUP_CHOICES, empty_label="By review", label="Group"
+    )
+    layout = django_filters.ChoiceFilter(
+        method="filter_nothing",
+        choices=TRACKER_LAYOUTS,
+        empty_label=LAYOUTS[DEFAULT_LAYOUT].name,
+        label="Layout",
+    )
+
+    def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # how the tracker prints, not which recommendations it has
+
+
+def tracker_query(query):
+    """The request's query with the tracker's default: open recommendations only."""
+    query = query.copy()
+    if "closed" not in query:
+        query["closed"] = "hide"
+    return query

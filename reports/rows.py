@@ -457,3 +457,138 @@ def _mentions(appendices: list[Appendix], phrase: str) -> bool:
         for row in item.rows
         for cell in row.cells.values()
     )
+
+
+# -- Trackers across reviews ----------------------------------------------------------------
+
+REFERENCE_HEADING = "Reference"
+REFERENCE_WIDTH = 11
+GROUPINGS = {"review": "Review", "committee": "Committee"}
+
+
+@dataclass
+class TrackerGroup:
+    title: str
+    rows: list[AppendixRow]
+
+
+@dataclass
+class Tracker:
+    """Many reviews' recommendations in one table, in one layout, grouped by review or by
+    committee, each row with its reference in its authority's pattern."""
+
+    title: str
+    layout: Layout
+    group_by: str
+    groups: list[TrackerGroup]
+    references: dict[int, str]
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        return list(self.layout.columns)
+
+    @property
+    def rows(self) -> list[AppendixRow]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def headings(self) -> list[str]:
+        return [REFERENCE_HEADING, *(heading for _, heading in self.columns)]
+
+    @property
+    def widths(self) -> tuple[float, ...]:
+        """The reference's width, then the layout's, narrowed to leave room for it."""
+        if len(self.layout.widths) != len(self.columns):
+            return ()
+        scale = (100 - REFERENCE_WIDTH) / sum(self.layout.widths)
+        return (REFERENCE_WIDTH, *(round(width * scale, 1) for width in self.layout.widths))
+
+    def reference(self, row: AppendixRow) -> str:
+        return self.references.get(row.recommendation.pk, "")
+
+    def reference_cell(self, row: AppendixRow) -> Cell:
+        """The reference; grouped by committee, the review's title beneath it."""
+        reference = self.reference(row)
+        if self.group_by != "committee":
+            return Cell(format_html("<p><strong>{}</strong></p>", reference), reference)
+        review = row.recommendation.review.title
+        return Cell(
+            format_html(
+                '<p><strong>{}</strong></p><p class="tracker-review">{}</p>', reference, review
+            ),
+            f"{reference}\n{review}",
+        )
+
+    def iter_groups_html(self) -> Iterator[tuple[str, list[list[Cell]]]]:
+        """Each group's title and its rows' cells, the reference first."""
+        for group in self.groups:
+            yield (
+                group.title,
+                [
+                    [self.reference_cell(row), *(row.html_cell(key) for key, _ in self.columns)]
+                    for row in group.rows
+                ],
+            )
+
+    @property
+    def has_verdicts(self) -> bool:
+        return any(row.verdict is not None for row in self.rows)
+
+    def iter_text(self) -> Iterator[list[str]]:
+        """The header, then a row per recommendation: its reference, committee and review
+        (so a spreadsheet can sort and filter them), then the layout's columns as the
+        appendix exports them (the label in a column of its own)."""
+        columns = [*self.columns, VERDICT_COLUMN] if self.has_verdicts else self.columns
+        yield [
+            REFERENCE_HEADING,
+            "Committee",
+            "Review",
+            *(
+                name
+                for key, heading in columns
+                for name in ([LABEL_HEADING, heading] if key == "recommendation" else [heading])
+            ),
+        ]
+        for row in self.rows:
+            rec = row.recommendation
+            cells = [self.reference(row), rec.review.committee.name, rec.review.title]
+            for key, _ in columns:
+                if key == "recommendation":
+                    cells += [rec.label, markdown_to_text(rec.text)]
+                else:
+                    cells.append(row.cells[key].text)
+            yield cells
+
+    @property
+    def text_widths(self) -> tuple[int, ...]:
+        if not self.widths:
+            return ()
+        layout_widths = [
+            width
+            for (key, _), layout_width in zip(self.columns, self.layout.widths, strict=True)
+            for width in (
+                [LABEL_WIDTH, layout_width] if key == "recommendation" else [layout_width]
+            )
+        ]
+        return (REFERENCE_WIDTH, 12, 14, *layout_widths)
+
+
+def build_tracker(
+    data: selectors.TrackerData, *, title: str, layout: Layout, group_by: str
+) -> Tracker:
+    groups: list[TrackerGroup] = []
+    last_key: tuple[str, int] | None = None
+    for rec, update, is_part in data.entries:
+        review = rec.review
+        if group_by == "committee":
+            key = ("committee", review.committee_id)
+            heading = f"{review.committee.name}, {review.committee.authority.name}"
+        else:
+            key = ("review", review.pk)
+            heading = f"{review.title} ({review.committee.name})"
+        if key != last_key:
+            groups.append(TrackerGroup(heading, []))
+            last_key = key
+        cells = _build_cells(rec, update, layout, is_part)
+        groups[-1].rows.append(AppendixRow(rec, update, is_part, cells))
+    return Tracker(title, layout, group_by, groups, data.references)

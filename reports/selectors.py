@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DateField, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from recommendations.models import (
+    Authority,
     GlossaryTerm,
     Meeting,
     ProgressUpdate,
@@ -185,3 +187,100 @@ def pack_documents(
         return (2, update_order[document.progress_update_id], document.title, document.pk)
 
     return sorted(documents, key=order)
+
+
+@dataclass
+class TrackerData:
+    # (recommendation, its latest update, whether it is a part), review by review.
+    entries: list[tuple[Recommendation, ProgressUpdate | None, bool]]
+    references: dict[int, str]  # recommendation id: its reference in the authority's pattern
+
+
+def tracker_data(filtered: QuerySet[Recommendation]) -> TrackerData:
+    """The recommendations ``filtered`` selects, across reviews, each with its latest update,
+    in their authority's, committee's and review's order (parts after their parent). Queries:
+    the recommendations with their reviews, committees, authorities and responses; their
+    leads with people; their latest updates; the numbering (``tracker_references``)."""
+    shown = ProgressUpdate.objects.filter(pk=latest_update_ids()).select_related(
+        "report", "author", "verdict__meeting"
+    )
+    recommendations = list(
+        with_progress(Recommendation.objects.filter(pk__in=filtered.order_by().values("pk")))
+        .select_related("response", "review__committee__authority")
+        .prefetch_related(
+            leads_prefetch(), Prefetch("updates", queryset=shown, to_attr="latest_updates")
+        )
+        .order_by(
+            "review__committee__authority__name",
+            "review__committee__name",
+            F("review__reported_on").asc(nulls_last=True),
+            "review__title",
+            "review_id",
+            "order",
+            "id",
+        )
+    )
+    present = {rec.pk for rec in recommendations}
+    parts: dict[int, list[Recommendation]] = {}
+    for rec in recommendations:
+        if rec.parent_id in present:
+            parts.setdefault(rec.parent_id, []).append(rec)
+    entries = []
+    for rec in recommendations:
+        if rec.parent_id in present:
+            continue  # printed after its parent
+        for item in [rec, *parts.get(rec.pk, [])]:
+            update = item.latest_updates[0] if item.latest_updates else None
+            entries.append((item, update, item.parent_id is not None))
+    authorities = {
+        rec.review.committee.authority_id: rec.review.committee.authority for rec in recommendations
+    }
+    return TrackerData(entries, tracker_references(authorities))
+
+
+def tracker_references(authorities: dict[int, Authority]) -> dict[int, str]:
+    """Every recommendation of these authorities with its reference: its review's municipal
+    year (from the date the review reported; not recorded, the date its response was agreed,
+    or else its first update report's "as at") and its number among the authority's
+    recommendations of that year, in the order the reviews reported, in the authority's
+    pattern; a lettered part is its parent's reference and its letter ("SR (25/26) 02a").
+    One query, of every recommendation of the authorities, so that a number does not depend
+    on the filter."""
+    first_report = (
+        UpdateReport.objects.filter(review=OuterRef("review_id"), as_at__isnull=False)
+        .order_by("as_at")
+        .values("as_at")[:1]
+    )
+    rows = (
+        Recommendation.objects.filter(review__committee__authority_id__in=list(authorities))
+        .annotate(
+            review_date=Coalesce(
+                "review__reported_on",
+                "review__response_agreed_on",
+                Subquery(first_report),
+                output_field=DateField(),
+            )
+        )
+        .order_by(F("review_date").asc(nulls_last=True), "review_id", "order", "id")
+        .values_list("pk", "parent_id", "label", "review_date", "review__committee__authority_id")
+    )
+    counters: dict[tuple[int, str], int] = {}
+    references: dict[int, str] = {}
+    parents: dict[int, str] = {}
+    pending_parts = []
+    for pk, parent_id, label, reported_on, authority_id in rows:
+        if parent_id is not None:
+            pending_parts.append((pk, parent_id, label))
+            continue
+        authority = authorities[authority_id]
+        year = authority.municipal_year(reported_on)
+        counters[(authority_id, year)] = number = counters.get((authority_id, year), 0) + 1
+        references[pk] = authority.reference(year=year, number=number, label=label)
+        parents[pk] = label
+    for pk, parent_id, label in pending_parts:
+        parent_label = parents.get(parent_id, "")
+        suffix = (
+            label[len(parent_label) :] if parent_label and label.startswith(parent_label) else label
+        )
+        references[pk] = f"{references.get(parent_id, '')}{suffix}"
+    return references

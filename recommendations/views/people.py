@@ -53,7 +53,7 @@ def authority_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recommendations/authority_list.html",
-        {"authorities": Authority.objects.all(), "nav": "reviews"},
+        {"authorities": Authority.objects.prefetch_related("committees"), "nav": "reviews"},
     )
 
 

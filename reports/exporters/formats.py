@@ -55,7 +55,7 @@ def to_csv(rows: Iterable[Iterable[object]]) -> bytes:
 SHEET_NAME_MAX = 31  # Excel's limit, in UTF-16 code units
 DEFAULT_SHEET_NAME = "Sheet1"
 # Excel refuses these in a sheet name; control characters cannot be written to the XML.
-_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # Excel keeps "History" for its change tracking, in any case.
 _SHEET_NAMES_RESERVED = frozenset({"history"})
 
@@ -83,10 +83,15 @@ XLSX_CELL_MAX = 32_767
 XLSX_CUT_MARKER = " […cut: a spreadsheet cell holds 32,767 characters; the tracker has the rest]"
 
 
+# Neither can XML carry lone surrogates or the two non-characters (openpyxl lets them by).
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
 def _xlsx_text(value: object) -> str:
     # XML 1.0 cannot carry most control characters and openpyxl refuses them; Word's manual
     # line break (vertical tab) pasted into a text is a line break, the rest are dropped.
     text = ILLEGAL_CHARACTERS_RE.sub("", cell_text(value).replace("\x0b", "\n"))
+    text = _NOT_XML.sub("", text)
     if len(text) > XLSX_CELL_MAX:
         text = text[: XLSX_CELL_MAX - len(XLSX_CUT_MARKER)] + XLSX_CUT_MARKER
     return text

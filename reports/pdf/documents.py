@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 
 from recommendations.models import Review, UpdateReport
 from reports.pdf import sandbox
-from reports.rows import Appendix, AppendixRow, MeetingPack
+from reports.rows import Appendix, AppendixRow, MeetingPack, Tracker
 
 logger = logging.getLogger("reports.pdf")
 
@@ -181,5 +181,14 @@ def pack_html(pack: MeetingPack) -> str:
         render_to_string(
             "reports/pack_pdf.html",
             {"pack": pack, "meeting": meeting, "title": pack.title, "author": author},
+        )
+    )
+
+
+def tracker_html(tracker: Tracker, description: str) -> str:
+    return _numbered_as_typed(
+        render_to_string(
+            "reports/tracker_pdf.html",
+            {"tracker": tracker, "title": tracker.title, "description": description, "author": ""},
         )
     )

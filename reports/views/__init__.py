@@ -11,6 +11,7 @@ appendix layout needs ``change_review`` (officers). The checks are ``recommendat
 from reports.views.appendix import (
     appendix,
     appendix_csv,
+    appendix_docx,
     appendix_pdf,
     appendix_pdf_progress,
     appendix_settings,
@@ -20,6 +21,7 @@ from reports.views.changes import review_changes
 from reports.views.dashboard import home, label_meanings
 from reports.views.packs import (
     meeting_pack,
+    meeting_pack_docx,
     meeting_pack_download,
     meeting_pack_issue,
     meeting_pack_pdf,
@@ -27,12 +29,15 @@ from reports.views.packs import (
 )
 from reports.views.recommendations import RecommendationListView
 from reports.views.reviews import review_detail
+from reports.views.trackers import tracker, tracker_csv, tracker_docx, tracker_pdf, tracker_xlsx
 
 __all__ = [
     "home", "label_meanings", "review_detail", "review_changes",
-    "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "appendix_pdf_progress",
+    "appendix", "appendix_csv", "appendix_xlsx", "appendix_docx", "appendix_pdf",
+    "appendix_pdf_progress",
     "appendix_settings",
     "RecommendationListView",
+    "tracker", "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_render", "meeting_pack_download",
-    "meeting_pack_issue",
+    "meeting_pack_issue", "meeting_pack_docx",
 ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""A review's appendix page, its CSV, XLSX and PDF, and the officers' appendix settings."""
+"""A review's appendix page, its CSV, XLSX, DOCX and PDF, and the officers' appendix settings."""
 
 from __future__ import annotations
 
@@ -66,6 +66,10 @@ def appendix_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 def appendix_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     return _export(request, slug, "xlsx")
+
+
+def appendix_docx(request: HttpRequest, slug: str) -> HttpResponse:
+    return _export(request, slug, "docx")
 
 
 def _appendix_document(request: HttpRequest, slug: str) -> tuple[Review, prerender.Document]:

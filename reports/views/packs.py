@@ -20,9 +20,16 @@ from recommendations import access
 from recommendations.models import Meeting
 from recommendations.storage import StorageUnavailable
 from reports import prerender, rows, services, tasks
+from reports.exporters import word
+from reports.exporters.pack import pack_docx
 from reports.models import IssuedPack, PackRender
 from reports.pdf import documents, sandbox
-from reports.views.common import EXPORT, pdf_error_response, stored_pdf_response
+from reports.views.common import (
+    EXPORT,
+    download,
+    pdf_error_response,
+    stored_pdf_response,
+)
 
 logger = logging.getLogger("reports.views")
 
@@ -167,6 +174,15 @@ def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         large=False,
         progress_url=reverse("reports:meeting_pack", kwargs={"pk": pk}),
     )
+
+
+def meeting_pack_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pack as a Word document, made from the records as they stand (the issued PDF
+    stays the papers as presented): quick to write, so made in the request at any size."""
+    access.require(request, EXPORT)
+    pack = rows.meeting_pack(pk)
+    filename = _pack_filename(pack.meeting).removesuffix(".pdf") + ".docx"
+    return download(pack_docx(pack), word.DOCX_CONTENT_TYPE, filename)
 
 
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:

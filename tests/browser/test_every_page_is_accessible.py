@@ -162,6 +162,8 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         "/reviews/buckinghamshire-permanent-exclusions/recommendations/2a/",
         "/recommendations/",
         "/recommendations/?q=exclusion&decision=agreed",
+        "/trackers/",
+        "/trackers/?group=committee&layout=buckinghamshire&closed=",
         "/accounts/password_change/",
         "/accounts/password_change/done/",
         f"/meetings/{meeting.pk}/pack/",
@@ -341,6 +343,7 @@ def test_hostile_text_is_shown_as_valid_html(page: Page, officer):
         "/reviews/hostile/changes/",
         f"/reviews/hostile/update-reports/{update.report_id}/",
         "/recommendations/?q=exclusion+rates",
+        "/trackers/?closed=",
         f"/meetings/{meeting.pk}/verdicts/",
     ]:
         response = page.goto(path)

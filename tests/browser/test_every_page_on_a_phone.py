@@ -46,8 +46,9 @@ PHONE = {"width": 390, "height": 844}
 # URL names that are not pages a person reads at a width: downloads and POST-only actions.
 NOT_PAGES = {
     "appendix_csv", "appendix_xlsx", "appendix_pdf", "meeting_pack_pdf", "meeting_pack_download",
-    "recommendation_move", "lead_move", "update_report_finalise", "meeting_pack_render",
-    "meeting_pack_issue", "document_download",
+    "recommendation_move", "lead_move", "meeting_pack_render",
+    "meeting_pack_issue", "document_download", "appendix_docx", "meeting_pack_docx",
+    "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",
     "import_preview",  # needs an upload first: tests/browser/test_importing.py measures it
 }  # fmt: skip
 
@@ -121,6 +122,7 @@ SCREENSHOTS = {
     "/",
     "/reviews/",
     "/recommendations/",
+    "/trackers/",
     "/reviews/hackney-school-exclusions/",
     "/reviews/hackney-school-exclusions/appendix/",
     "/reviews/hackney-school-exclusions/recommendations/3/",
@@ -176,6 +178,7 @@ def _pages() -> dict[str, list[str]]:
             "/recommendations/?q=exclusion&decision=agreed",
             "/recommendations/?page=2",
         ],
+        "tracker": ["/trackers/", "/trackers/?group=committee&layout=hackney"],
     }
 
     def add(name: str, path: str) -> None:
@@ -199,10 +202,13 @@ def _pages() -> dict[str, list[str]]:
             add(name, base + tail)
         for report in review.update_reports.order_by("pk"):
             add("update_report_detail", f"{base}update-reports/{report.pk}/")
-            add("update_report_edit", f"{base}update-reports/{report.pk}/edit/")
             add("appendix", f"{base}appendix/?report={report.pk}")
             add("document_attach_report", f"{base}update-reports/{report.pk}/documents/new/")
-            if not report.is_final:
+            if report.is_final:
+                add("update_report_reopen", f"{base}update-reports/{report.pk}/reopen/")
+            else:
+                add("update_report_edit", f"{base}update-reports/{report.pk}/edit/")
+                add("update_report_finalise", f"{base}update-reports/{report.pk}/finalise/")
                 add("update_report_enter", f"{base}update-reports/{report.pk}/enter/")
                 add("update_report_requests", f"{base}update-reports/{report.pk}/requests/")
         for meeting in review.meetings.order_by("pk"):

@@ -47,6 +47,7 @@ def test_pages_for_a_signed_in_user_are_private_and_not_stored(member_client, re
     [
         "/reviews/r/appendix.csv",
         "/reviews/r/appendix.xlsx",
+        "/reviews/r/appendix.docx",
         "/recommendations/?_export=csv",
         "/recommendations/?_export=xlsx",
     ],

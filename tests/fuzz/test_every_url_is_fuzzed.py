@@ -31,6 +31,8 @@ READING = {
     "meeting_detail",  # test_query_strings
     "document_download",  # test_documents
     "my_updates",  # a lead's page; no query string is read (tests/recommendations)
+    "appendix_docx", "meeting_pack_docx",  # test_query_strings
+    "tracker", "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",  # test_query_strings
 }  # fmt: skip
 
 

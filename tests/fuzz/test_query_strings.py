@@ -96,6 +96,37 @@ def test_recommendation_list_exports_with_any_query(officer_client, world, data)
         assert response.status_code == 400
 
 
+TRACKER_PARAMS = [*LIST_PARAMS, "group", "layout", "closed"]
+TRACKER_VALUES = ["committee", "review", "hackney", "buckinghamshire", "generic", "hide", ""]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/trackers/", "/trackers/tracker.csv", "/trackers/tracker.xlsx", "/trackers/tracker.docx"],
+)
+@settings(FUZZ, max_examples=10)
+@given(data=st.data())
+def test_trackers_with_any_query(officer_client, world, path, data):
+    keys = data.draw(st.lists(st.sampled_from(TRACKER_PARAMS), max_size=6), label="keys")
+    value = st.one_of(_list_value(world), st.sampled_from(TRACKER_VALUES))
+    pairs = [(key, data.draw(value, label=key)) for key in keys]
+    pairs += data.draw(st.lists(st.tuples(junk_text, junk_text), max_size=2), label="extra")
+    response = officer_client.get(path, QUERY_STRING=query_string(pairs))
+    assert response.status_code == 200, response.status_code
+    if path.endswith("/"):
+        assert_no_active_content(response.content.decode())
+
+
+@settings(FUZZ, max_examples=3)
+@given(data=st.data())
+def test_tracker_pdf_with_any_query(officer_client, world, data):
+    """Few examples: a PDF render takes a while."""
+    keys = data.draw(st.lists(st.sampled_from(TRACKER_PARAMS), max_size=4), label="keys")
+    pairs = [(key, data.draw(_list_value(world), label=key)) for key in keys]
+    response = officer_client.get("/trackers/tracker.pdf", QUERY_STRING=query_string(pairs))
+    assert response.status_code in (200, 302), response.status_code
+
+
 @settings(FUZZ, max_examples=8)
 @given(export=junk_text)
 def test_a_member_cannot_export_whatever_the_query(member_client, world, export):
@@ -125,7 +156,9 @@ def _report_value(world: World) -> st.SearchStrategy[str]:
     )
 
 
-@pytest.mark.parametrize("suffix", ["appendix/", "appendix.csv", "appendix.xlsx", "appendix/pdf/"])
+@pytest.mark.parametrize(
+    "suffix", ["appendix/", "appendix.csv", "appendix.xlsx", "appendix.docx", "appendix/pdf/"]
+)
 @settings(FUZZ, max_examples=15)
 @given(data=st.data())
 def test_appendix_and_exports_with_any_report(officer_client, world, suffix, data):
@@ -166,6 +199,7 @@ def _paths(world: World, segment: str, number: str) -> list[str]:
         f"/reviews/{world.review.slug}/meetings/{number}/edit/",
         f"{one}leads/{number}/edit/", f"{one}updates/{number}/edit/",
         f"{one}updates/{number}/correct/", f"/meetings/{number}/pack.pdf",
+        f"/meetings/{number}/pack.docx", f"/reviews/{segment}/appendix.docx",
         f"/meetings/{number}/pack/", f"/meetings/{number}/pack/{number}.pdf",
         f"/meetings/{number}/", f"/meetings/{number}/documents/new/",
         f"/documents/{number}/", f"/documents/{number}/remove/",

@@ -55,6 +55,7 @@ DEMO_REFUSALS = {
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATIC_REF = re.compile(r'<(?:link|img|script)\b[^>]*?\b(?:href|src)="(/static/[^"]+)"')
 HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
 
@@ -177,6 +178,8 @@ def reading_pages(deployment: Deployment, *, every_recommendation: bool = True) 
         f"/recommendations/?review={hackney['pk']}&decision=agreed&status=in_progress",
         "/recommendations/?overdue=true&closed=hide&sort=-review",
         "/recommendations/?page=2",
+        "/trackers/",
+        "/trackers/?group=committee&closed=",
     ]
     for slug, review in deployment.reviews.items():
         pages += [
@@ -203,11 +206,16 @@ def exports(deployment: Deployment) -> dict[str, str]:
         "/recommendations/?q=exclusion&status=in_progress&_export=xlsx": XLSX_TYPE,
         # East Sussex's pack is under PACK_REQUEST_MAX_ROWS: rendered within the request.
         f"/meetings/{deployment.meeting(EAST_SUSSEX)}/pack.pdf": "application/pdf",
+        f"/meetings/{deployment.meeting(EAST_SUSSEX)}/pack.docx": DOCX_TYPE,
+        "/trackers/tracker.csv": CSV_TYPE,
+        "/trackers/tracker.xlsx?group=committee": XLSX_TYPE,
+        "/trackers/tracker.docx?closed=": DOCX_TYPE,
     }
     for slug, review in deployment.reviews.items():
         found[f"/reviews/{slug}/appendix.csv"] = CSV_TYPE
         found[f"/reviews/{slug}/appendix.xlsx"] = XLSX_TYPE
         found[f"/reviews/{slug}/appendix.pdf"] = "application/pdf"
+        found[f"/reviews/{slug}/appendix.docx"] = DOCX_TYPE
         found[f"/reviews/{slug}/appendix.csv?report={review['reports'][0]}"] = CSV_TYPE
     return found
 
