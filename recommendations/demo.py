@@ -254,7 +254,10 @@ def load_review_document(doc: dict[str, Any], *, replace: bool = False) -> Revie
         add_recommendation(entry, None)
     for entry in doc.get("update_reports") or []:
         if entry.get("is_final", False):
-            services.update_report_finalise(report=reports[entry["key"]], user=None)
+            report = reports[entry["key"]]
+            services.update_report_finalise(
+                report=report, expected_version=report.version, user=None
+            )
     # Apps built on this one (the appendix layout is the reports app's) read their own parts
     # of the document; this app never imports them.
     review_document_loaded.send(sender=Review, review=review, document=data)
