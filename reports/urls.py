@@ -19,6 +19,12 @@ urlpatterns = [
         views.appendix_settings,
         name="appendix_settings",
     ),
+    # After recommendations' "reviews/<slug>/update-reports/<id>/…" pages.
+    path(
+        "reviews/<slug:slug>/update-reports/<id:pk>/appendix-layout/",
+        views.report_appendix_settings,
+        name="report_appendix_settings",
+    ),
     path("recommendations/", views.RecommendationListView.as_view(), name="recommendation_list"),
     path("meetings/<id:pk>/pack.pdf", views.meeting_pack_pdf, name="meeting_pack_pdf"),
     path("meetings/<id:pk>/pack/", views.meeting_pack, name="meeting_pack"),

@@ -14,7 +14,7 @@ class AppendixExporter(ListExporter):
 
     def __init__(self, appendix: Appendix) -> None:
         self.appendix = appendix
-        self.sheet_title = appendix.review.title
+        self.sheet_title = appendix.name or appendix.review.title
         self.column_widths = appendix.text_widths
 
     @property
@@ -24,3 +24,11 @@ class AppendixExporter(ListExporter):
 
     def iterate_list(self) -> Iterable[Sequence[str | None]]:
         return self.appendix.iter_text()
+
+    def preamble(self) -> list[Sequence[str]]:
+        """The header block, when the layout has one: a spreadsheet opened by a clerk shows
+        it above the table, as the paper does."""
+        header = self.appendix.header
+        if not header:
+            return []
+        return [[self.appendix.heading], *header.text_rows()]

@@ -14,6 +14,7 @@ from reports.views.appendix import (
     appendix_pdf,
     appendix_settings,
     appendix_xlsx,
+    report_appendix_settings,
 )
 from reports.views.changes import review_changes
 from reports.views.dashboard import home, label_meanings
@@ -30,7 +31,7 @@ from reports.views.reviews import review_detail
 __all__ = [
     "home", "label_meanings", "review_detail", "review_changes",
     "appendix", "appendix_csv", "appendix_xlsx", "appendix_pdf", "appendix_settings",
-    "RecommendationListView",
+    "report_appendix_settings", "RecommendationListView",
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_render", "meeting_pack_download",
     "meeting_pack_issue",
 ]  # fmt: skip

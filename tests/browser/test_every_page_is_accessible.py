@@ -122,6 +122,7 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         f"{HACKNEY}/appendix/?report={draft.pk}",
         f"{HACKNEY}/changes/?from=report-{report.pk}&to=report-{draft.pk}",
         HACKNEY + "/appendix/settings/",
+        f"{HACKNEY}/update-reports/{draft.pk}/appendix-layout/",
         REC + "/",
         REC + "/edit/",
         REC + "/overdue/",

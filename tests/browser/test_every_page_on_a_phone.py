@@ -194,6 +194,7 @@ def _pages() -> dict[str, list[str]]:
         for report in review.update_reports.order_by("pk"):
             add("update_report_detail", f"{base}update-reports/{report.pk}/")
             add("update_report_edit", f"{base}update-reports/{report.pk}/edit/")
+            add("report_appendix_settings", f"{base}update-reports/{report.pk}/appendix-layout/")
             add("appendix", f"{base}appendix/?report={report.pk}")
             add("document_attach_report", f"{base}update-reports/{report.pk}/documents/new/")
             if not report.is_final:
