@@ -14,7 +14,8 @@
     var data = new FormData(form);
     data.set("action", "preview");
     var ask = ++latest;
-    fetch(form.action || window.location.href, {
+    // Not form.action: the buttons named "action" shadow that property.
+    fetch(form.getAttribute("action") || window.location.href, {
       method: "POST",
       body: data,
       credentials: "same-origin",

@@ -40,6 +40,7 @@ from reports.services import (
     report_appendix_settings_clear,
     report_appendix_settings_set,
 )
+from tests.conftest import ARTIFACTS
 from tests.factories import make_review
 
 pytestmark = pytest.mark.django_db
@@ -249,6 +250,9 @@ def test_every_header_field_and_the_version_table_print_in_every_format(clerk_cl
         note="Read with the minutes",
         expected_version=None,
     )  # fmt: skip
+    pdf = clerk_client.get("/reviews/built/appendix.pdf").content
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "appendix-header-block.pdf").write_bytes(pdf)  # to look at
     for format, text in _header_texts(clerk_client, "built").items():
         for expected in [
             "Summary The commission looked at exclusions closely.",
