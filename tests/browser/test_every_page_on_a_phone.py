@@ -199,6 +199,8 @@ def _pages() -> dict[str, list[str]]:
             add("document_attach_report", f"{base}update-reports/{report.pk}/documents/new/")
             if not report.is_final:
                 add("update_report_enter", f"{base}update-reports/{report.pk}/enter/")
+            else:
+                add("update_report_reopen", f"{base}update-reports/{report.pk}/reopen/")
         for meeting in review.meetings.order_by("pk"):
             add("meeting_edit", f"{base}meetings/{meeting.pk}/edit/")
             add("meeting_pack", f"/meetings/{meeting.pk}/pack/")
