@@ -2,8 +2,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations.admin import VersionedAdminForm, VersionedAdminMixin
-from reports.models import AppendixSettings
-from reports.services import appendix_settings_set
+from reports.models import AppendixSettings, ReportAppendixSettings
+from reports.services import appendix_settings_set, report_appendix_settings_set
 
 
 @admin.register(AppendixSettings)
@@ -18,7 +18,29 @@ class AppendixSettingsAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         appendix_settings_set(
             review=obj.review,
             layout=obj.layout,
-            headings=obj.headings,
+            columns=obj.columns or None,
+            header=obj.header or [],
+            note=obj.note,
+            title=obj.title,
+            expected_version=form.cleaned_data["loaded_version"] if change else None,
+            user=request.user,
+        )
+
+
+@admin.register(ReportAppendixSettings)
+class ReportAppendixSettingsAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["report", "layout", "updated_at"]
+    list_select_related = ["report"]
+    form = VersionedAdminForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        report_appendix_settings_set(
+            report=obj.report,
+            layout=obj.layout,
+            columns=obj.columns or None,
+            header=obj.header or [],
+            note=obj.note,
+            title=obj.title,
             expected_version=form.cleaned_data["loaded_version"] if change else None,
             user=request.user,
         )

@@ -5,21 +5,61 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from recommendations.models import Meeting, Review
-from reports.layouts import COLUMN_KEYS, DEFAULT_LAYOUT, LAYOUT_CHOICES, LAYOUTS, Layout
+from recommendations.models import Meeting, Review, UpdateReport
+from reports.layouts import (
+    DEFAULT_LAYOUT,
+    FIELDS,
+    HEADER_KEYS,
+    LAYOUT_CHOICES,
+    LAYOUTS,
+    NOTE_MAX,
+    TITLE_MAX,
+    Layout,
+    preset_columns,
+)
 
 
-class AppendixSettings(models.Model):
-    """How one review's appendix is printed: its layout, and any renamed column headings."""
+class AppendixLayoutFields(models.Model):
+    """A stored layout: the preset it started from (which writes the labels), its columns in
+    order (each ``{"field": key, "heading": text}``; a field not listed is hidden), the header
+    block's fields, its note, and the appendix's own title ("Appendix A")."""
+
+    layout = models.CharField(
+        "preset", max_length=30, choices=LAYOUT_CHOICES, default=DEFAULT_LAYOUT
+    )
+    columns = models.JSONField(default=list, blank=True)
+    header = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX)
+    title = models.CharField(max_length=TITLE_MAX, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def get_layout(self) -> Layout:
+        return LAYOUTS.get(self.layout, LAYOUTS[DEFAULT_LAYOUT])
+
+    def get_columns(self) -> list[tuple[str, str]]:
+        """(field, heading) in order: the stored columns, or the preset's when none are
+        stored (a layout always has one). A blank heading is the field's own."""
+        stored = self.columns or preset_columns(self.get_layout().key)
+        return [
+            (column["field"], column.get("heading") or FIELDS[column["field"]].heading)
+            for column in stored
+            if isinstance(column, dict) and column.get("field") in FIELDS
+        ]
+
+    def get_header(self) -> list[str]:
+        return [key for key in HEADER_KEYS if key in (self.header or [])]
+
+
+class AppendixSettings(AppendixLayoutFields):
+    """How one review's appendix is printed."""
 
     review = models.OneToOneField(
         Review, on_delete=models.CASCADE, related_name="appendix_settings"
     )
-    layout = models.CharField(max_length=30, choices=LAYOUT_CHOICES, default=DEFAULT_LAYOUT)
-    # Column key -> heading; a missing or blank entry keeps the layout's own heading.
-    headings = models.JSONField(default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -28,12 +68,21 @@ class AppendixSettings(models.Model):
     def __str__(self) -> str:
         return f"Appendix settings for {self.review}"
 
-    def get_layout(self) -> Layout:
-        return LAYOUTS.get(self.layout, LAYOUTS[DEFAULT_LAYOUT])
 
-    def columns(self) -> list[tuple[str, str]]:
-        renamed = {k: v for k, v in (self.headings or {}).items() if k in COLUMN_KEYS and v}
-        return [(key, renamed.get(key, heading)) for key, heading in self.get_layout().columns]
+class ReportAppendixSettings(AppendixLayoutFields):
+    """One update report's own layout, replacing its review's when that report is printed."""
+
+    report = models.OneToOneField(
+        UpdateReport, on_delete=models.CASCADE, related_name="appendix_settings"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "update report's appendix settings"
+        verbose_name_plural = "update reports' appendix settings"
+
+    def __str__(self) -> str:
+        return f"Appendix settings for {self.report}"
 
 
 class PackRender(models.Model):

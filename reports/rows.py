@@ -36,7 +36,8 @@ from recommendations.monitoring import (
 )
 from reports import selectors
 from reports.charts import Segment, StatusAndDecisionCharts, stacked_bar
-from reports.layouts import Layout
+from reports.layouts import HEADER_FIELDS, Layout, column_widths
+from reports.models import AppendixLayoutFields
 
 # The exports' column for a recommendation's label, beside its text.
 LABEL_HEADING = "Ref"
@@ -64,12 +65,18 @@ class AppendixRow:
         """The committee's view of the update this row shows, if it recorded one."""
         return getattr(self.update, "verdict", None) if self.update else None
 
-    def html_cell(self, key: str) -> Cell:
+    def html_cell(self, key: str, verdict_beneath_update: bool = True) -> Cell:
         """The cell as the page and the PDF show it: the progress update with the committee's
-        view of it beneath (the CSV's own column holds the view as text)."""
+        view of it beneath, unless the layout gives the view a column of its own (the CSV's
+        own column holds the view as text)."""
         cell = self.cells[key]
         verdict_cell = self.cells.get("verdict")
-        if key != "update" or self.verdict is None or verdict_cell is None:
+        if (
+            key != "update"
+            or not verdict_beneath_update
+            or self.verdict is None
+            or verdict_cell is None
+        ):
             return cell
         return Cell(format_html("{}{}", cell.html, verdict_cell.html), cell.text)
 
@@ -77,13 +84,76 @@ class AppendixRow:
 VERDICT_COLUMN = ("verdict", "Committee's view")
 
 
+@dataclass(frozen=True)
+class HeaderItem:
+    key: str
+    label: str
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: str
+    changes: str
+    author: str
+    date: str
+
+
+VERSION_HEADINGS = ("Version", "Changes", "Author", "Date")
+
+
+@dataclass
+class HeaderBlock:
+    """What the layout prints above the table, in order: label and value pairs (``items``),
+    and the version table when the layout shows it (``versions``, under ``VERSION_HEADINGS``).
+    Empty values are left out. Every format prints it from here (``Appendix.header``)."""
+
+    items: list[HeaderItem] = field(default_factory=list)
+    show_versions: bool = False
+    versions: list[VersionRow] = field(default_factory=list)
+
+    version_headings = VERSION_HEADINGS
+
+    def __bool__(self) -> bool:
+        return bool(self.items) or (self.show_versions and bool(self.versions))
+
+    def text_rows(self) -> list[list[str]]:
+        """The block as spreadsheet rows: a label and its value, then the version table
+        (its headings, then a row per version)."""
+        rows = [[item.label, item.cell.text] for item in self.items]
+        if self.show_versions and self.versions:
+            rows.append([HEADER_FIELDS["versions"].label])
+            rows.append(list(VERSION_HEADINGS))
+            rows += [[v.version, v.changes, v.author, v.date] for v in self.versions]
+        return rows
+
+
 @dataclass
 class Appendix:
     review: Review
-    layout: Layout
+    layout: Layout  # the preset the columns started from: it writes the labels
     columns: list[tuple[str, str]]  # (key, heading)
     report: UpdateReport | None
     rows: list[AppendixRow]
+    header: HeaderBlock = field(default_factory=HeaderBlock)
+    name: str = ""  # the paper's own title for it, "Appendix A"; "Appendix" when not given
+
+    @property
+    def heading(self) -> str:
+        """ "Appendix A: Reducing school exclusions", as the page, the PDF and the exports
+        title it."""
+        return f"{self.name or 'Appendix'}: {self.title}"
+
+    @property
+    def widths(self) -> tuple[int | float, ...]:
+        """Each column's share of the printed width, in per cent."""
+        return column_widths(self.layout, [key for key, _ in self.columns])
+
+    @property
+    def verdict_beneath_update(self) -> bool:
+        """Without a column of its own, the committee's view prints beneath the update (page
+        and PDF) and gets a column of its own in CSV and XLSX when any row has one."""
+        return "verdict" not in dict(self.columns)
 
     @property
     def has_verdicts(self) -> bool:
@@ -93,7 +163,9 @@ class Appendix:
     def text_columns(self) -> list[tuple[str, str]]:
         """CSV and XLSX: the layout's columns, and the committee's view in a column of its own
         when any row shows one (without one, the export is as the layout prints it)."""
-        return [*self.columns, VERDICT_COLUMN] if self.has_verdicts else self.columns
+        if self.has_verdicts and self.verdict_beneath_update:
+            return [*self.columns, VERDICT_COLUMN]
+        return self.columns
 
     @property
     def headings(self) -> list[str]:
@@ -124,10 +196,11 @@ class Appendix:
         return len(self.counted_rows) - len(self.without_new_update)
 
     def iter_html(self) -> Iterator[list[Cell]]:
-        """The page and the PDF show the committee's view in the progress update's cell (every
-        layout has that column)."""
+        """The page and the PDF show the committee's view in the progress update's cell,
+        unless the layout gives it a column of its own."""
+        beneath = self.verdict_beneath_update
         for row in self.rows:
-            yield [row.html_cell(key) for key, _ in self.columns]
+            yield [row.html_cell(key, beneath) for key, _ in self.columns]
 
     def iter_text(self) -> Iterator[list[str]]:
         """pretix style: the header, then one list of plain-text cells per row. The label is
@@ -150,13 +223,11 @@ class Appendix:
             yield cells
 
     @property
-    def text_widths(self) -> tuple[int, ...]:
+    def text_widths(self) -> tuple[int | float, ...]:
         """The layout's relative widths for ``iter_text``'s columns (the label's is narrow)."""
-        if len(self.layout.widths) != len(self.columns):
-            return ()
         return tuple(
             width
-            for (key, _), layout_width in zip(self.columns, self.layout.widths, strict=True)
+            for (key, _), layout_width in zip(self.columns, self.widths, strict=True)
             for width in (
                 [LABEL_WIDTH, layout_width] if key == "recommendation" else [layout_width]
             )
@@ -259,10 +330,11 @@ def _labelled(label: str, body: SafeString) -> SafeString:
     return format_html("<p><strong>{}</strong></p>{}", label, body)
 
 
-def decision_text(response: Response | None, layout: Layout) -> str:
+def decision_text(response: Response | None, yes_no: bool = False) -> str:
+    """Our wording ("Agreed"), or the papers' ("Yes", "No", "Partly"; nothing for the rest)."""
     if response is None:
         return ""
-    if not layout.yes_no_decisions:
+    if not yes_no:
         return response.get_decision_display()
     return {
         Response.Decision.AGREED: "Yes",
@@ -307,6 +379,28 @@ def _update_cell(update: ProgressUpdate | None, no_new_update: bool) -> Cell:
     return Cell(markup, f"{NO_NEW_UPDATE} {lead}\n{body.text}")
 
 
+def _notes_cell(rec: Recommendation) -> Cell:
+    """What an officer or the committee recorded about where the recommendation stands:
+    closed or reopened at a meeting, and an overdue label set by hand, each with its reason."""
+    lines = []
+    if rec.closed_at_meeting_id:
+        lines.append(
+            f"Closed at the meeting of {_long_date(rec.closed_at_meeting.date)}: "
+            f"{markdown_to_text(rec.closed_reason)}".rstrip(": ")
+        )
+    elif rec.reopened_at_meeting_id:
+        lines.append(
+            f"Reopened at the meeting of {_long_date(rec.reopened_at_meeting.date)}: "
+            f"{markdown_to_text(rec.reopened_reason)}".rstrip(": ")
+        )
+    if rec.overdue_override:
+        label = "Overdue" if rec.overdue_override == "overdue" else "Not overdue"
+        lines.append(
+            f"{label} (set by an officer: {markdown_to_text(rec.overdue_override_reason)})"
+        )
+    return lines_cell("\n".join(lines))
+
+
 def _build_cells(
     rec: Recommendation,
     update: ProgressUpdate | None,
@@ -314,40 +408,116 @@ def _build_cells(
     is_part: bool,
     no_new_update: bool = False,
 ):
+    """Every field's cell: the layout prints some; the pack's glossary reads them all."""
     response = getattr(rec, "response", None)
     leads = list(rec.leads.all())
     by_role = {role: [lead for lead in leads if lead.role == role] for role in Lead.Role.values}
     # A status the paper does not state prints as nothing, as the paper has it.
     stated = update and update.status != ProgressUpdate.Status.NOT_STATED
-    status = update.get_status_display() if stated else ""
-    return {
-        "recommendation": _recommendation_cell(rec, layout, is_part),
-        "decision": plain_cell(decision_text(response, layout)),
-        "response": markdown_cell(response.text) if response else plain_cell(""),
-        "response_timetable": lines_cell(response.timetable_display if response else ""),
-        "leads": _people_cell(leads),
-        "cabinet_member": _people_cell(by_role[Lead.Role.CABINET_MEMBER]),
-        "senior_officer": _people_cell(by_role[Lead.Role.SENIOR_RESPONSIBLE_OFFICER]),
-        "update": _update_cell(update, no_new_update),
-        "status": plain_cell(status),
-        "timescale": lines_cell(update.timescale if update else ""),
-        "verdict": verdict_cell(getattr(update, "verdict", None) if update else None),
+    builders = {
+        "recommendation": lambda: _recommendation_cell(rec, layout, is_part),
+        "label": lambda: plain_cell(_label_and_text(rec, layout, is_part)[0]),
+        "text": lambda: markdown_cell(rec.text),
+        "decision": lambda: plain_cell(decision_text(response)),
+        "decision_yes_no": lambda: plain_cell(decision_text(response, yes_no=True)),
+        "response": lambda: markdown_cell(response.text) if response else plain_cell(""),
+        "response_date": lambda: plain_cell(response.agreed_display if response else ""),
+        "response_timetable": lambda: lines_cell(response.timetable_display if response else ""),
+        "leads": lambda: _people_cell(leads),
+        "lead_officer": lambda: _people_cell(by_role[Lead.Role.LEAD_OFFICER]),
+        "cabinet_member": lambda: _people_cell(by_role[Lead.Role.CABINET_MEMBER]),
+        "senior_officer": lambda: _people_cell(by_role[Lead.Role.SENIOR_RESPONSIBLE_OFFICER]),
+        "update": lambda: _update_cell(update, no_new_update),
+        "status": lambda: plain_cell(update.get_status_display() if stated else ""),
+        "rag": lambda: plain_cell(update.get_rag_display() if update else ""),
+        "as_at": lambda: plain_cell(update.as_at_display if update else ""),
+        "timescale": lambda: lines_cell(update.timescale if update else ""),
+        "target_date": lambda: plain_cell(
+            _long_date(update.target_date) if update and update.target_date else ""
+        ),
+        "verdict": lambda: verdict_cell(getattr(update, "verdict", None) if update else None),
+        "notes": lambda: _notes_cell(rec),
     }
+    return {key: build() for key, build in builders.items()}
+
+
+def _header_block(data: selectors.AppendixData) -> HeaderBlock:
+    review, keys = data.review, data.settings.get_header()
+    values: dict[str, Cell] = {}
+    if "review_title" in keys:
+        values["review_title"] = plain_cell(review.title)
+    if "review_summary" in keys and review.summary.strip():
+        values["review_summary"] = markdown_cell(review.summary)
+    if "committee" in keys:
+        committee = f"{review.committee.name}, {review.committee.authority.name}"
+        values["committee"] = plain_cell(
+            f"{committee} (owner: {review.owner})" if review.owner else committee
+        )
+    if "meeting" in keys and data.meeting is not None:
+        meeting = data.meeting
+        values["meeting"] = plain_cell(f"{_long_date(meeting.date)}: {meeting.agenda_item}")
+    if "response_agreed" in keys and review.response_agreed_on:
+        values["response_agreed"] = plain_cell(review.response_agreed_display)
+    if "lead_member" in keys and review.lead_cabinet_member_id:
+        values["lead_member"] = plain_cell(str(review.lead_cabinet_member))
+    if "lead_officer" in keys and review.lead_director_id:
+        values["lead_officer"] = plain_cell(str(review.lead_director))
+    if "note" in keys and data.settings.note.strip():
+        values["note"] = lines_cell(data.settings.note)
+    return HeaderBlock(
+        items=[
+            HeaderItem(key, HEADER_FIELDS[key].label, values[key]) for key in keys if key in values
+        ],
+        show_versions="versions" in keys,
+        versions=[
+            VersionRow(
+                version.version,
+                version.changes,
+                version.author,
+                _long_date(version.date) if version.date else "",
+            )
+            for version in data.versions
+        ],
+    )
 
 
 def build_appendix(data: selectors.AppendixData) -> Appendix:
     layout = data.settings.get_layout()
+    columns = data.settings.get_columns()
     rows = []
     for rec, update, is_part in data.entries:
         carried = rec.pk in data.no_new_update
         cells = _build_cells(rec, update, layout, is_part, carried)
         rows.append(AppendixRow(rec, update, is_part, cells, no_new_update=carried))
-    return Appendix(data.review, layout, data.settings.columns(), data.report, rows)
+    return Appendix(
+        data.review,
+        layout,
+        columns,
+        data.report,
+        rows,
+        header=_header_block(data),
+        name=data.settings.title,
+    )
 
 
-def appendix_for_review(review: Review, report_id: int | None = None) -> Appendix:
-    """The queries are ``selectors.appendix_data``'s."""
-    return build_appendix(selectors.appendix_data(review, report_id))
+def appendix_for_review(
+    review: Review, report_id: int | None = None, layout: AppendixLayoutFields | None = None
+) -> Appendix:
+    """The queries are ``selectors.appendix_data``'s. ``layout``: print in this one (the
+    settings page's preview of what is not saved yet) instead of the stored one."""
+    return build_appendix(selectors.appendix_data(review, report_id, layout))
+
+
+PREVIEW_ROWS = 3
+
+
+def appendix_preview(
+    review: Review, report_id: int | None, layout: AppendixLayoutFields
+) -> Appendix:
+    """The first rows of the appendix in ``layout``, for the settings page."""
+    preview = appendix_for_review(review, report_id, layout)
+    preview.rows = preview.rows[:PREVIEW_ROWS]
+    return preview
 
 
 def appendix(slug: str, report_id: int | None = None) -> Appendix:

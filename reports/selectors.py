@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from recommendations.models import (
     Authority,
+    DocumentVersion,
     GlossaryTerm,
     Meeting,
     ProgressUpdate,
@@ -23,19 +24,23 @@ from recommendations.models import (
 )
 from recommendations.monitoring import round_updates_filter, update_in_round, with_progress
 from recommendations.selectors import latest_update_ids, leads_prefetch
-from reports.models import AppendixSettings
+from reports.models import AppendixLayoutFields, AppendixSettings, ReportAppendixSettings
 
 
 @dataclass
 class AppendixData:
     review: Review
-    settings: AppendixSettings
+    # The report's own layout when it has one, else the review's (or the default).
+    settings: AppendixLayoutFields
     report: UpdateReport | None
     # (recommendation, the update it shows, whether it is a part), parts after their parent.
     entries: list[tuple[Recommendation, ProgressUpdate | None, bool]]
     # With a report: the recommendations with no update in it, which show their latest
     # earlier update instead (or none, if they never had one).
     no_new_update: set[int] = field(default_factory=set)
+    # For the header block, fetched only when the layout shows them.
+    meeting: Meeting | None = None
+    versions: list[DocumentVersion] = field(default_factory=list)
 
 
 @dataclass
@@ -58,12 +63,21 @@ def parse_report_id(raw: str | None) -> int | None:
     return int(raw)
 
 
-def appendix_data(review: Review, report_id: int | None = None) -> AppendixData:
-    """Queries, with ``review`` already loaded with its settings: [the report]; the
-    recommendations with their responses; their leads with people; their updates."""
+def appendix_data(
+    review: Review, report_id: int | None = None, layout: AppendixLayoutFields | None = None
+) -> AppendixData:
+    """Queries, with ``review`` already loaded with its settings: [the report with its
+    meeting and own settings]; the recommendations with their responses; their leads with
+    people; their updates; and what the header block shows, when it does: [the review's
+    latest meeting, when no report names one]; [the version table]; [the lead member and
+    director, when not loaded with the review]."""
     report = None
     if report_id is not None:
-        report = get_object_or_404(UpdateReport, pk=report_id, review=review)
+        report = get_object_or_404(
+            UpdateReport.objects.select_related("meeting", "appendix_settings"),
+            pk=report_id,
+            review=review,
+        )
     # Each update with the committee's view of it (joined: no query of its own).
     if report is None:
         shown = ProgressUpdate.objects.filter(pk=latest_update_ids()).select_related(
@@ -80,14 +94,11 @@ def appendix_data(review: Review, report_id: int | None = None) -> AppendixData:
     updates = Prefetch("updates", queryset=shown, to_attr="latest_updates")
     recommendations = list(
         with_progress(Recommendation.objects.filter(review=review))
-        .select_related("response")
+        .select_related("response", "closed_at_meeting", "reopened_at_meeting")
         .prefetch_related(leads_prefetch(), updates)
         .order_by("order", "id")
     )
-    try:
-        settings = review.appendix_settings
-    except AppendixSettings.DoesNotExist:
-        settings = AppendixSettings(review=review)
+    settings = layout if layout is not None else _layout_for(review, report)
 
     # Parts follow their parent, in the parent's order.
     parts: dict[int, list[Recommendation]] = {}
@@ -108,7 +119,25 @@ def appendix_data(review: Review, report_id: int | None = None) -> AppendixData:
                 if carried and (update is not None or not item.has_parts):
                     no_new_update.add(item.pk)
             entries.append((item, update, is_part))
-    return AppendixData(review, settings, report, entries, no_new_update)
+    header = settings.get_header()
+    meeting = None
+    if "meeting" in header:
+        meeting = report.meeting if report is not None and report.meeting_id else None
+        meeting = meeting or review.meetings.order_by("-date", "-id").first()
+    versions = list(review.document_versions.all()) if "versions" in header else []
+    return AppendixData(review, settings, report, entries, no_new_update, meeting, versions)
+
+
+def _layout_for(review: Review, report: UpdateReport | None) -> AppendixLayoutFields:
+    if report is not None:
+        try:
+            return report.appendix_settings
+        except ReportAppendixSettings.DoesNotExist:
+            pass
+    try:
+        return review.appendix_settings
+    except AppendixSettings.DoesNotExist:
+        return AppendixSettings(review=review)
 
 
 def review_for_appendix(slug: str) -> Review:
@@ -141,7 +170,11 @@ def meeting_pack_data(meeting_id: int) -> MeetingPackData:
     )
     reports = list(
         meeting.update_reports.select_related(
-            "review__committee__authority", "review__appendix_settings", "author", "authorised_by"
+            "review__committee__authority",
+            "review__appendix_settings",
+            "appendix_settings",
+            "author",
+            "authorised_by",
         ).order_by("review__title", "title")
     )
     reviews = {report.review_id: report.review for report in reports}

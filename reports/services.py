@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -9,10 +9,98 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from recommendations.models import Meeting, Review
+from recommendations.models import Meeting, Review, UpdateReport
 from recommendations.services import EditConflict, User
-from reports.layouts import LAYOUTS
-from reports.models import AppendixSettings, IssuedPack, PackRender
+from reports.layouts import FIELDS, HEADER_FIELDS, HEADER_KEYS, HEADING_MAX, LAYOUTS
+from reports.models import (
+    AppendixLayoutFields,
+    AppendixSettings,
+    IssuedPack,
+    PackRender,
+    ReportAppendixSettings,
+)
+
+Columns = Sequence[tuple[str, str] | Mapping[str, str]]
+
+
+def _clean_columns(columns: Columns) -> list[dict[str, str]]:
+    """The columns as stored, ``{"field", "heading"}`` in order; field-keyed refusals for an
+    unknown or repeated field, a heading too long, or no column at all."""
+    cleaned: list[dict[str, str]] = []
+    errors: list[str] = []
+    for column in columns:
+        field, heading = (
+            (column.get("field"), column.get("heading")) if isinstance(column, Mapping) else column
+        )
+        heading = str(heading or "").strip()
+        if field not in FIELDS:
+            errors.append(f"There is no column called {field!r}.")
+        elif any(seen["field"] == field for seen in cleaned):
+            errors.append(f"The column “{FIELDS[field].heading}” is shown twice.")
+        elif len(heading) > HEADING_MAX:
+            errors.append(f"A heading has at most {HEADING_MAX} characters.")
+        else:
+            cleaned.append({"field": field, "heading": heading})
+    if not cleaned and not errors:
+        errors.append("Show at least one column.")
+    if errors:
+        raise ValidationError({"columns": errors})
+    return cleaned
+
+
+def _clean_header(header: Iterable[str]) -> list[str]:
+    header = list(header)
+    unknown = [key for key in header if key not in HEADER_FIELDS]
+    if unknown:
+        raise ValidationError({"header": f"There is no header field called {unknown[0]!r}."})
+    return [key for key in HEADER_KEYS if key in header]
+
+
+def _layout_set(
+    model: type[AppendixLayoutFields],
+    owner: dict,
+    *,
+    layout: str,
+    columns: Columns | None,
+    headings: dict[str, str] | None,
+    header: Iterable[str],
+    note: str,
+    title: str,
+    expected_version: int | None,
+    user: User,
+) -> AppendixLayoutFields:
+    if layout not in LAYOUTS:
+        raise ValidationError(
+            {"layout": f"Choose one of the presets: {', '.join(sorted(LAYOUTS))}."}
+        )
+    if columns is None:  # the preset's columns, any renamed by key (the demo's documents)
+        renamed = {key: value for key, value in (headings or {}).items() if value}
+        columns = [(key, renamed.get(key, heading)) for key, heading in LAYOUTS[layout].columns]
+    stored_columns = _clean_columns(columns)
+    stored_header = _clean_header(header)
+    settings = model.objects.select_for_update().filter(**owner).first()
+    stored_version = settings.version if settings else None
+    if stored_version != expected_version:
+        raise EditConflict(noun="appendix layout", current_version=stored_version)
+    if settings is None:
+        settings = model(**owner)
+    else:
+        settings.version += 1
+    settings.layout = layout
+    settings.columns = stored_columns
+    settings.header = stored_header
+    settings.note = note.strip()
+    settings.title = title.strip()
+    settings.full_clean(exclude=list(owner))
+    if user is not None and user.is_authenticated:
+        settings._history_user = user
+    try:
+        with transaction.atomic():
+            settings.save()
+    except IntegrityError:
+        stored = model.objects.filter(**owner).values_list("version", flat=True)
+        raise EditConflict(noun="appendix layout", current_version=stored.first()) from None
+    return settings
 
 
 @transaction.atomic
@@ -20,39 +108,80 @@ def appendix_settings_set(
     *,
     review: Review,
     layout: str,
+    columns: Columns | None = None,
     headings: dict[str, str] | None = None,
+    header: Iterable[str] = (),
+    note: str = "",
+    title: str = "",
     expected_version: int | None,
     user: User = None,
 ) -> AppendixSettings:
-    """Choose the layout and headings. ``expected_version`` is the version the editor loaded,
-    ``None`` when the review had no settings yet (the layout's defaults): anything else now
-    stored is someone else's save, refused as an ``EditConflict``.
+    """A review's appendix layout: the preset it starts from (which writes the labels), its
+    columns in order as (field, heading) pairs (a field left out is hidden; a blank heading
+    is the field's own; ``None``: the preset's, with ``headings`` renaming them by field),
+    the header block's fields, its note and the appendix's title ("Appendix A").
 
-    ``select_for_update`` holds the row on PostgreSQL; SQLite's IMMEDIATE transactions already
-    serialise writers. Two first saves at once meet the one-to-one constraint instead."""
-    if layout not in LAYOUTS:
-        raise ValidationError(
-            {"layout": f"Choose one of the layouts: {', '.join(sorted(LAYOUTS))}."}
-        )
-    settings = AppendixSettings.objects.select_for_update().filter(review=review).first()
-    stored_version = settings.version if settings else None
-    if stored_version != expected_version:
-        raise EditConflict(noun="appendix layout", current_version=stored_version)
+    ``expected_version`` is the version the editor loaded, ``None`` when the review had no
+    settings yet: anything else now stored is someone else's save, refused as an
+    ``EditConflict``. ``select_for_update`` holds the row on PostgreSQL; SQLite's IMMEDIATE
+    transactions already serialise writers. Two first saves at once meet the one-to-one
+    constraint instead."""
+    return _layout_set(
+        AppendixSettings,
+        {"review": review},
+        layout=layout,
+        columns=columns,
+        headings=headings,
+        header=header,
+        note=note,
+        title=title,
+        expected_version=expected_version,
+        user=user,
+    )
+
+
+@transaction.atomic
+def report_appendix_settings_set(
+    *,
+    report: UpdateReport,
+    layout: str,
+    columns: Columns | None = None,
+    header: Iterable[str] = (),
+    note: str = "",
+    title: str = "",
+    expected_version: int | None,
+    user: User = None,
+) -> ReportAppendixSettings:
+    """One update report's own layout, which replaces its review's when that report is
+    printed (page, exports, PDF, pack); as ``appendix_settings_set``."""
+    return _layout_set(
+        ReportAppendixSettings,
+        {"report": report},
+        layout=layout,
+        columns=columns,
+        headings=None,
+        header=header,
+        note=note,
+        title=title,
+        expected_version=expected_version,
+        user=user,
+    )
+
+
+@transaction.atomic
+def report_appendix_settings_clear(
+    *, report: UpdateReport, expected_version: int | None, user: User = None
+) -> None:
+    """The report prints in its review's layout again. Its own is deleted (the history keeps
+    it), only at the version the editor saw."""
+    settings = ReportAppendixSettings.objects.select_for_update().filter(report=report).first()
     if settings is None:
-        settings = AppendixSettings(review=review)
-    else:
-        settings.version += 1
-    settings.layout = layout
-    settings.headings = headings or {}
+        return
+    if settings.version != expected_version:
+        raise EditConflict(noun="appendix layout", current_version=settings.version)
     if user is not None and user.is_authenticated:
         settings._history_user = user
-    try:
-        with transaction.atomic():
-            settings.save()
-    except IntegrityError:
-        stored = AppendixSettings.objects.filter(review=review).values_list("version", flat=True)
-        raise EditConflict(noun="appendix layout", current_version=stored.first()) from None
-    return settings
+    settings.delete()
 
 
 def _issuer_name(user: User) -> str:

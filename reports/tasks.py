@@ -56,7 +56,7 @@ from recommendations.models import (
 )
 from recommendations.storage import StorageUnavailable
 from reports import rows, services
-from reports.models import AppendixSettings, IssuedPack, PackRender
+from reports.models import AppendixSettings, IssuedPack, PackRender, ReportAppendixSettings
 from reports.pdf import documents, sandbox
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,8 @@ HISTORY_SOURCES = [
     # The pack's contents name the documents attached to the meeting, reports and updates.
     SupportingDocument,
     CommitteeVerdict,
+    # An update report's own appendix layout (saved, or deleted to print in the review's).
+    ReportAppendixSettings,
 ]
 
 

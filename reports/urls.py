@@ -25,6 +25,12 @@ urlpatterns = [
         views.appendix_settings,
         name="appendix_settings",
     ),
+    # After recommendations' "reviews/<slug>/update-reports/<id>/…" pages.
+    path(
+        "reviews/<slug:slug>/update-reports/<id:pk>/appendix-layout/",
+        views.report_appendix_settings,
+        name="report_appendix_settings",
+    ),
     path("recommendations/", views.RecommendationListView.as_view(), name="recommendation_list"),
     path("trackers/", views.tracker, name="tracker"),
     path("trackers/tracker.csv", views.tracker_csv, name="tracker_csv"),

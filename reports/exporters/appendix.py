@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from reports.exporters import word
 from reports.exporters.base import ListExporter
@@ -19,7 +20,7 @@ class AppendixExporter(ListExporter):
 
     def __init__(self, appendix: Appendix) -> None:
         self.appendix = appendix
-        self.sheet_title = appendix.review.title
+        self.sheet_title = appendix.name or appendix.review.title
         self.column_widths = appendix.text_widths
 
     @property
@@ -30,18 +31,27 @@ class AppendixExporter(ListExporter):
     def iterate_list(self) -> Iterable[Sequence[str | None]]:
         return self.appendix.iter_text()
 
+    def preamble(self) -> list[Sequence[str]]:
+        """The header block, when the layout has one: a spreadsheet opened by a clerk shows
+        it above the table, as the paper does."""
+        header = self.appendix.header
+        if not header:
+            return []
+        return [[self.appendix.heading], *header.text_rows()]
+
     def render_docx(self) -> tuple[str, bytes]:
         """As the PDF prints it: the title, the line naming authority, committee and
         report, the round's note, and the layout's table with the cells' paragraphs and
         lists."""
         item = self.appendix
-        title = f"Appendix: {item.title}"
+        title = item.heading
         committee = item.review.committee
         document = word.WordDocument(
             title=title, author=f"{committee.name}, {committee.authority.name}"
         )
         document.heading(title, level=1)
         document.paragraph(appendix_meta(item))
+        write_header_block(document, item)
         write_appendix_table(document, item)
         return word.DOCX_CONTENT_TYPE, document.to_bytes()
 
@@ -63,4 +73,21 @@ def write_appendix_table(document: word.WordDocument, item: Appendix) -> None:
     rows: Iterable[Sequence[str]] = ([cell.html for cell in cells] for cells in item.iter_html())
     if not item.rows:
         rows = [[NO_RECOMMENDATIONS] + [""] * (len(item.columns) - 1)]
-    document.table(item.headings, rows, widths=item.layout.widths)
+    document.table(item.headings, rows, widths=item.widths)
+
+
+def write_header_block(document: word.WordDocument, item: Appendix) -> None:
+    """The layout's header block, as the page and the PDF print it: each field's label and
+    value, then the version table."""
+    header = item.header
+    if not header:
+        return
+    for entry in header.items:
+        document.html(f"<p><strong>{escape(entry.label)}</strong></p>{entry.cell.html}")
+    if header.show_versions and header.versions:
+        document.paragraph("Version control")
+        document.table(
+            header.version_headings,
+            [[row.version, row.changes, row.author, row.date] for row in header.versions],
+            html=False,
+        )

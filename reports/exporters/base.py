@@ -8,6 +8,7 @@ A new export is one subclass. A new format is one ``render_<format>`` method ret
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 from reports.exporters import formats
@@ -32,6 +33,11 @@ class ListExporter:
     def iterate_list(self) -> Iterable[Sequence[str | None]]:
         raise NotImplementedError
 
+    def preamble(self) -> list[Sequence[str]]:
+        """Rows printed above the table (an appendix's header block: a label and its value
+        per row), then a blank row; none by default."""
+        return []
+
     @classmethod
     def formats(cls) -> list[str]:
         return sorted(
@@ -51,10 +57,17 @@ class ListExporter:
         return f"{self.filename}.{format}", content_type, content
 
     def render_csv(self) -> tuple[str, bytes]:
-        return formats.CSV_CONTENT_TYPE, formats.to_csv(self.iterate_list())
+        preamble = self.preamble()
+        rows = self.iterate_list()
+        return formats.CSV_CONTENT_TYPE, formats.to_csv(
+            itertools.chain(preamble, [[]], rows) if preamble else rows
+        )
 
     def render_xlsx(self) -> tuple[str, bytes]:
         content = formats.to_xlsx(
-            self.iterate_list(), title=self.sheet_title, widths=self.column_widths
+            self.iterate_list(),
+            title=self.sheet_title,
+            widths=self.column_widths,
+            preamble=self.preamble(),
         )
         return formats.XLSX_CONTENT_TYPE, content

@@ -213,10 +213,51 @@ def _header_row(row: list[str], widths: list[float]) -> tuple[list[str], int]:
     return row, min(lines, ROW_MAX_LINES)
 
 
-def to_xlsx(rows: Iterable[Iterable[object]], *, title: str, widths: Iterable[int] = ()) -> bytes:
+def _write_preamble(sheet, preamble, column_widths, bold, font, wrap) -> int:
+    """The rows above the table; returns the last sheet row used (0 for none). A row of one
+    or two cells is a label (bold) and its value, merged across the remaining columns; a
+    longer one (the version table) is written cell by cell."""
+    sheet_row = 0
+    last = max(len(column_widths), 2)
+    for row in preamble:
+        values = [_xlsx_text(value) for value in row]
+        if not values:
+            continue
+        sheet_row += 1
+        if len(values) <= 2:
+            values += [""] * (2 - len(values))
+            widths = [column_widths[0] if column_widths else 20, sum(column_widths[1:]) or 60]
+            lines = max(len(_wrapped_lines(v, w)) for v, w in zip(values, widths, strict=True))
+            if last > 2 and values[1]:
+                sheet.merge_cells(
+                    start_row=sheet_row, start_column=2, end_row=sheet_row, end_column=last
+                )
+        else:
+            widths = column_widths or [20] * len(values)
+            lines = max(len(_wrapped_lines(v, w)) for v, w in zip(values, widths, strict=False))
+        for column_index, value in enumerate(values, start=1):
+            cell = sheet.cell(row=sheet_row, column=column_index)
+            cell.value = value
+            cell.data_type = "s"
+            cell.alignment = wrap
+            cell.font = bold if column_index == 1 else font
+        sheet.row_dimensions[sheet_row].height = (
+            min(lines, ROW_MAX_LINES) * LINE_POINTS + ROW_PADDING_POINTS
+        )
+    return sheet_row + 1 if sheet_row else 0  # a blank row before the table
+
+
+def to_xlsx(
+    rows: Iterable[Iterable[object]],
+    *,
+    title: str,
+    widths: Iterable[float] = (),
+    preamble: Iterable[Iterable[object]] = (),
+) -> bytes:
     """A sheet that prints: A4 landscape, fitted to the page's width, the header row repeated
     on every page and frozen on screen, text wrapped in columns as wide as the layout's and
-    rows as tall as their text."""
+    rows as tall as their text. ``preamble`` rows (a label, then its value across the
+    remaining columns) come first, then a blank row, then the table."""
     table = [[_xlsx_text(value) for value in row] for row in rows]
     column_widths = _relative_widths(table, widths)
     workbook = Workbook()
@@ -231,7 +272,8 @@ def to_xlsx(rows: Iterable[Iterable[object]], *, title: str, widths: Iterable[in
     side = Side(style="thin", color="808080")
     border = Border(left=side, right=side, top=side, bottom=side)
     header_fill = PatternFill("solid", fgColor="E8ECF1")
-    sheet_row = 0
+    sheet_row = _write_preamble(sheet, preamble, column_widths, bold, font, wrap)
+    table_start = sheet_row + 1
     for index, row in enumerate(table):
         records = _sheet_rows(row, column_widths) if index else [_header_row(row, column_widths)]
         for values, lines in records:
@@ -250,8 +292,8 @@ def to_xlsx(rows: Iterable[Iterable[object]], *, title: str, widths: Iterable[in
             sheet.row_dimensions[sheet_row].height = lines * LINE_POINTS + ROW_PADDING_POINTS
     for index, width in enumerate(column_widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = round(width, 1)
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = f"A{table_start + 1}"
+    sheet.print_title_rows = f"{table_start}:{table_start}"
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1

@@ -165,7 +165,7 @@ def appendix_html(appendix: Appendix) -> str:
             "reports/appendix_pdf.html",
             {
                 "appendix": appendix,
-                "title": f"Appendix: {appendix.title}",
+                "title": appendix.heading,
                 "author": _author(None, appendix.review),
             },
         )

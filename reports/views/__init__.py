@@ -16,6 +16,7 @@ from reports.views.appendix import (
     appendix_pdf_progress,
     appendix_settings,
     appendix_xlsx,
+    report_appendix_settings,
 )
 from reports.views.changes import review_changes
 from reports.views.dashboard import home, label_meanings
@@ -35,7 +36,7 @@ __all__ = [
     "home", "label_meanings", "review_detail", "review_changes",
     "appendix", "appendix_csv", "appendix_xlsx", "appendix_docx", "appendix_pdf",
     "appendix_pdf_progress",
-    "appendix_settings",
+    "appendix_settings", "report_appendix_settings",
     "RecommendationListView",
     "tracker", "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_render", "meeting_pack_download",

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from recommendations import access
-from recommendations.models import Recommendation, Review
+from recommendations.models import Recommendation, Review, UpdateReport
+from recommendations.services import EditConflict
 from recommendations.views.common import form_page, save_or_show_errors
 from reports import dashboard, prerender, rows, selectors, tasks
 from reports.exporters.appendix import AppendixExporter
-from reports.forms import AppendixSettingsForm
-from reports.models import AppendixSettings
+from reports.forms import (
+    AppendixLayoutForm,
+    AppendixSettingsForm,
+    ReportAppendixSettingsForm,
+    with_preset,
+)
+from reports.layouts import FIELDS
+from reports.models import AppendixLayoutFields, AppendixSettings, ReportAppendixSettings
 from reports.pdf import documents
-from reports.services import appendix_settings_set
+from reports.services import (
+    appendix_settings_set,
+    report_appendix_settings_clear,
+    report_appendix_settings_set,
+)
 from reports.tables import AppendixTable
 from reports.views.common import CHANGE, EXPORT, VIEW, download, stored_pdf_response
 
@@ -132,26 +146,127 @@ def appendix_pdf_progress(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def _layout_page(
+    request: HttpRequest,
+    *,
+    review: Review,
+    report: UpdateReport | None,
+    form_class: type[AppendixLayoutForm],
+    settings: AppendixLayoutFields,
+    save: Callable[[AppendixLayoutForm], object],
+    done: str,
+    **context: Any,
+) -> HttpResponse:
+    """One page for a review's layout and a report's own: "Start from this preset" and
+    "Preview" show the form again as posted (nothing saved) with the preview of its first
+    rows; "Save" saves through the service."""
+    action = request.POST.get("action", "save") if request.method == "POST" else None
+    data = request.POST if action else None
+    if action == "preset":
+        data = with_preset(request.POST, form_class(request.POST, instance=settings))
+    form = form_class(data, instance=settings)
+    valid = form.is_valid() if action else False
+    if action == "save" and valid:
+        if save_or_show_errors(form, lambda: save(form)):
+            messages.success(request, "The appendix layout has been saved.")
+            return redirect(done)
+        if form.had_conflict:
+            context["saved"] = type(settings).objects.filter(pk=settings.pk).first()
+    layout = form.as_layout() if valid and not form.had_conflict else settings
+    if not valid and action:
+        layout = type(settings).objects.filter(pk=settings.pk).first() or settings
+    context["preview"] = rows.appendix_preview(review, report.pk if report else None, layout)
+    context["fields"] = FIELDS
+    return form_page(
+        request,
+        "reports/appendix_settings_form.html",
+        form,
+        review=review,
+        report=report,
+        **context,
+    )
+
+
 def appendix_settings(request: HttpRequest, slug: str) -> HttpResponse:
     review = access.review_for(request, slug, permission=CHANGE)
     settings = AppendixSettings.objects.filter(review=review).first() or AppendixSettings(
         review=review
     )
-    form = AppendixSettingsForm(request.POST or None, instance=settings)
-    context = {"review": review}
-    if request.method == "POST" and form.is_valid():
-        if save_or_show_errors(
-            form,
-            lambda: appendix_settings_set(
-                review=review,
-                layout=form.cleaned_data["layout"],
-                headings=form.headings(),
-                expected_version=form.cleaned_data["version"],
-                user=request.user,
-            ),
-        ):
-            messages.success(request, "The appendix layout has been saved.")
-            return redirect("reports:appendix", slug=review.slug)
-        if form.had_conflict:
-            context["saved"] = AppendixSettings.objects.filter(review=review).first()
-    return form_page(request, "reports/appendix_settings_form.html", form, **context)
+    return _layout_page(
+        request,
+        review=review,
+        report=None,
+        form_class=AppendixSettingsForm,
+        settings=settings,
+        save=lambda form: appendix_settings_set(
+            review=review,
+            layout=form.cleaned_data["layout"],
+            columns=form.columns(),
+            header=form.header(),
+            note=form.cleaned_data["note"],
+            title=form.cleaned_data["title"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        done=reverse("reports:appendix", args=[review.slug]),
+    )
+
+
+def report_appendix_settings(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An update report's own layout; until it has one, the form starts from its review's."""
+    report = access.report_for(request, slug, pk, permission=CHANGE)
+    review = report.review
+    settings = ReportAppendixSettings.objects.filter(report=report).first()
+    done = f"{reverse('reports:appendix', args=[review.slug])}?report={report.pk}"
+    if request.method == "POST" and request.POST.get("action") == "clear":
+        return _clear_report_layout(request, report, settings, done)
+    if settings is None:
+        inherited = AppendixSettings.objects.filter(review=review).first() or AppendixSettings()
+        settings = ReportAppendixSettings(
+            report=report,
+            layout=inherited.layout,
+            columns=[{"field": k, "heading": h} for k, h in inherited.get_columns()],
+            header=inherited.get_header(),
+            note=inherited.note,
+            title=inherited.title,
+        )
+    return _layout_page(
+        request,
+        review=review,
+        report=report,
+        form_class=ReportAppendixSettingsForm,
+        settings=settings,
+        save=lambda form: report_appendix_settings_set(
+            report=report,
+            layout=form.cleaned_data["layout"],
+            columns=form.columns(),
+            header=form.header(),
+            note=form.cleaned_data["note"],
+            title=form.cleaned_data["title"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        done=done,
+    )
+
+
+def _clear_report_layout(
+    request: HttpRequest,
+    report: UpdateReport,
+    settings: ReportAppendixSettings | None,
+    done: str,
+) -> HttpResponse:
+    raw = request.POST.get("version", "")
+    version = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 10 else None
+    try:
+        report_appendix_settings_clear(report=report, expected_version=version, user=request.user)
+    except EditConflict:
+        messages.error(
+            request,
+            "Someone else changed this report's layout since you opened the page, so it was "
+            "kept. Check it as it is now.",
+        )
+        return redirect(request.path)
+    if settings is not None:
+        messages.success(request, "This report now prints in its review's layout.")
+    return redirect(done)

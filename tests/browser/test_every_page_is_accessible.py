@@ -145,6 +145,7 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         HACKNEY + "/appendix/settings/",
         HACKNEY + "/appendix/pdf/",
         f"{HACKNEY}/appendix/pdf/?report={report.pk}",
+        f"{HACKNEY}/update-reports/{draft.pk}/appendix-layout/",
         REC + "/",
         REC + "/edit/",
         REC + "/overdue/",

@@ -202,6 +202,7 @@ def _pages() -> dict[str, list[str]]:
             add(name, base + tail)
         for report in review.update_reports.order_by("pk"):
             add("update_report_detail", f"{base}update-reports/{report.pk}/")
+            add("report_appendix_settings", f"{base}update-reports/{report.pk}/appendix-layout/")
             add("appendix", f"{base}appendix/?report={report.pk}")
             add("document_attach_report", f"{base}update-reports/{report.pk}/documents/new/")
             if report.is_final:

@@ -40,8 +40,8 @@ from recommendations.models import (
     Review,
     UpdateReport,
 )
-from reports.forms import AppendixSettingsForm
-from reports.models import AppendixSettings
+from reports.forms import AppendixSettingsForm, ReportAppendixSettingsForm
+from reports.models import AppendixSettings, ReportAppendixSettings
 from tests.fuzz.conftest import FUZZ, World
 from tests.fuzz.strategies import (
     assert_no_active_content,
@@ -103,8 +103,18 @@ def _lead_stored(lead: Lead, name: str, sent: dict) -> object:
 
 
 def _heading_stored(settings_row: AppendixSettings, name: str, sent: dict) -> object:
-    if name.startswith("heading_"):
-        return (settings_row.headings or {}).get(name.removeprefix("heading_"), "")
+    """A layout stores the columns shown, in order, with their headings, and the header's
+    fields: a hidden column's heading and any column's place are not stored as sent."""
+    columns = {column["field"]: column["heading"] for column in settings_row.columns}
+    kind, _, key = name.partition("_")
+    if kind == "heading":
+        return columns.get(key, SKIP)
+    if kind == "show":
+        return key in columns
+    if kind == "order":
+        return SKIP
+    if kind == "header":
+        return key in settings_row.header
     return DEFAULT
 
 
@@ -396,6 +406,17 @@ CASES = [
         ],
         stored=_heading_stored,
     ),
+    FormCase(
+        "report_appendix_settings",
+        lambda w: f"/reviews/{w.review.slug}/update-reports/{w.report.pk}/appendix-layout/",
+        lambda w: ReportAppendixSettingsForm(instance=ReportAppendixSettings(report=w.report)),
+        ReportAppendixSettings,
+        pages=lambda s: [
+            f"/reviews/{s.report.review.slug}/appendix/?report={s.report.pk}",
+            f"/reviews/{s.report.review.slug}/update-reports/{s.report.pk}/appendix-layout/",
+        ],
+        stored=_heading_stored,
+    ),
 ]
 
 
@@ -436,6 +457,8 @@ def _saved_object(case: FormCase, world: World, before: int) -> models.Model:
         return type(instance)._default_manager.get(pk=instance.pk)
     if case.model is AppendixSettings:
         return AppendixSettings.objects.get(review=world.review)
+    if case.model is ReportAppendixSettings:
+        return ReportAppendixSettings.objects.get(report=world.report)
     created = list(case.model._default_manager.filter(pk__gt=before))
     assert len(created) == 1, f"a 302 should have created one {case.model.__name__}: {created}"
     return created[0]

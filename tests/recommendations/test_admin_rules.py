@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.forms import JSONField
 
 from recommendations.models import (
     Lead,
@@ -37,6 +38,8 @@ def _form_data(response) -> dict:
             return ""
         if isinstance(initial, dt.date):
             return initial.isoformat()
+        if isinstance(form.fields[name], JSONField):  # as the admin's text box shows it
+            return form.fields[name].prepare_value(initial)
         if isinstance(initial, list):
             return [getattr(item, "pk", item) for item in initial]
         return getattr(initial, "pk", initial)

@@ -89,7 +89,7 @@ CASES = {
     ),
     "appendix headings": (
         lambda: "/reviews/r/appendix/settings/", "heading_update", "First heading",
-        "Second heading", lambda: AppendixSettings.objects.get().headings.get("update"),
+        "Second heading", lambda: dict(AppendixSettings.objects.get().get_columns()).get("update"),
     ),
 }  # fmt: skip
 

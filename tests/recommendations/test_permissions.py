@@ -98,6 +98,7 @@ def edit_urls(
         "report_edit": review + f"update-reports/{report}/edit/",
         "report_finalise": review + f"update-reports/{report}/finalise/",
         "report_reopen": review + f"update-reports/{final_report}/reopen/",
+        "report_appendix_layout": review + f"update-reports/{report}/appendix-layout/",
         "meeting_create": review + "meetings/new/",
         "meeting_edit": review + f"meetings/{meeting}/edit/",
         "document_attach_review": review + "documents/new/",

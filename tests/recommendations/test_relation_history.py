@@ -10,6 +10,7 @@ import pytest
 from recommendations import services
 from recommendations.models import Meeting, Person, UpdateReport
 from recommendations.selectors import recommendation_timeline
+from reports.layouts import LAYOUTS
 from reports.models import AppendixSettings
 from reports.services import appendix_settings_set
 from tests.factories import make_review
@@ -152,15 +153,20 @@ def test_changing_appendix_settings_records_who_and_what(officer, reviews, layou
     first, second = settings.history.order_by("history_id")
     assert first.history_type == "+" and second.history_type == "~"
     assert second.history_user == officer and second.version == 2
-    assert (second.layout, second.headings) == (layout, headings)
+    columns = [
+        {"field": key, "heading": headings.get(key, heading)}
+        for key, heading in LAYOUTS[layout].columns
+    ]
+    assert (second.layout, second.columns) == (layout, columns)
     changed = {change.field for change in second.diff_against(first).changes}
     expected = {"layout"} if layout != "hackney" else set()
-    assert changed == expected | ({"headings"} if headings else set())
+    assert changed == expected | ({"columns"} if second.columns != first.columns else set())
 
 
 def test_the_settings_page_records_the_officer_in_the_history(officer_client, reviews):
     review = reviews[0]
     url = f"/reviews/{review.slug}/appendix/settings/"
-    assert officer_client.post(url, {"layout": "east_sussex", "version": ""}).status_code == 302
+    posted = {"layout": "east_sussex", "version": "", "show_update": "on"}
+    assert officer_client.post(url, posted).status_code == 302
     record = AppendixSettings.objects.get().history.get()
     assert record.history_user.username == "olivia-officer" and record.layout == "east_sussex"

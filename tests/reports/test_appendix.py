@@ -76,8 +76,8 @@ def test_buckinghamshire_appendix_has_parts_as_rows_with_yes_no(member_client, l
     # One marker, the part's label: the "b." its text starts with stands for 2b.
     assert first_cells[3].startswith("<p><strong>2b.</strong> senior leadership teams")
     assert first_cells[5].startswith("<p><strong>3a.</strong> BCC guidance")
-    decisions = {row["recommendation"][:30]: row["decision"] for row in rows}
-    assert [row["decision"] for row in rows] == [
+    decisions = {row["recommendation"][:30]: row["decision_yes_no"] for row in rows}
+    assert [row["decision_yes_no"] for row in rows] == [
         "Yes", "", "Yes", "Yes", "", "Yes", "Yes", "Yes", "", "", "", "No", "Yes", "Yes",
     ], decisions  # fmt: skip
     assert rows[0]["cabinet_member"] == "<p>Cllr Mike Appleyard</p>"
@@ -160,12 +160,18 @@ def test_user_text_is_sanitised(member_client):
         ("member", "appendix/settings/", 403),
         ("clerk", "appendix/settings/", 403),
         ("officer", "appendix/settings/", 200),
+        ("anonymous", "update-reports/{report}/appendix-layout/", 302),
+        ("outsider", "update-reports/{report}/appendix-layout/", 403),
+        ("member", "update-reports/{report}/appendix-layout/", 403),
+        ("clerk", "update-reports/{report}/appendix-layout/", 403),
+        ("officer", "update-reports/{report}/appendix-layout/", 200),
     ],
 )
 def test_role_matrix(client, request, who, path, status):
     review = make_review(recommendations=1)
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
+    path = path.format(report=UpdateReport.objects.get(review=review).pk)
     assert client.get(f"/reviews/{review.slug}/{path}").status_code == status
 
 
