@@ -5,13 +5,15 @@ import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.files.storage import storages
-from django.db import connection
+from django.core.management.color import no_style
+from django.db import IntegrityError, connection, models, transaction
 from django.utils.functional import empty
 
 from recommendations.demo import demo_files, load_review_document, read_document
@@ -85,10 +87,85 @@ def outsider(db) -> User:
     return _user("oscar-outsider", None)
 
 
-@pytest.fixture
-def demo_data(db) -> None:
+def _load_demo() -> None:
     for path in demo_files():
         load_review_document(read_document(path))
+
+
+# One table's rows as the demo loader wrote them: the model, its concrete fields' attnames, and
+# each row's values in that order.
+DemoRows = tuple[type[models.Model], list[str], list[tuple]]
+
+
+def _tables() -> list[type[models.Model]]:
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+@pytest.fixture(scope="session")
+def _demo_rows(django_db_setup, django_db_blocker) -> list[DemoRows]:
+    """Every row the real demo loader writes (its history included), recorded once per test
+    process: the loader runs in a transaction that is then rolled back. Loading goes through
+    every service and full_clean (seconds per test; most of the suite's setup time), copying
+    the rows it wrote takes a few milliseconds."""
+    recorded: list[DemoRows] = []
+    with django_db_blocker.unblock(), transaction.atomic():
+        before = {
+            model: set(model._base_manager.values_list("pk", flat=True)) for model in _tables()
+        }
+        _load_demo()
+        for model, existing in before.items():
+            fields = [field.attname for field in model._meta.concrete_fields]
+            pk = fields.index(model._meta.pk.attname)
+            rows = [
+                row
+                for row in model._base_manager.order_by("pk").values_list(*fields)
+                if row[pk] not in existing
+            ]
+            if rows:
+                recorded.append((model, fields, rows))
+        transaction.set_rollback(True)
+    return recorded
+
+
+def _copy_demo_rows(recorded: list[DemoRows]) -> bool:
+    """Write the recorded rows back with their own ids; False (nothing written) if a row the
+    test made already holds one of them (an id, a slug), so the loader must run instead."""
+    for model, fields, rows in recorded:
+        pk = fields.index(model._meta.pk.attname)
+        if model._base_manager.filter(pk__in=[row[pk] for row in rows]).exists():
+            return False
+    try:
+        # One transaction: foreign keys are checked at its end, so table order does not matter.
+        with transaction.atomic():
+            for model, fields, rows in recorded:
+                model._base_manager.bulk_create(
+                    [model.from_db(connection.alias, fields, row) for row in rows]
+                )
+            # Ids given explicitly do not move PostgreSQL's sequences: the next new row must
+            # not take one of them. (SQLite's AUTOINCREMENT follows the largest id by itself.)
+            statements = connection.ops.sequence_reset_sql(
+                no_style(), [model for model, _, _ in recorded]
+            )
+            if statements:
+                with connection.cursor() as cursor:
+                    for statement in statements:
+                        cursor.execute(statement)
+    except IntegrityError:
+        return False
+    return True
+
+
+@pytest.fixture
+def demo_data(db, _demo_rows) -> None:
+    """The three seed reviews, as ``load_demo_data`` loads them. The loader ran once for this
+    test process (``_demo_rows``); its rows are copied in. A test that made rows of its own
+    first that clash with them gets the loader itself."""
+    if not _copy_demo_rows(_demo_rows):
+        _load_demo()
 
 
 @pytest.fixture

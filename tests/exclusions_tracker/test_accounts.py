@@ -23,6 +23,13 @@ SIGNED_IN = 302
 WRONG = 200
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    """These tests sign in (and fail to) dozens of times: a fast hasher, which still checks
+    every password for real. The lockouts count attempts, whatever the hash costs."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def xavier(db) -> User:
     return User.objects.create_user(username="xavier", password=PASSWORD)

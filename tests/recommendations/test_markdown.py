@@ -83,10 +83,12 @@ PATHOLOGICAL = {
 @pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_pathological_text_renders_quickly_and_never_raises(text):
     render_markdown.cache_clear()
-    started = time.perf_counter()
+    started = time.thread_time()
     html = render_markdown(text)
-    # Minutes before; the point is "not minutes", so the bound is loose (figures: bench/).
-    assert time.perf_counter() - started < 5
+    # Minutes before; the point is "not minutes", so the bound is loose (figures: bench/). The
+    # CPU time of this thread, which other work on a loaded machine does not stretch (much of
+    # python-markdown's work is in regular expressions, which no count of calls would see).
+    assert time.thread_time() - started < 5
     assert "<script" not in html
     assert html.count("<ul>") <= 4 * RENDER_MAX_NESTING
     assert html.count("<blockquote>") <= 4 * RENDER_MAX_NESTING
