@@ -16,6 +16,7 @@ from html import unescape
 import pdfplumber
 import pytest
 from django.core.exceptions import ValidationError
+from docx import Document
 from openpyxl import load_workbook
 
 from recommendations.models import (
@@ -146,11 +147,21 @@ def csv_rows(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
+def docx_table(client, slug: str, query: str = "") -> tuple[list[str], list[list[str]]]:
+    response = client.get(f"/reviews/{slug}/appendix.docx{query}")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    found = document.tables[-1]  # the versions come first
+    table = [[_words(cell.text) for cell in row.cells] for row in found.rows]
+    return table[0], table[1:]
+
+
 FORMATS: dict[str, Callable] = {
     "html": html_table,
     "pdf": pdf_table,
     "xlsx": xlsx_table,
     "csv": csv_table,
+    "docx": docx_table,
 }
 
 
