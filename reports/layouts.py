@@ -118,7 +118,7 @@ LAYOUTS: dict[str, Layout] = {
             ),
             label_format="Recommendation {label}",
             part_label_format="Recommendation {label}",
-            widths=(17, 7, 18, 9, 11, 20, 9, 9),
+            widths=(17, 7, 17, 9, 10, 22, 9, 9),
         ),
         # Seed 000, Appendix A.
         Layout(

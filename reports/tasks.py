@@ -49,10 +49,12 @@ from recommendations.models import (
     Person,
     ProgressUpdate,
     Recommendation,
+    RequestedUpdate,
     Response,
     Review,
     SupportingDocument,
     UpdateReport,
+    UpdateRequest,
 )
 from recommendations.storage import StorageUnavailable
 from reports import rows, services
@@ -102,6 +104,9 @@ HISTORY_SOURCES = [
     # An update report's own appendix layout (saved, or deleted to print in the review's).
     ReportAppendixSettings,
 ]
+# History-tracked models the pack never reads: a lead's request and what they draft reach it
+# only once an officer accepts the update, as a ProgressUpdate.
+NOT_IN_PACK = [UpdateRequest, RequestedUpdate]
 
 
 class LeaseLost(Exception):

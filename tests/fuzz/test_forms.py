@@ -118,6 +118,16 @@ def _heading_stored(settings_row: AppendixSettings, name: str, sent: dict) -> ob
     return DEFAULT
 
 
+def _authority_stored(authority: Authority, name: str, sent: dict) -> object:
+    """The reference pattern and the municipal year's first month, left blank (or 0), keep
+    what is saved (the defaults for a new authority)."""
+    if name in ("tracker_reference", "municipal_year_starts"):
+        value = decoded(sent.get(name, "")).strip()
+        if not value or value.lstrip("0") == "":
+            return SKIP
+    return DEFAULT
+
+
 def _review_stored(review: Review, name: str, sent: dict) -> object:
     """What the officer added on the spot, or a short name made from the title, is not what
     the chosen field was sent."""
@@ -191,6 +201,7 @@ CASES = [
         lambda w: forms.AuthorityForm(),
         Authority,
         pages=lambda a: ["/authorities/", f"/authorities/{a.slug}/people/", "/reviews/new/"],
+        stored=_authority_stored,
         extra_valid={"response_due_amount": st.sampled_from(["1", "28", "24", "366"])},
     ),
     FormCase(
@@ -200,6 +211,7 @@ CASES = [
         Authority,
         instance=_authority,
         pages=lambda a: ["/authorities/", f"/authorities/{a.slug}/settings/", "/"],
+        stored=_authority_stored,
         extra_valid={"response_due_amount": st.sampled_from(["1", "28", "24", "366"])},
     ),
     FormCase(
