@@ -26,6 +26,7 @@ from recommendations.models import (
 from reports import rows, tasks
 from reports.models import AppendixSettings, PackRender
 from reports.pdf import documents, sandbox
+from reports.services import appendix_settings_set
 from tests.reports.conftest import pdf_pages_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("live_packs")]
@@ -575,12 +576,20 @@ def _drop_review(meeting):
 
 
 def _appendix_layout(meeting):
+    """The first column's heading renamed, through the service as an officer would."""
     review = meeting.reviews.first()
-    settings_ = AppendixSettings.objects.filter(review=review).first() or AppendixSettings(
-        review=review
+    stored = AppendixSettings.objects.filter(review=review).first()
+    current = stored or AppendixSettings(review=review)
+    (field, _), *rest = current.get_columns()
+    appendix_settings_set(
+        review=review,
+        layout=current.layout,
+        columns=[(field, "What we asked"), *rest],
+        header=current.get_header(),
+        note=current.note,
+        title=current.title,
+        expected_version=stored.version if stored else None,
     )
-    settings_.headings = {**settings_.headings, "recommendation": "What we asked"}
-    settings_.save()
 
 
 def _glossary(meeting):
