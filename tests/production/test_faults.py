@@ -35,6 +35,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 HACKNEY = "hackney-school-exclusions"
+EAST_SUSSEX = "east-sussex-school-exclusions"
 # A worker's lease runs out 30 s after its last renewal, and workers look for expired leases
 # every 10 s: a dead worker's job is retried or failed within a minute.
 RECOVERY_SECONDS = 75
@@ -108,9 +109,10 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
     logs = tmp_path_factory.mktemp("logs")
     with pgserver.running_postgres() as pg, static_root() as static:
         env = production_env(pg.url, static, media_root=str(media))
-        # The demo's packs are small (18 rows and fewer); production sends packs over 200 rows
-        # to the worker. A low threshold sends the demo's packs down that same path.
-        env["PDF_PACK_REQUEST_MAX_ROWS"] = "5"
+        # The demo's packs are small (18 rows and fewer); production sends packs and appendices
+        # over 200 rows to the worker. Between the two, so that Hackney's pack (18) takes the
+        # worker's path and East Sussex's appendix (12) is still rendered by a web worker.
+        env["PDF_PACK_REQUEST_MAX_ROWS"] = "15"
         prepare_database(env, reviews=0)
         with gunicorn(env, workers=2, threads=2, log=logs / "gunicorn.log") as base:
             yield Deployment(
@@ -230,12 +232,14 @@ def _connections(deployment: Deployment) -> int:
 
 def test_a_web_worker_killed_during_a_pdf_leaves_no_renderer_and_no_connection(deployment):
     clerk = deployment.browser("bench-clerk")
-    deployment.sql("DELETE FROM tracker_cache")  # so the PDF is rendered, not served cached
+    # So the PDF is rendered, not served cached or as stored by the worker.
+    deployment.sql("DELETE FROM tracker_cache")
+    deployment.sql("DELETE FROM reports_storedpdf")
     before = _connections(deployment)
     answers: list[Response] = []
     started = time.monotonic()
     request = threading.Thread(
-        target=lambda: answers.append(clerk.get(f"/reviews/{HACKNEY}/appendix.pdf"))
+        target=lambda: answers.append(clerk.get(f"/reviews/{EAST_SUSSEX}/appendix.pdf"))
     )
     request.start()
 
@@ -253,8 +257,19 @@ def test_a_web_worker_killed_during_a_pdf_leaves_no_renderer_and_no_connection(d
     assert answers and answers[0].status == 0 and time.monotonic() - started < 30
     wait_until(lambda: not alive(renderer), timeout=5)
     wait_until(lambda: _connections(deployment) <= before, timeout=15)
-    # gunicorn replaced the worker, and the next click gets the PDF.
-    retry = clerk.get(f"/reviews/{HACKNEY}/appendix.pdf")
+    # gunicorn replaced the worker. The killed render still holds the document until its
+    # lease (the render limit and 30 s) runs out, so the next clicks get the progress page,
+    # never an error; then the task worker, as deployed beside gunicorn, makes the PDF.
+    path = f"/reviews/{EAST_SUSSEX}/appendix.pdf"
+    with worker(deployment.env, log=deployment.logs / "worker.log"):
+        deadline = time.monotonic() + settings.PDF_RENDER_TIMEOUT + 90
+        retry = clerk.get(path)
+        while retry.status == 302:
+            assert "/appendix/pdf/" in retry.location, retry.location
+            assert clerk.get(retry.location).status == 200
+            assert time.monotonic() < deadline, "no PDF after the dead render's lease ran out"
+            time.sleep(2)
+            retry = clerk.get(path)
     assert retry.status == 200 and retry.body.startswith(b"%PDF")
 
 
