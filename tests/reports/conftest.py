@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 
@@ -32,6 +33,11 @@ def layouts(demo_data) -> None:
 def clerk_client(client, clerk):
     client.force_login(clerk)
     return client
+
+
+def csv_rows(response) -> list[list[str]]:
+    """A CSV download's rows, as a spreadsheet would read them (its BOM dropped)."""
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def pdf_pages_text(content: bytes) -> list[str]:

@@ -1,4 +1,3 @@
-import csv
 import io
 
 import pytest
@@ -8,13 +7,9 @@ from recommendations.models import ProgressUpdate, Recommendation, Review
 from reports.exporters.formats import neutralise_formula, sheet_name, to_csv, to_xlsx
 from reports.rows import markdown_to_text
 from tests.factories import make_review
-from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY
+from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY, csv_rows
 
 pytestmark = pytest.mark.django_db
-
-
-def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def xlsx_rows(response) -> list[list[str]]:

@@ -6,7 +6,6 @@ and test_text_as_typed.py, unchanged but for Buckinghamshire's Yes/No column's k
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -43,6 +42,7 @@ from reports.services import (
 )
 from tests.conftest import ARTIFACTS
 from tests.factories import make_review
+from tests.reports.conftest import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -139,12 +139,8 @@ def xlsx_table(client, slug: str, query: str = "") -> tuple[list[str], list[list
 
 def csv_table(client, slug: str, query: str = "") -> tuple[list[str], list[list[str]]]:
     response = client.get(f"/reviews/{slug}/appendix.csv{query}")
-    table = [[_words(value) for value in row] for row in csv_rows(response.content)]
+    table = [[_words(value) for value in row] for row in csv_rows(response)]
     return _after_header(table)
-
-
-def csv_rows(content: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def docx_table(client, slug: str, query: str = "") -> tuple[list[str], list[list[str]]]:
@@ -199,7 +195,7 @@ def _header_texts(client, slug: str, query: str = "") -> dict[str, str]:
     )
     csv_text = " | ".join(
         _words(" ".join(row))
-        for row in csv_rows(client.get(f"/reviews/{slug}/appendix.csv{query}").content)
+        for row in csv_rows(client.get(f"/reviews/{slug}/appendix.csv{query}"))
     )
     return {"html": page, "pdf": pdf_text, "xlsx": xlsx, "csv": csv_text}
 
@@ -218,7 +214,7 @@ def test_the_header_block_prints_in_every_format(clerk_client):
 def test_the_spreadsheets_put_the_header_above_the_table_and_print_its_heading_row(clerk_client):
     review = built_review()
     build_the_layout(review)
-    rows_ = csv_rows(clerk_client.get("/reviews/built/appendix.csv").content)
+    rows_ = csv_rows(clerk_client.get("/reviews/built/appendix.csv"))
     assert rows_[:5] == [
         [f"{BUILT_TITLE}: {review.title}"],
         ["Review", review.title],

@@ -18,9 +18,9 @@ from recommendations.models import Meeting, ProgressUpdate, Recommendation, Upda
 from reports import rows
 from reports.pdf import documents
 from tests.factories import make_review
-from tests.reports.conftest import pdf_pages_text
+from tests.reports.conftest import csv_rows, pdf_pages_text
 from tests.reports.test_appendix import table
-from tests.reports.test_exports import csv_rows, xlsx_rows
+from tests.reports.test_exports import xlsx_rows
 
 pytestmark = pytest.mark.django_db
 

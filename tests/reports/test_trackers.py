@@ -3,7 +3,6 @@ recommendations in one table, open ones unless asked, filtered as /recommendatio
 grouped by review or by committee, in any layout, a reference per row in the authority's
 pattern, as a page, CSV, XLSX, DOCX and PDF."""
 
-import csv
 import datetime as dt
 import io
 
@@ -17,7 +16,7 @@ from recommendations import services
 from recommendations.models import Authority, Committee, Meeting, Recommendation, Review
 from reports.exporters.formats import CONTINUED
 from reports.layouts import LAYOUTS
-from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY, pdf_pages_text
+from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY, csv_rows, pdf_pages_text
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ EXPECTED = {
 
 def _csv(response) -> list[list[str]]:
     assert response.status_code == 200, response.content[:300]
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return csv_rows(response)
 
 
 def _open_recommendations() -> int:

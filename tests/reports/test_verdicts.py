@@ -5,7 +5,6 @@ layout prints exactly as it did."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -27,7 +26,14 @@ from recommendations.models import (
 from reports import changes, rows
 from reports.pdf import documents
 from tests.factories import make_review
-from tests.reports.conftest import BUCKS, EAST_SUSSEX, HACKNEY, make_big_review, pdf_pages_text
+from tests.reports.conftest import (
+    BUCKS,
+    EAST_SUSSEX,
+    HACKNEY,
+    csv_rows,
+    make_big_review,
+    pdf_pages_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +64,6 @@ def _record(update, verdict=NOT_SATISFIED, asks=HOSTILE_ASKS, comment="", meetin
     )
 
 
-def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
 def _xlsx(response) -> list[list[str]]:
     sheet = load_workbook(io.BytesIO(response.content)).active
     return [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
@@ -88,7 +90,7 @@ def test_the_appendix_shows_the_committees_view_beneath_the_update(member_client
     assert "A report covering the range of data" in cell
 
 
-@pytest.mark.parametrize(("extension", "reader"), [("csv", _csv), ("xlsx", _xlsx)])
+@pytest.mark.parametrize(("extension", "reader"), [("csv", csv_rows), ("xlsx", _xlsx)])
 def test_csv_and_xlsx_get_a_column_for_the_committees_view(
     clerk_client, layouts, extension, reader
 ):
