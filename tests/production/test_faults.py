@@ -355,8 +355,13 @@ def full_disk(deployment) -> Iterator[Callable[[], None]]:
 
 
 def _stray_files(deployment: Deployment) -> list[Path]:
+    """Files on the full disk (packs/ and documents/) other than the filler. Pre-rendered
+    appendices in pdfs/ are not on it: earlier tests on this deployment may have made them."""
     return [
-        path for path in deployment.media.rglob("*") if path.is_file() and path.name != "filler"
+        path
+        for folder in ("packs", "documents")
+        for path in (deployment.media / folder).rglob("*")
+        if path.is_file() and path.name != "filler"
     ]
 
 
