@@ -280,12 +280,21 @@ class Review(models.Model):
     uses_rag = models.BooleanField(
         default=False, help_text="Progress updates carry a red/amber/green rating."
     )
+    # Set by ``services.review_publish``, emptied by ``review_unpublish``. What of a published
+    # review the public sees (final reports only) is ``recommendations.publication``'s rule.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-reported_on", "title"]
-        permissions = [("export_review", "Can export appendices and committee packs")]
+        permissions = [
+            ("export_review", "Can export appendices and committee packs"),
+            ("publish_review", "Can publish a review on the public pages and unpublish it"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -303,6 +312,10 @@ class Review(models.Model):
     @property
     def response_agreed_display(self) -> str:
         return format_partial_date(self.response_agreed_on, self.response_agreed_precision)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class OverdueOverride(models.TextChoices):

@@ -26,9 +26,10 @@ def _codenames(actions: list[str], models: list[str]) -> list[str]:
 
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    # Reopening a final report is the officers' call; clerks finalise but cannot reopen.
+    # Reopening a final report and publishing a review are the officers' call; clerks
+    # finalise but cannot reopen.
     SCRUTINY_OFFICERS: _codenames(["view", "add", "change", "delete"], DOMAIN_MODELS)
-    + ["export_review", "reopen_updatereport"],
+    + ["export_review", "reopen_updatereport", "publish_review"],
     COMMISSION_MEMBERS: _codenames(["view"], DOMAIN_MODELS),
     CLERKS: _codenames(["view"], DOMAIN_MODELS)
     + _codenames(["add", "change"], ["meeting", "updatereport", "supportingdocument"])

@@ -291,6 +291,25 @@ def review_update(
 
 
 @transaction.atomic
+def review_publish(*, review: Review, expected_version: int, user: User) -> Review:
+    """Put the review on the public pages, the open API and the feeds. Only what final update
+    reports carry is shown there (``recommendations.publication``)."""
+    review.published_at = timezone.now()
+    review.published_by = user if getattr(user, "pk", None) else None
+    _save_versioned(review, expected_version=expected_version, user=user)
+    return review
+
+
+@transaction.atomic
+def review_unpublish(*, review: Review, expected_version: int, user: User) -> Review:
+    """Take the review's public pages down; the history keeps when it was published."""
+    review.published_at = None
+    review.published_by = None
+    _save_versioned(review, expected_version=expected_version, user=user)
+    return review
+
+
+@transaction.atomic
 def recommendation_create(*, recommendation: Recommendation, user: User) -> Recommendation:
     """A new recommendation goes last among its siblings and starts awaiting a response."""
     recommendation.order = _next_order(
