@@ -376,6 +376,12 @@ class Recommendation(models.Model):
         related_name="reopened_recommendations",
     )
     reopened_reason = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
+    # A priority recommendation (as the US GAO flags them), marked by an officer with a reason
+    # through ``services.recommendation_set_priority``; open ones are listed first.
+    is_priority = models.BooleanField("Priority", default=False)
+    priority_reason = models.TextField(
+        "Why it is a priority", blank=True, max_length=LONG_TEXT_MAX, help_text="Markdown."
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 

@@ -286,6 +286,16 @@ def overdue_override_errors(override: str, reason: str) -> Errors:
     return errors
 
 
+def priority_errors(is_priority: bool, reason: str) -> Errors:
+    """Marking a priority needs its reason; unmarking keeps none."""
+    errors: Errors = {}
+    if is_priority and not reason.strip():
+        _add(errors, "priority_reason", "Enter why it is a priority.")
+    elif problem := markdown_text_error(reason):
+        _add(errors, "priority_reason", problem)
+    return errors
+
+
 def committee_decision_errors(
     recommendation: Recommendation,
     meeting: Meeting | None,

@@ -952,6 +952,23 @@ def recommendation_set_overdue_override(
 
 
 @transaction.atomic
+def recommendation_set_priority(
+    *,
+    recommendation: Recommendation,
+    is_priority: bool,
+    reason: str,
+    expected_version: int,
+    user: User,
+) -> Recommendation:
+    """Mark it a priority, with the reason, or unmark it; the history keeps each change."""
+    rules.check(rules.priority_errors(is_priority, reason))
+    recommendation.is_priority = is_priority
+    recommendation.priority_reason = reason if is_priority else ""
+    _save_versioned(recommendation, expected_version=expected_version, user=user)
+    return recommendation
+
+
+@transaction.atomic
 def recommendation_close(
     *,
     recommendation: Recommendation,
