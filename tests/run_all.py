@@ -3,6 +3,12 @@
 The PostgreSQL server is created in a temporary directory, started on a free loopback
 port, and stopped and deleted afterwards. PostgreSQL refuses to run as root, so when we
 are root (as in CI) the server runs as the unprivileged user ``nobody``.
+
+The production tests (``tests/production``: a deployment of gunicorn, the task worker and
+its own PostgreSQL server, driven over HTTP) run on PostgreSQL only and spend most of their
+time waiting, for a killed worker's lease to run out or a server to come back. So for the
+whole suite they run beside the SQLite pass, on a server of their own, rather than inside the
+PostgreSQL pass; their results are counted with PostgreSQL's.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from tests.pgserver import running_postgres
@@ -22,25 +28,47 @@ from tests.pgserver import running_postgres
 ROOT = Path(__file__).resolve().parent.parent
 # Both cores; a file's tests stay together so module-scoped fixtures (a rendered PDF) are shared.
 PARALLEL = ["-n", os.environ.get("TEST_WORKERS", "2"), "--dist", "loadfile"]
+PRODUCTION = "tests/production"
+
+
+def _pytest(label: str, env: dict[str, str], args: list[str], report: Path, **popen):
+    print(f"\n======== Test run on {label} ========", flush=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", f"--junitxml={report}", *PARALLEL, *args],
+        cwd=ROOT,
+        env=env,
+        **popen,
+    )
+
+
+def _counts(report: Path) -> dict[str, int]:
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    if report.exists():
+        for suite in ET.parse(report).getroot().iter("testsuite"):
+            for key in counts:
+                counts[key] += int(suite.get(key, 0))
+    return counts
 
 
 def run_pytest(
     label: str, env: dict[str, str], extra_args: list[str]
 ) -> tuple[int, dict[str, int]]:
-    print(f"\n======== Test run on {label} ========", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
-        code = subprocess.call(
-            [sys.executable, "-m", "pytest", f"--junitxml={report}", *PARALLEL, *extra_args],
-            cwd=ROOT,
-            env=env,
-        )
-        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        if report.exists():
-            for suite in ET.parse(report).getroot().iter("testsuite"):
-                for key in counts:
-                    counts[key] += int(suite.get(key, 0))
-    return code, counts
+        code = _pytest(label, env, extra_args, report).wait()
+        return code, _counts(report)
+
+
+def _postgres_env(server, env: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if env is None else env)
+    env["DATABASE_URL"] = server.url
+    env["TEST_DATABASE_LABEL"] = f"PostgreSQL {server.version}"
+    env["TEST_PG_DATA_DIR"] = str(server.data_dir)
+    return env
+
+
+def _add(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    return {key: counts[key] + more[key] for key in counts}
 
 
 @contextmanager
@@ -52,16 +80,46 @@ def sqlite_env() -> Iterator[dict[str, str]]:
 
 
 def main(argv: list[str]) -> int:
+    """``argv`` (pytest's arguments) given: both passes run them, one after the other."""
     results = []
-    with sqlite_env() as env:
-        results.append(("SQLite", *run_pytest("SQLite", env, argv)))
-    with running_postgres() as server:
-        env = dict(os.environ)
-        env["DATABASE_URL"] = server.url
-        env["TEST_DATABASE_LABEL"] = f"PostgreSQL {server.version}"
-        env["TEST_PG_DATA_DIR"] = str(server.data_dir)
-        label = f"PostgreSQL {server.version} (throwaway server on port {server.port})"
-        results.append(("PostgreSQL", *run_pytest(label, env, argv)))
+    with ExitStack() as stack:
+        production = None
+        if not argv:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            server = stack.enter_context(running_postgres())
+            log = stack.enter_context(open(tmp / "production.log", "w+"))
+            production = (
+                _pytest(
+                    f"PostgreSQL {server.version}: the production tests, beside SQLite's pass "
+                    "(their output follows it)",
+                    _postgres_env(server),
+                    [PRODUCTION],
+                    tmp / "production.xml",
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                ),
+                log,
+                tmp / "production.xml",
+            )
+            # Interrupted (Ctrl-C in the SQLite pass): the production tests stop too.
+            stack.callback(lambda process=production[0]: process.poll() is None and process.kill())
+        with sqlite_env() as env:
+            results.append(("SQLite", *run_pytest("SQLite", env, argv)))
+        extra: tuple[int, dict[str, int]] | None = None
+        if production is not None:
+            process, log, report = production
+            code = process.wait()
+            log.seek(0)
+            print("\n======== The production tests (PostgreSQL) ========", flush=True)
+            sys.stdout.write(log.read())
+            extra = (code, _counts(report))
+        with running_postgres() as server:
+            label = f"PostgreSQL {server.version} (throwaway server on port {server.port})"
+            args = [f"--ignore={PRODUCTION}"] if production is not None else argv
+            code, counts = run_pytest(label, _postgres_env(server), args)
+            if extra is not None:
+                code, counts = code or extra[0], _add(counts, extra[1])
+            results.append(("PostgreSQL", code, counts))
 
     print("\n======== Summary ========")
     passed = failed = skipped = 0

@@ -88,6 +88,11 @@ def assert_accessible(page: Page) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+    """A full-page PNG in test-artifacts/ for a person to look at. Taken in the SQLite pass
+    (and in any run of chosen tests); the PostgreSQL pass shows the same pages and skips them
+    (TEST_SCREENSHOTS=all takes them there too)."""
     label = os.environ.get("TEST_DATABASE_LABEL", "sqlite").split()[0].lower()
+    if label == "postgresql" and os.environ.get("TEST_SCREENSHOTS") != "all":
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
