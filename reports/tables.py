@@ -44,6 +44,20 @@ class IdsFirstQuerysetData(TableQuerysetData):
     page of a common word's 9,000 matches, PostgreSQL otherwise joins the response, meeting,
     committee and authority of all 9,000 before keeping 25 (bench/pages.py, text search)."""
 
+    def __init__(self, data, *, count_limit: int | None = None) -> None:
+        super().__init__(data)
+        self.count_limit = count_limit
+        self.more = False  # more rows than count_limit match
+
+    def __len__(self) -> int:
+        # A search that matches most of the tracker is counted only as far as the limit: a
+        # page of 25 should not cost a count of 90,000 matches.
+        if self._length is None and self.count_limit is not None:
+            found = self.data.order_by().values("pk")[: self.count_limit + 1].count()
+            self.more = found > self.count_limit
+            self._length = min(found, self.count_limit)
+        return super().__len__()
+
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return super().__getitem__(key)
