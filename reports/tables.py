@@ -50,12 +50,15 @@ class IdsFirstQuerysetData(TableQuerysetData):
         self.more = False  # more rows than count_limit match
 
     def __len__(self) -> int:
-        # A search that matches most of the tracker is counted only as far as the limit: a
-        # page of 25 should not cost a count of 90,000 matches.
-        if self._length is None and self.count_limit is not None:
-            found = self.data.order_by().values("pk")[: self.count_limit + 1].count()
-            self.more = found > self.count_limit
-            self._length = min(found, self.count_limit)
+        # A search that matches most of the tracker is read only as far as the limit: the
+        # first matches found (in no order, so found cheaply), which are then ranked and
+        # paged. A page of 25 should not cost counting and ranking 90,000 matches.
+        if getattr(self, "_length", None) is None and self.count_limit is not None:
+            found = list(self.data.order_by().values_list("pk", flat=True)[: self.count_limit + 1])
+            self.more = len(found) > self.count_limit
+            if self.more:
+                self.data = self.data.filter(pk__in=found[: self.count_limit])
+            self._length = min(len(found), self.count_limit)
         return super().__len__()
 
     def __getitem__(self, key):
