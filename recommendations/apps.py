@@ -2,7 +2,7 @@ import logging
 
 from django.apps import AppConfig
 from django.db import transaction
-from django.db.models.signals import post_delete, post_migrate, pre_save
+from django.db.models.signals import post_delete, post_migrate, pre_delete, pre_save
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +50,16 @@ class RecommendationsConfig(AppConfig):
         for model in [self.get_model("Meeting"), self.get_model("UpdateReport")]:
             pre_save.connect(_no_history_for_restored_relations, sender=model)
         post_delete.connect(_remove_document_file, sender=self.get_model("SupportingDocument"))
+        self._keep_search_documents_current()
+
+    def _keep_search_documents_current(self) -> None:
+        """Every write goes through the services and adds a history row: each rebuilds the
+        search documents it touches (``recommendations.search``)."""
+        from simple_history.signals import post_create_historical_record
+
+        from recommendations import search
+
+        post_create_historical_record.connect(search.note_change, dispatch_uid="search")
+        recommendation = self.get_model("Recommendation")
+        pre_delete.connect(search.note_deleting, sender=recommendation, dispatch_uid="search")
+        post_delete.connect(search.note_deleted, sender=recommendation, dispatch_uid="search")

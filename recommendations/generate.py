@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.text import slugify
 
-from recommendations import services
+from recommendations import search, services
 from recommendations.models import (
     Lead,
     Meeting,
@@ -133,6 +133,7 @@ def _weighted(rng: random.Random, weights: list[tuple[str, int]]) -> str:
 
 
 @transaction.atomic
+@search.deferred()  # each search document built once, not once per model written
 def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> GeneratedCounts:
     rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not security
     counts = GeneratedCounts()

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -432,6 +433,23 @@ class Recommendation(models.Model):
             )
         if self.parent_id and self.parent.parent_id:
             raise ValidationError({"parent": "Parts cannot have parts of their own."})
+
+
+class RecommendationSearch(models.Model):
+    """What the text search reads: one document per recommendation holding its label and
+    text, its response, its leads' names, every update's text and its review's title, kept
+    current by ``recommendations.search`` on every write. Derived data, so no history of its
+    own. ``vector`` is PostgreSQL's parsed form of ``document`` (its GIN index is made by
+    the migration, PostgreSQL only); SQLite leaves it empty and matches ``document``."""
+
+    recommendation = models.OneToOneField(
+        Recommendation, on_delete=models.CASCADE, primary_key=True, related_name="search"
+    )
+    document = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"Search document of {self.recommendation_id}"
 
 
 class Response(models.Model):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from recommendations.models import (
@@ -75,12 +76,19 @@ def meeting_detail(pk: int) -> Meeting:
 
 
 def review_list() -> QuerySet[Review]:
-    # Explicit order: Meta.ordering is not applied to a GROUP BY query, and pages need one.
+    # Counted per review by a subquery, not by joining and grouping every recommendation:
+    # PostgreSQL counts for the page's 20 reviews only, after sorting and limiting, so a
+    # page costs the same at 1,000 reviews and at 10,000 (bench/pages.py).
+    counted = (
+        Recommendation.objects.filter(review=OuterRef("pk"), parent=None)
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Review.objects.select_related("committee__authority")
-        .annotate(
-            recommendation_count=Count("recommendations", filter=Q(recommendations__parent=None))
-        )
+        .annotate(recommendation_count=Coalesce(Subquery(counted), 0))
         .order_by("-reported_on", "title", "pk")
     )
 

@@ -36,7 +36,7 @@ from django.utils.text import slugify
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history
 
-from recommendations import filetypes, rules, selectors
+from recommendations import filetypes, rules, search, selectors
 from recommendations.models import (
     SHORT_TEXT_MAX,
     Authority,
@@ -1282,7 +1282,13 @@ def record_published_in_bulk(
     _check_rows(model, instances, _BULK_RULES[model])
     for instance in instances:
         _attribute_to(instance, user)
-    return bulk_create_with_history(instances, model, batch_size=batch_size)
+    created = bulk_create_with_history(instances, model, batch_size=batch_size)
+    # Bulk writes send no history signal: the search documents are rebuilt here.
+    if model is Recommendation:
+        search.refresh(instance.pk for instance in created)
+    elif model in (Response, Lead, ProgressUpdate):
+        search.refresh(instance.recommendation_id for instance in created)
+    return created
 
 
 @transaction.atomic

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import re
-
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from recommendations import search
 from recommendations.models import (
     Authority,
     Committee,
@@ -29,31 +26,14 @@ from recommendations.monitoring import (
 from reports.layouts import DEFAULT_LAYOUT, LAYOUT_CHOICES, LAYOUTS
 from reports.widgets import FastSelect
 
-# A word, or a "quoted phrase", either of which may be negated with a leading "-".
-_SEARCH_TERM = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+search_groups = search.search_groups  # the search box's syntax, parsed
 
-
-def search_groups(value: str) -> list[tuple[list[str], list[str]]]:
-    """Parse PostgreSQL's ``websearch_to_tsquery`` syntax into alternatives, each a list of
-    terms that must all appear and a list that must not: ``a "b c" -d or e`` gives
-    ``[(["a", "b c"], ["d"]), (["e"], [])]``."""
-    groups: list[tuple[list[str], list[str]]] = [([], [])]
-    for match in _SEARCH_TERM.finditer(value):
-        negated = bool(match[1] or match[3])
-        term = " ".join((match[2] if match[2] is not None else match[4]).split())
-        if not term or term == "-":
-            continue
-        if term.lower() == "or" and not negated and match[4] is not None:
-            groups.append(([], []))
-            continue
-        groups[-1][1 if negated else 0].append(term)
-    return [group for group in groups if group[0] or group[1]]
-
-
-# A search box, not a document: SQLite turns each term into three LIKE conditions, and a few
+# A search box, not a document: SQLite turns each term into a LIKE condition, and a few
 # hundred of them pass its expression-depth limit ("Expression tree is too large").
 SEARCH_MAX_TERMS = 32
 SEARCH_MAX_CHARS = 500
+# A search's matches are counted up to here; the page says "more than" beyond it.
+SEARCH_COUNT_LIMIT = 1000
 SEARCH_TOO_COMPLEX = "This search is too complex to run. Search for fewer words at a time."
 # What SQLite says when a statement, rather than the database, is the problem.
 _SQLITE_TOO_COMPLEX = (
@@ -80,29 +60,6 @@ def is_too_complex(error: Exception) -> bool:
     being unavailable, which the 503 page is for)."""
     message = str(error).lower()
     return any(phrase in message for phrase in _SQLITE_TOO_COMPLEX)
-
-
-def _all_terms(field: str, wanted: list[str], unwanted: list[str]) -> Q:
-    condition = Q()
-    for term in wanted:
-        condition &= Q(**{f"{field}__icontains": term})
-    for term in unwanted:
-        condition &= ~Q(**{f"{field}__icontains": term})
-    return condition
-
-
-def substring_search(value: str) -> Q:
-    """The SQLite fallback for full-text search: as on PostgreSQL, one text (the
-    recommendation's, its response's or one update's) must hold every wanted word or phrase,
-    in any order, and none of the unwanted ones; alternatives are joined by "or". Matching is
-    by case-insensitive substring, so "exclusion" finds "exclusions" but not the reverse."""
-    condition = Q(pk__in=[])
-    for wanted, unwanted in search_groups(value):
-        in_text = _all_terms("text", wanted, unwanted)
-        in_updates = ProgressUpdate.objects.filter(in_text, recommendation=OuterRef("pk"))
-        in_responses = Response.objects.filter(in_text).values("recommendation_id")
-        condition |= in_text | Q(pk__in=in_responses) | Exists(in_updates)
-    return condition
 
 
 OVERDUE_CHOICES = [("", "Any"), ("true", "Overdue only"), ("false", "Not overdue")]
@@ -247,26 +204,9 @@ class RecommendationFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if connection.vendor == "postgresql":
-            query = SearchQuery(value, search_type="websearch", config="english")
-
-            def matching(model, key: str) -> QuerySet:
-                # One column per subquery, so each uses its GIN index (migration
-                # recommendations 0004) instead of scanning every text.
-                return (
-                    model.objects.annotate(search=SearchVector("text", config="english"))
-                    .filter(search=query)
-                    .values(key)
-                )
-
-            return queryset.filter(
-                Q(label__iexact=value)
-                | Q(pk__in=matching(Recommendation, "pk"))
-                | Q(pk__in=matching(Response, "recommendation_id"))
-                | Q(pk__in=matching(ProgressUpdate, "recommendation_id"))
-            )
-        # SQLite (development): the same query language, matched as substrings.
-        return queryset.filter(Q(label__iexact=value) | substring_search(value))
+        # One stored document per recommendation (recommendations.search), ranked on
+        # PostgreSQL.
+        return search.search(queryset, value)
 
 
 GROUP_CHOICES = [("committee", "By committee")]  # the empty choice groups by review

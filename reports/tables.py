@@ -44,6 +44,23 @@ class IdsFirstQuerysetData(TableQuerysetData):
     page of a common word's 9,000 matches, PostgreSQL otherwise joins the response, meeting,
     committee and authority of all 9,000 before keeping 25 (bench/pages.py, text search)."""
 
+    def __init__(self, data, *, count_limit: int | None = None) -> None:
+        super().__init__(data)
+        self.count_limit = count_limit
+        self.more = False  # more rows than count_limit match
+
+    def __len__(self) -> int:
+        # A search that matches most of the tracker is read only as far as the limit: the
+        # first matches found (in no order, so found cheaply), which are then ranked and
+        # paged. A page of 25 should not cost counting and ranking 90,000 matches.
+        if getattr(self, "_length", None) is None and self.count_limit is not None:
+            found = list(self.data.order_by().values_list("pk", flat=True)[: self.count_limit + 1])
+            self.more = len(found) > self.count_limit
+            if self.more:
+                self.data = self.data.filter(pk__in=found[: self.count_limit])
+            self._length = min(len(found), self.count_limit)
+        return super().__len__()
+
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return super().__getitem__(key)

@@ -11,7 +11,12 @@ from django_tables2 import SingleTableMixin
 from recommendations import access
 from reports import selectors
 from reports.exporters.recommendations import RecommendationListExporter
-from reports.filters import SEARCH_TOO_COMPLEX, RecommendationFilter, is_too_complex
+from reports.filters import (
+    SEARCH_COUNT_LIMIT,
+    SEARCH_TOO_COMPLEX,
+    RecommendationFilter,
+    is_too_complex,
+)
 from reports.tables import IdsFirstQuerysetData, RecommendationTable
 from reports.views.common import EXPORT, VIEW, download
 
@@ -30,7 +35,10 @@ class RecommendationListView(SingleTableMixin, FilterView):
         return selectors.recommendation_list()
 
     def get_table_data(self):
-        return IdsFirstQuerysetData(super().get_table_data())
+        searching = self.filterset.is_valid() and self.filterset.form.cleaned_data.get("q")
+        return IdsFirstQuerysetData(
+            super().get_table_data(), count_limit=SEARCH_COUNT_LIMIT if searching else None
+        )
 
     search_too_complex = False
 
@@ -76,4 +84,5 @@ class RecommendationListView(SingleTableMixin, FilterView):
         query.pop("_export", None)
         context["query_string"] = query.urlencode()
         context["can_export"] = self.request.user.has_perm(EXPORT)
+        context["more_than"] = context["table"].data.more and f"{SEARCH_COUNT_LIMIT:,}"
         return context

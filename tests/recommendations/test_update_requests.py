@@ -356,3 +356,22 @@ def test_people_with_requests_or_accounts_merge_without_losing_them(officer, rou
                 expected_duplicate_version=duplicate.version, user=officer,
             )  # fmt: skip
     assert UpdateRequest.objects.count() == 2
+
+
+def test_an_accepted_update_is_searched_and_a_lead_s_draft_is_not(officer, round_):
+    from recommendations import search
+    from recommendations.models import Recommendation
+
+    def found(words: str) -> list[str]:
+        matches = search.search(Recommendation.objects.all(), words)
+        return list(matches.values_list("label", flat=True))
+
+    _, report, ann, _, recs = round_
+    _send(officer, report)
+    ann_request = UpdateRequest.objects.get(person=ann)
+    _post_answer(_lead_client(ann), ann_request, recs["2"], action="submit", text="Tapirs fed.")
+    assert found("tapirs") == []  # nothing a lead writes is public before it is accepted
+    answer = RequestedUpdate.objects.get()
+    url = f"/reviews/r/update-reports/{report.pk}/requests/{answer.pk}/"
+    _client(officer).post(url, {"accept": "1", "version": str(answer.version)})
+    assert found("tapirs") == ["2"]

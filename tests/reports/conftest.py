@@ -7,6 +7,7 @@ import io
 import pdfplumber
 import pytest
 
+from recommendations import search
 from recommendations.models import (
     Authority,
     Committee,
@@ -81,6 +82,7 @@ def make_big_review(count: int, *, slug: str = "big-review") -> Review:
         for rec in recs
         for month in (1, 2)
     )
+    search.refresh(rec.pk for rec in recs)  # as the app's bulk route does
     return review
 
 

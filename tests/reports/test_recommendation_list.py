@@ -194,7 +194,7 @@ def test_searches_up_to_the_limits_run_on_every_database(member_client, layouts,
     assert "q" not in response.context["filter"].form.errors
 
 
-@pytest.mark.parametrize("query", ["word " * 1000, "-w " * 1000, "a or " * 600, "%" * 60_000])
+@pytest.mark.parametrize("query", ["word " * 1000, "-w " * 1000, "a or " * 1200, "%" * 60_000])
 def test_a_search_the_database_finds_too_complex_is_a_message_not_the_outage_page(
     member_client, clerk, layouts, monkeypatch, query
 ):
@@ -227,3 +227,32 @@ def test_the_too_complex_check_knows_an_outage_from_a_complex_query():
     assert is_too_complex(OperationalError("parser stack overflow"))
     assert not is_too_complex(OperationalError("database is locked"))
     assert not is_too_complex(OperationalError("unable to open database file"))
+
+
+def test_a_search_matching_more_than_the_limit_lists_the_first_found(member_client, monkeypatch):
+    monkeypatch.setattr("reports.views.recommendations.SEARCH_COUNT_LIMIT", 5)
+    make_big_review(12)
+    response = member_client.get("/recommendations/", {"q": "thing"})
+    assert response.context["table"].paginator.count == 5
+    assert "More than 5 recommendations</h2>" in response.content.decode()
+    assert len(labels(response)) == 5
+    # Without a search every recommendation is counted, as the dashboard's figures are.
+    assert member_client.get("/recommendations/").context["table"].paginator.count == 12
+
+
+def test_a_search_lists_the_best_matches_first_on_postgresql(member_client):
+    from recommendations import services
+    from tests.factories import make_review
+
+    review = make_review(recommendations=3, updates_each=0, leads_each=0)
+    for label, text in [("1", "An otter."), ("2", "Otter, otter, otter: otters."), ("3", "No.")]:
+        rec = review.recommendations.get(label=label)
+        rec.text = text
+        services.recommendation_update(recommendation=rec, expected_version=rec.version, user=None)
+    ranked = labels(member_client.get("/recommendations/", {"q": "otter"}))
+    assert ranked == (["2", "1"] if connection.vendor == "postgresql" else ["1", "2"])
+    # A sorted column wins over the ranking.
+    assert labels(member_client.get("/recommendations/", {"q": "otter", "sort": "label"})) == [
+        "1",
+        "2",
+    ]
