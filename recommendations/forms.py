@@ -974,6 +974,40 @@ class OverdueOverrideForm(VersionedForm):
         return reason
 
 
+class PriorityForm(VersionedForm):
+    """A scrutiny officer marks a recommendation as a priority (as the US GAO flags its
+    priority recommendations), saying why; the same page changes the reason later."""
+
+    class Meta:
+        model = Recommendation
+        fields = ["priority_reason"]
+        labels = {"priority_reason": "Why it is a priority"}
+        help_texts = {
+            "priority_reason": "Shown with the Priority badge on the recommendation's page. "
+            "Markdown."
+        }
+        widgets = {"priority_reason": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "priority_reason": {
+                "required": "Enter why it is a priority.",
+                "max_length": _too_long("The reason"),
+            },
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority_reason"].required = True
+
+
+class RemovePriorityForm(VersionedForm):
+    """Removing the priority: only the version the page showed, so what is removed is what the
+    officer saw. The reason it had stays in the history."""
+
+    class Meta:
+        model = Recommendation
+        fields: list[str] = []
+
+
 def _choose_a_committee_meeting(field: forms.ModelChoiceField, recommendation) -> None:
     """A committee decision is taken at a meeting of the review's own committee, newest first."""
     committee_id = recommendation.review.committee_id

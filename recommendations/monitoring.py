@@ -125,6 +125,21 @@ def overdue_condition(today: dt.date) -> Case:
     )
 
 
+def open_priority_condition() -> Case:
+    """THE definition of an open priority, used by the dashboard, the table's order and its
+    filter: a recommendation an officer marked as a priority that the committee has not
+    closed and whose latest stated status is neither implemented nor superseded (the statuses
+    that also end "overdue"). Needs ``with_progress``'s ``latest_status``; a recommendation
+    that is not a priority is decided before the latest update is looked at."""
+    return Case(
+        When(is_priority=False, then=Value(False)),
+        When(closed_at_meeting__isnull=False, then=Value(False)),
+        When(latest_status__in=DONE_STATUSES, then=Value(False)),
+        default=Value(True),
+        output_field=BooleanField(),
+    )
+
+
 def with_progress(
     queryset: QuerySet[Recommendation], *, today: dt.date | None = None
 ) -> QuerySet[Recommendation]:
@@ -133,7 +148,7 @@ def with_progress(
     one, ``status_key`` "none" without any update), its latest update's target date,
     timescale and date; its decision
     (``decision_key``: awaiting when no response is recorded); whether it has parts (and so
-    is not counted itself); and ``is_overdue``."""
+    is not counted itself); ``is_overdue``; and ``is_open_priority``."""
     today = today or timezone.localdate()
     return queryset.annotate(
         latest_status=Coalesce(
@@ -148,7 +163,7 @@ def with_progress(
         decision_key=Coalesce(
             F("response__decision"), Value(Response.Decision.AWAITING), output_field=CharField()
         ),
-    ).annotate(is_overdue=overdue_condition(today))
+    ).annotate(is_overdue=overdue_condition(today), is_open_priority=open_priority_condition())
 
 
 def with_verdict(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:

@@ -218,7 +218,8 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
             record,
             previous,
             ["label", "text", "parent_id", "overdue_override", "overdue_override_reason",
-             "closed_at_meeting_id", "reopened_at_meeting_id"],
+             "closed_at_meeting_id", "reopened_at_meeting_id", "is_priority",
+             "priority_reason"],
         )  # fmt: skip
         if record.history_type == "+":
             add(record, "recommendation", "Recommendation added")
@@ -232,6 +233,13 @@ def recommendation_timeline(recommendation: Recommendation) -> list[TimelineEven
             else:
                 title = "Overdue label handed back to the rule"
             add(record, "status", f"{title}. Reason: {record.overdue_override_reason}")
+        if changed & {"is_priority", "priority_reason"}:
+            if not record.is_priority:
+                add(record, "priority", "Priority removed")
+            elif "is_priority" in changed:
+                add(record, "priority", "Marked as a priority", record.priority_reason)
+            else:
+                add(record, "priority", "Priority reason changed", record.priority_reason)
         if "closed_at_meeting_id" in changed:
             if record.closed_at_meeting_id:
                 add(record, "status", "Closed as a committee decision", record.closed_reason)

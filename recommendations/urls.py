@@ -110,6 +110,12 @@ urlpatterns = [
     path(REC + "edit/", views.recommendation_edit, name="recommendation_edit"),
     path(REC + "move/", views.recommendation_move, name="recommendation_move"),
     path(REC + "overdue/", views.recommendation_overdue, name="recommendation_overdue"),
+    path(REC + "priority/", views.recommendation_priority, name="recommendation_priority"),
+    path(
+        REC + "priority/remove/",
+        views.recommendation_priority_remove,
+        name="recommendation_priority_remove",
+    ),
     path(REC + "close/", views.recommendation_close, name="recommendation_close"),
     path(REC + "reopen/", views.recommendation_reopen, name="recommendation_reopen"),
     path(REC + "response/", views.response_edit, name="response_edit"),

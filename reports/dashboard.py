@@ -284,6 +284,19 @@ class Dashboard:
     responses_overdue: list[ReviewSummary]  # the longest overdue
     responses_overdue_total: int
     recent: list[Recommendation]
+    # Open priorities (``monitoring.open_priority_condition``) of reviews under monitoring.
+    priorities: list[Recommendation] = field(default_factory=list)
+    priorities_total: int = 0
+
+    @property
+    def more_priorities(self) -> int:
+        return self.priorities_total - len(self.priorities)
+
+    @property
+    def priorities_href(self) -> str:
+        """The table of exactly these: a parent marked as a priority is listed too."""
+        query = urlencode({"review_status": "open", "priority": "open"})
+        return f"{reverse('reports:recommendation_list')}?{query}"
 
     @property
     def more_follow_ups(self) -> int:
@@ -392,10 +405,26 @@ def _recently_updated(recommendations: QuerySet[Recommendation], today: dt.date)
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def _open_priorities(
+    recommendations: QuerySet[Recommendation], today: dt.date
+) -> tuple[list[Recommendation], int]:
+    """The open priorities, the overdue ones first, then in their reviews' order (the first
+    few), and how many there are: two queries."""
+    open_ones = with_progress(recommendations, today=today).filter(is_open_priority=True)
+    shown = list(
+        open_ones.select_related("review")
+        .defer("text", "closed_reason", "closed_evidence", "reopened_reason")
+        .order_by("-is_overdue", "review__title", "review_id", "order", "id")[:DASHBOARD_LIST_LIMIT]
+    )
+    total = len(shown) if len(shown) < DASHBOARD_LIST_LIMIT else open_ones.order_by().count()
+    return shown, total
+
+
 def dashboard(today: dt.date | None = None, page_number: object = None) -> Dashboard:
     """Queries: the reviews under monitoring (with committee and authority), their meetings and
     update reports; the headline counts (three aggregates); the awaited responses per review;
-    this page's recommendations with where each stands; the recently updated ones (two).
+    this page's recommendations with where each stands; the recently updated ones (two); the
+    open priorities (one, and a count when there are more than the dashboard lists).
     The same number however many reviews there are."""
     today = today or timezone.localdate()
     reviews = list(
@@ -412,8 +441,13 @@ def dashboard(today: dt.date | None = None, page_number: object = None) -> Dashb
         with_progress(Recommendation.objects.filter(review__in=page_reviews), today=today)
         .select_related("review")
         .defer(
-            "text", "overdue_override_reason", "closed_reason", "closed_evidence", "reopened_reason"
-        )
+            "text",
+            "overdue_override_reason",
+            "closed_reason",
+            "closed_evidence",
+            "reopened_reason",
+            "priority_reason",
+        )  # fmt: skip
         .order_by("review_id", "order", "id")
     )
     by_review: dict[int, list[Recommendation]] = {}
@@ -463,6 +497,7 @@ def dashboard(today: dt.date | None = None, page_number: object = None) -> Dashb
                     today=today,
                 )
             )
+    priorities, priorities_total = _open_priorities(open_recommendations, today)
     return Dashboard(
         follow_ups_total=len(follow_up_items),
         responses_overdue_total=len(responses_overdue),
@@ -472,4 +507,6 @@ def dashboard(today: dt.date | None = None, page_number: object = None) -> Dashb
         follow_ups=follow_up_items[:DASHBOARD_LIST_LIMIT],
         responses_overdue=responses_overdue[:DASHBOARD_LIST_LIMIT],
         recent=_recently_updated(open_recommendations, today),
+        priorities=priorities,
+        priorities_total=priorities_total,
     )

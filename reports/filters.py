@@ -69,6 +69,10 @@ PARENTS_CHOICES = [("hide", "Count parts, not their parent (as the dashboard doe
 NO_VERDICT = "none"
 VERDICT_CHOICES = [*CommitteeVerdict.Verdict.choices, (NO_VERDICT, "Not recorded")]
 DISPUTED_CHOICES = [("yes", "Executive says implemented, committee not satisfied")]
+PRIORITY_CHOICES = [
+    ("yes", "Priority only"),
+    ("open", "Open priorities only (not closed, implemented or superseded)"),
+]
 REVIEW_STATUS_CHOICES = [
     ("open", "Under monitoring (not closed)"),
     *Review.Status.choices,
@@ -140,6 +144,9 @@ class RecommendationFilter(django_filters.FilterSet):
         empty_label="Any",
         label="Executive and committee",
     )
+    priority = django_filters.ChoiceFilter(
+        method="filter_priority", choices=PRIORITY_CHOICES, empty_label="Any", label="Priority"
+    )
     closed = django_filters.ChoiceFilter(
         method="filter_closed",
         choices=CLOSED_CHOICES,
@@ -183,6 +190,12 @@ class RecommendationFilter(django_filters.FilterSet):
     def filter_disputed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # One definition, the dashboard's figure too (recommendations.monitoring).
         return with_verdict(queryset).filter(disputed_condition()) if value == "yes" else queryset
+
+    def filter_priority(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # "Open" is the one definition (recommendations.monitoring.open_priority_condition).
+        if value == "open":
+            return queryset.filter(is_open_priority=True)
+        return queryset.filter(is_priority=True) if value == "yes" else queryset
 
     def filter_closed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "hide":

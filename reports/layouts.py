@@ -41,6 +41,7 @@ FIELDS: dict[str, Field] = {
         Field("target_date", "Target date", "Target date", 7),
         Field("verdict", "The committee's view of the update", "Committee's view", 12),
         Field("notes", "Notes: closed, reopened, overdue set by an officer, with the reasons", "Notes", 10),  # noqa: E501
+        Field("priority", "Priority: marked by an officer, with the reason", "Priority", 10),
     ]
 }  # fmt: skip
 COLUMN_KEYS = list(FIELDS)

@@ -401,6 +401,20 @@ def _notes_cell(rec: Recommendation) -> Cell:
     return lines_cell("\n".join(lines))
 
 
+PRIORITY = "Priority"
+
+
+def priority_cell(rec: Recommendation) -> Cell:
+    """The Priority badge (a word, not a colour) and why, for a priority; else nothing."""
+    if not rec.is_priority:
+        return plain_cell("")
+    reason = markdown_cell(rec.priority_reason)
+    markup = format_html(
+        '<p><strong class="tag tag--priority">{}</strong></p>{}', PRIORITY, reason.html
+    )
+    return Cell(markup, f"{PRIORITY}: {reason.text}" if reason.text else PRIORITY)
+
+
 def _build_cells(
     rec: Recommendation,
     update: ProgressUpdate | None,
@@ -437,6 +451,7 @@ def _build_cells(
         ),
         "verdict": lambda: verdict_cell(getattr(update, "verdict", None) if update else None),
         "notes": lambda: _notes_cell(rec),
+        "priority": lambda: priority_cell(rec),
     }
     return {key: build() for key, build in builders.items()}
 

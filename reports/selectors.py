@@ -148,8 +148,9 @@ def review_for_appendix(slug: str) -> Review:
 
 def recommendation_list() -> QuerySet[Recommendation]:
     """Every recommendation (parts included) with its review, response, leads and where it
-    stands (``with_progress``: latest status, timescale, target date, overdue). Queries: the
-    rows (plus a count when paginated); their leads with people."""
+    stands (``with_progress``: latest status, timescale, target date, overdue), open
+    priorities first, then by review. Queries: the rows (plus a count when paginated); their
+    leads with people."""
     return (
         with_progress(
             Recommendation.objects.select_related(
@@ -157,7 +158,7 @@ def recommendation_list() -> QuerySet[Recommendation]:
             )
         )
         .prefetch_related(leads_prefetch())
-        .order_by("review__title", "order", "id")
+        .order_by("-is_open_priority", "review__title", "order", "id")
     )
 
 
@@ -229,9 +230,13 @@ class TrackerData:
     references: dict[int, str]  # recommendation id: its reference in the authority's pattern
 
 
-def tracker_data(filtered: QuerySet[Recommendation]) -> TrackerData:
+def tracker_data(
+    filtered: QuerySet[Recommendation], *, priority_first: bool = False
+) -> TrackerData:
     """The recommendations ``filtered`` selects, across reviews, each with its latest update,
-    in their authority's, committee's and review's order (parts after their parent). Queries:
+    in their authority's, committee's and review's order (parts after their parent); with
+    ``priority_first`` (a tracker filtered by priority), each review's open priorities come
+    first, else the papers' order is kept. Queries:
     the recommendations with their reviews, committees, authorities and responses; their
     leads with people; their latest updates; the numbering (``tracker_references``)."""
     shown = ProgressUpdate.objects.filter(pk=latest_update_ids()).select_related(
@@ -249,6 +254,7 @@ def tracker_data(filtered: QuerySet[Recommendation]) -> TrackerData:
             F("review__reported_on").asc(nulls_last=True),
             "review__title",
             "review_id",
+            *(["-is_open_priority"] if priority_first else []),
             "order",
             "id",
         )

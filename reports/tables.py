@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django_tables2.data import TableQuerysetData
 
 from recommendations.models import ProgressUpdate, Recommendation
-from reports.rows import Appendix, markdown_to_text
+from reports.rows import Appendix, AppendixRow, markdown_to_text, priority_cell
 
 
 class AppendixTable(tables.Table):
@@ -21,18 +21,25 @@ class AppendixTable(tables.Table):
 
     @classmethod
     def for_appendix(cls, appendix: Appendix) -> AppendixTable:
-        data = [
-            {
-                "is_part": row.is_part,
-                **{key: row.html_cell(key).html for key, _ in appendix.columns},
-            }
-            for row in appendix.rows
-        ]
+        data = [{"is_part": row.is_part, **_page_cells(appendix, row)} for row in appendix.rows]
         columns = [
             (key, tables.Column(verbose_name=heading, default="", attrs={"th": {"scope": "col"}}))
             for key, heading in appendix.columns
         ]
         return cls(data, extra_columns=columns, empty_text="This review has no recommendations.")
+
+
+def _page_cells(appendix: Appendix, row: AppendixRow) -> dict[str, str]:
+    """The row's cells as the page shows them: as printed, and a priority carries the
+    Priority badge in its first cell, unless the layout gives priority a column of its own.
+    Only on the page: the paper (PDF, exports) prints as its layout says."""
+    cells = {key: row.html_cell(key).html for key, _ in appendix.columns}
+    keys = [key for key, _ in appendix.columns]
+    if row.recommendation.is_priority and keys and "priority" not in keys:
+        cells[keys[0]] = format_html(
+            '<p><span class="tag tag--priority">Priority</span></p>{}', cells[keys[0]]
+        )
+    return cells
 
 
 MAX_PER_PAGE = 500
@@ -86,11 +93,16 @@ class RecommendationTable(tables.Table):
         accessor="closed_at_meeting", verbose_name="Closed", orderable=False, empty_values=()
     )
     leads = tables.Column(verbose_name="Leads", orderable=False, empty_values=())
+    # The page shows the Priority badge beside the label; the downloads, this column ("Priority:
+    # why", as a layout's Priority column has it), last, so that scripts reading the earlier
+    # columns by position read them as before.
+    is_priority = tables.Column(verbose_name="Priority", visible=False, empty_values=())
 
     class Meta:
         model = Recommendation
         fields = ["review", "label", "text", "decision", "latest_status", "latest_timescale",
-                  "latest_target_date", "is_overdue", "closed", "leads"]  # fmt: skip
+                  "latest_target_date", "is_overdue", "closed", "leads",
+                  "is_priority"]  # fmt: skip
         template_name = "django_tables2/table.html"
         attrs = {"class": "table table--compact", "aria-labelledby": "results-heading"}
         per_page = 25
@@ -104,9 +116,15 @@ class RecommendationTable(tables.Table):
 
     def render_label(self, record: Recommendation) -> str:
         # An unnumbered recommendation's link still needs words; no number is invented.
-        return format_html(
+        link = format_html(
             '<a href="{}">{}</a>', record.get_absolute_url(), record.label or "(unnumbered)"
         )
+        if not record.is_priority:
+            return link
+        return format_html('{} <span class="tag tag--priority">Priority</span>', link)
+
+    def value_is_priority(self, record: Recommendation) -> str:
+        return priority_cell(record).text
 
     def render_text(self, value: str) -> str:
         text = markdown_to_text(value)

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from recommendations.markdown import render_markdown
+from recommendations.markdown import markdown_to_text, render_markdown
 from recommendations.models import DatePrecision, format_partial_date
 from recommendations.monitoring import STATUS_LABELS
 
@@ -11,6 +11,12 @@ register = template.Library()
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> SafeString:
     return render_markdown(text)
+
+
+@register.filter(name="markdown_text")
+def markdown_text_filter(text: str) -> str:
+    """Markdown as plain text, for a short excerpt (the template escapes it)."""
+    return markdown_to_text(text)
 
 
 @register.simple_tag

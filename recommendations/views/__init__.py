@@ -33,6 +33,8 @@ from recommendations.views.recommendations import (
     recommendation_edit,
     recommendation_move,
     recommendation_overdue,
+    recommendation_priority,
+    recommendation_priority_remove,
     recommendation_reopen,
     response_edit,
 )
@@ -69,6 +71,7 @@ __all__ = [
     "review_list", "review_create", "review_edit", "review_reorder",
     "recommendation_detail", "recommendation_create", "recommendation_edit",
     "recommendation_overdue", "recommendation_close", "recommendation_reopen",
+    "recommendation_priority", "recommendation_priority_remove",
     "recommendation_move", "response_edit",
     "lead_list", "lead_edit", "lead_remove", "lead_move",
     "progress_update_create", "progress_update_edit", "progress_update_delete",

@@ -1,5 +1,5 @@
-"""A recommendation's page and its editing: text, response, overdue label, closing, reopening,
-moving."""
+"""A recommendation's page and its editing: text, response, overdue label, priority, closing,
+reopening, moving."""
 
 from __future__ import annotations
 
@@ -151,6 +151,38 @@ def recommendation_reopen(request: HttpRequest, slug: str, label: str) -> HttpRe
         "The recommendation is reopened. Its closure stays in the history.",
         refusal=lambda rec: "" if rec.closed_at_meeting_id
         else f"{rec.name} is not closed, so there is nothing to reopen.",
+    )  # fmt: skip
+
+
+def recommendation_priority(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    return _recommendation_form(
+        request, slug, label, forms.PriorityForm,
+        "recommendations/priority_form.html",
+        lambda form: services.recommendation_set_priority(
+            recommendation=form.instance,
+            is_priority=True,
+            reason=form.cleaned_data["priority_reason"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        "It is marked as a priority.",
+    )  # fmt: skip
+
+
+def recommendation_priority_remove(request: HttpRequest, slug: str, label: str) -> HttpResponse:
+    return _recommendation_form(
+        request, slug, label, forms.RemovePriorityForm,
+        "recommendations/priority_remove.html",
+        lambda form: services.recommendation_set_priority(
+            recommendation=form.instance,
+            is_priority=False,
+            reason="",
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        ),
+        "It is no longer a priority. Its reason stays in the history.",
+        refusal=lambda rec: "" if rec.is_priority
+        else f"{rec.name} is not a priority, so there is nothing to remove.",
     )  # fmt: skip
 
 

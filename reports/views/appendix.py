@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -57,6 +58,8 @@ def appendix(request: HttpRequest, slug: str) -> HttpResponse:
             "query": f"?report={item.report.pk}" if item.report else "",
             "can_export": request.user.has_perm(EXPORT),
             "can_change": request.user.has_perm(CHANGE),
+            # The paper keeps its order; its priorities, open ones first, are a filter away.
+            "priorities_href": _priorities_href(item),
             "summary": dashboard.summarise(
                 item.review,
                 [row.recommendation for row in item.rows],
@@ -65,6 +68,13 @@ def appendix(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         },
     )
+
+
+def _priorities_href(item: rows.Appendix) -> str:
+    if not any(row.recommendation.is_priority for row in item.rows):
+        return ""
+    query = urlencode({"review": item.review.pk, "priority": "yes", "closed": ""})
+    return f"{reverse('reports:tracker')}?{query}"
 
 
 def _export(request: HttpRequest, slug: str, format: str) -> HttpResponse:

@@ -48,7 +48,8 @@ def _tracker(filterset: TrackerFilter) -> rows.Tracker:
     data = filterset.form.cleaned_data if filterset.is_valid() else {}
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     return rows.build_tracker(
-        selectors.tracker_data(queryset),
+        # Filtered by priority, open priorities come first; otherwise the papers' order.
+        selectors.tracker_data(queryset, priority_first=bool(data.get("priority"))),
         title=_title(filterset),
         layout=LAYOUTS[data.get("layout") or DEFAULT_LAYOUT],
         group_by=data.get("group") or "review",

@@ -227,6 +227,7 @@ def _pages() -> dict[str, list[str]]:
         for name, tail in [
             ("recommendation_edit", "edit/"),
             ("recommendation_overdue", "overdue/"),
+            ("recommendation_priority", "priority/"),
             ("response_edit", "response/"),
             ("lead_list", "leads/"),
             ("progress_update_create", "updates/new/"),
@@ -273,6 +274,9 @@ def _pages() -> dict[str, list[str]]:
     for recommendation in Recommendation.objects.exclude(closed_at_meeting=None):
         path = f"/reviews/{recommendation.review.slug}/recommendations/{recommendation.label}/"
         add("recommendation_reopen", path + "reopen/")
+    for recommendation in Recommendation.objects.filter(is_priority=True):
+        path = f"/reviews/{recommendation.review.slug}/recommendations/{recommendation.label}/"
+        add("recommendation_priority_remove", path + "priority/remove/")
     return pages
 
 
@@ -328,6 +332,13 @@ def test_every_page_fits_a_390px_screen(phone: Page, officer, demo_data, setting
     closed = hackney.recommendations.get(label="4")
     closed.closed_at_meeting, closed.closed_reason, closed.closed_evidence = meeting, "Done", "M1"
     closed.save()
+    # A priority, with a long reason: its badge on every list, and its removal page.
+    third = hackney.recommendations.get(label="3")
+    services.recommendation_set_priority(
+        recommendation=third, is_priority=True,
+        reason="Exclusions of children with SEND are rising faster than any other. " * 3,
+        expected_version=third.version, user=officer,
+    )  # fmt: skip
     draft = UpdateReport.objects.create(review=hackney, title="Next update", as_at=dt.date.today())
     busiest = max(hackney.recommendations.all(), key=lambda r: (r.leads.count(), r.updates.count()))
     ProgressUpdate.objects.create(

@@ -271,6 +271,14 @@ CASES = [
         pages=lambda rec: [*_rec_pages(rec), "/recommendations/"],
     ),
     FormCase(
+        "recommendation_priority",
+        lambda w: _rec_url(w, "priority/"),
+        lambda w: forms.PriorityForm(instance=w.recommendation),
+        Recommendation,
+        instance=lambda w: w.recommendation,
+        pages=lambda rec: [*_rec_pages(rec), rec.review.get_absolute_url(), "/recommendations/"],
+    ),
+    FormCase(
         "recommendation_close",
         lambda w: _rec_url(w, "close/"),
         lambda w: forms.CloseRecommendationForm(instance=w.recommendation),

@@ -83,6 +83,7 @@ def edit_urls(
         "recommendation_edit": rec + "edit/",
         "recommendation_move": rec + "move/",
         "recommendation_overdue": rec + "overdue/",
+        "recommendation_priority": rec + "priority/",
         "recommendation_close": rec + "close/",
         "recommendation_reopen": f"{review}recommendations/{closed_label}/reopen/",
         "response_edit": rec + "response/",

@@ -217,9 +217,9 @@ def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(member_clie
     # update reports; the headline counts
     # (totals, by status, by decision); awaited responses per review; this page's
     # recommendations with where each stands; the newest updates' recommendations, then those
-    # recommendations; the user's own and group permissions ("Start a review" or not);
-    # session save (savepoint, update, release).
-    assert count() == few == 25
+    # recommendations; the open priorities; the user's own and group permissions ("Start a
+    # review" or not); session save (savepoint, update, release).
+    assert count() == few == 26
 
 
 def test_the_dashboard_is_computed_once_and_recomputed_after_any_edit(member_client, demo_data):

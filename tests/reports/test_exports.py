@@ -264,10 +264,11 @@ def test_a_recommendation_with_nothing_recorded_exports_empty_cells_in_every_lay
         _assert_no_none(table)
         assert table[0][3:] == [
             "Decision", "Status", "Timescale", "Target date", "Overdue", "Closed", "Leads",
+            "Priority",
         ]  # fmt: skip
         (bare,) = [row for row in table[1:] if row[1] == "99"]
         assert bare[:3] == [review.title, "99", "A recommendation with nothing recorded yet."]
-        assert bare[3:] == [""] * 7, (slug, bare)
+        assert bare[3:] == [""] * 8, (slug, bare)
 
 
 def test_the_writers_write_none_as_an_empty_cell():

@@ -96,7 +96,8 @@ def test_the_cross_review_table_xlsx_prints_too(clerk_client, layouts):
     sheet = _sheet(clerk_client.get("/recommendations/?_export=xlsx").content)
     assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
     widths = [sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]]
-    assert all(width >= 6 for width in widths) and 140 <= sum(widths) <= 160
+    # The columns share 150; the narrow ones held at their minimum of 6 add a little.
+    assert all(width >= 6 for width in widths) and 140 <= sum(widths) <= 165
 
 
 def _poppler(*args: str) -> str:
