@@ -19,6 +19,7 @@ from recommendations import meanings
 from reports.exporters.appendix import AppendixExporter
 from reports.pdf import documents
 from reports.public import selectors
+from reports.tables import AppendixTable
 from reports.views.common import download, pdf_response
 from reports.views.packs import _open_issued, _pack_filename
 
@@ -80,7 +81,11 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def appendix(request: HttpRequest, slug: str) -> HttpResponse:
     item = selectors.public_appendix(selectors.published_review(slug))
-    return render(request, "public/appendix.html", {"appendix": item, "review": item.review})
+    return render(
+        request,
+        "public/appendix.html",
+        {"appendix": item, "review": item.review, "table": AppendixTable.for_appendix(item)},
+    )
 
 
 @public_page
