@@ -34,6 +34,32 @@ class PrivateNoStoreMiddleware:
         return response
 
 
+class PublicPagesMiddleware:
+    """A public page (``reports.public``, marked ``public_page`` by its views) is the same for
+    everyone and cacheable by shared caches, so its response carries no cookie and does not
+    vary on one: the session middleware, which saves a signed-in visitor's session on every
+    request, would otherwise add both. Placed before the session middleware, so it sees the
+    response after it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if getattr(response, "public_page", False):
+            for name in list(response.cookies):
+                del response.cookies[name]
+            if response.has_header("Vary"):
+                kept = [
+                    v.strip() for v in response["Vary"].split(",") if v.strip().lower() != "cookie"
+                ]
+                if kept:
+                    response["Vary"] = ", ".join(kept)
+                else:
+                    del response["Vary"]
+        return response
+
+
 class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
     """Django's: every page needs a signed-in user, else to sign in and back. A form page sent
     after the session expired keeps what was typed for after signing in
@@ -45,6 +71,10 @@ class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
     """
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            # The public pages (and sign-in): who asks makes no difference, so the session is
+            # not even read (reading it would make the response vary on the cookie).
+            return None
         refused = super().process_view(request, view_func, view_args, view_kwargs)
         if refused is not None or not getattr(view_func, "login_required", True):
             return refused

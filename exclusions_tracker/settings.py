@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session middleware, so that it can take its cookie off public pages.
+    "exclusions_tracker.middleware.PublicPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,6 +205,8 @@ PDF_BACKGROUND_RENDER_TIMEOUT = env.int("PDF_BACKGROUND_RENDER_TIMEOUT", default
 PDF_RENDER_MEMORY_BYTES = env.int("PDF_RENDER_MEMORY_BYTES", default=2 * 1024**3)
 # How long a rendered PDF is kept in the cache (keyed by its content, so never stale).
 PDF_CACHE_SECONDS = env.int("PDF_CACHE_SECONDS", default=24 * 60 * 60)
+# How long browsers and shared caches may keep a public page, its downloads and feeds.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 # After a change, the worker re-renders the PDFs it affects once no further change has come
 # for this many seconds (a burst of edits is one render).
 PDF_PRERENDER_DELAY = env.int("PDF_PRERENDER_DELAY", default=30)

@@ -33,6 +33,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include(accounts)),
+    # Published reviews, for anyone, without signing in (reports.public).
+    path("public/", include("reports.public.urls")),
     # The officers' "reviews/new/" before reports' review page, "reviews/<slug>/".
     path("", include("recommendations.urls")),
     path("", include("reports.urls")),

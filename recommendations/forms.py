@@ -893,6 +893,36 @@ class FinaliseReportForm(VersionedForm):
         self.data = data
 
 
+class PublishReviewForm(VersionedForm):
+    """The confirmation page's form. ``action`` is what the page offered, so that a page opened
+    before someone else published or unpublished the review cannot do the opposite of what it
+    said (the version check refuses it too)."""
+
+    action = forms.ChoiceField(
+        choices=[("publish", "Publish"), ("unpublish", "Unpublish")],
+        widget=forms.HiddenInput,
+        error_messages={"required": OUT_OF_DATE, "invalid_choice": OUT_OF_DATE},
+    )
+
+    class Meta:
+        model = Review
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].initial = "unpublish" if self.instance.is_published else "publish"
+
+    def clean_action(self) -> str:
+        action = self.cleaned_data["action"]
+        if (action == "publish") == self.instance.is_published:
+            raise forms.ValidationError(
+                "Someone else has just "
+                + ("published" if self.instance.is_published else "unpublished")
+                + " this review. Check what the page says now."
+            )
+        return action
+
+
 class ReopenReportForm(VersionedForm):
     """Reopening a final report is an officer's decision, with the reason recorded."""
 

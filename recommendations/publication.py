@@ -9,7 +9,9 @@ each public serialiser lists the fields it shows rather than excluding some.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from recommendations.models import (
     Meeting,
@@ -19,6 +21,11 @@ from recommendations.models import (
     Review,
     UpdateReport,
 )
+
+# The one rule of what of a review's monitoring is public, whether or not it is published yet:
+# final update reports and the updates in them.
+FINAL_REPORT = Q(is_final=True)
+UPDATE_IN_FINAL_REPORT = Q(report__is_final=True)
 
 
 def published_reviews(queryset: QuerySet[Review] | None = None) -> QuerySet[Review]:
@@ -44,7 +51,7 @@ def public_responses(queryset: QuerySet[Response] | None = None) -> QuerySet[Res
 def public_reports(queryset: QuerySet[UpdateReport] | None = None) -> QuerySet[UpdateReport]:
     """Final update reports of published reviews: what a committee was sent."""
     return (UpdateReport.objects.all() if queryset is None else queryset).filter(
-        is_final=True, review__published_at__isnull=False
+        FINAL_REPORT, review__published_at__isnull=False
     )
 
 
@@ -52,7 +59,7 @@ def public_updates(queryset: QuerySet[ProgressUpdate] | None = None) -> QuerySet
     """Updates in final reports of published reviews; never a draft round's, never one that
     is in no report (an officer's working entry, a lead's answer not yet accepted)."""
     return (ProgressUpdate.objects.all() if queryset is None else queryset).filter(
-        report__is_final=True, recommendation__review__published_at__isnull=False
+        UPDATE_IN_FINAL_REPORT, recommendation__review__published_at__isnull=False
     )
 
 
@@ -62,4 +69,51 @@ def public_meetings(queryset: QuerySet[Meeting] | None = None) -> QuerySet[Meeti
         (Meeting.objects.all() if queryset is None else queryset)
         .filter(update_reports__is_final=True, update_reports__review__published_at__isnull=False)
         .distinct()
+    )
+
+
+def public_pack_meetings(queryset: QuerySet[Meeting] | None = None) -> QuerySet[Meeting]:
+    """Meetings whose committee papers are all public: every update report presented at it
+    is final and its review published, and every review it considered is published and had
+    a final report presented there (a pack prints a review considered without a report of
+    its own with its latest updates, whatever they are). Whether the pack as issued can be
+    shown is the reports app's further check (when it was issued)."""
+    final_report_here = UpdateReport.objects.filter(
+        review=OuterRef("pk"), meeting=OuterRef(OuterRef("pk")), is_final=True
+    )
+    considered_without_one = Review.objects.filter(meetings=OuterRef("pk")).exclude(
+        Exists(final_report_here)
+    )
+    return (
+        public_meetings(queryset)
+        .exclude(update_reports__is_final=False)
+        .exclude(update_reports__review__published_at__isnull=True)
+        .exclude(reviews__published_at__isnull=True)
+        .exclude(Exists(considered_without_one))
+    )
+
+
+@dataclass(frozen=True)
+class PublicationPreview:
+    """What publishing a review puts on the public pages, and what stays private: the
+    officer's confirmation page says it in numbers."""
+
+    recommendations: int
+    final_reports: int
+    public_updates: int
+    draft_reports: int
+    private_updates: int  # in a draft report, or in none yet
+
+
+def preview(review: Review) -> PublicationPreview:
+    """Four counts, whether the review is published or not."""
+    reports = UpdateReport.objects.filter(review=review)
+    updates = ProgressUpdate.objects.filter(recommendation__review=review)
+    public = updates.filter(UPDATE_IN_FINAL_REPORT).count()
+    return PublicationPreview(
+        recommendations=Recommendation.objects.filter(review=review).count(),
+        final_reports=reports.filter(FINAL_REPORT).count(),
+        public_updates=public,
+        draft_reports=reports.exclude(FINAL_REPORT).count(),
+        private_updates=updates.count() - public,
     )

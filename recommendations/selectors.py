@@ -101,7 +101,7 @@ def review_with_recommendations(slug: str) -> tuple[Review, list[Recommendation]
     """
     review = get_object_or_404(
         Review.objects.select_related(
-            "committee__authority", "lead_cabinet_member", "lead_director"
+            "committee__authority", "lead_cabinet_member", "lead_director", "published_by"
         ).prefetch_related("document_versions", "update_reports", "meetings", documents_prefetch()),
         slug=slug,
     )

@@ -33,6 +33,7 @@ urlpatterns = [
     path("authorities/<slug:slug>/people/<id:pk>/edit/", views.person_edit, name="person_edit"),
     path("authorities/<slug:slug>/people/<id:pk>/merge/", views.person_merge, name="person_merge"),
     path("reviews/<slug:slug>/reorder/", views.review_reorder, name="review_reorder"),
+    path("reviews/<slug:slug>/publication/", views.review_publication, name="review_publication"),
     path(
         "reviews/<slug:slug>/add-recommendation/",
         views.recommendation_create,

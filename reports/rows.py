@@ -379,9 +379,11 @@ def _update_cell(update: ProgressUpdate | None, no_new_update: bool) -> Cell:
     return Cell(markup, f"{NO_NEW_UPDATE} {lead}\n{body.text}")
 
 
-def _notes_cell(rec: Recommendation) -> Cell:
+def _notes_cell(rec: Recommendation, *, public: bool = False) -> Cell:
     """What an officer or the committee recorded about where the recommendation stands:
-    closed or reopened at a meeting, and an overdue label set by hand, each with its reason."""
+    closed or reopened at a meeting, and an overdue label set by hand, each with its reason.
+    On the public pages, the committee's decisions only: an overdue label an officer set is
+    their working judgement on data that includes drafts."""
     lines = []
     if rec.closed_at_meeting_id:
         lines.append(
@@ -393,7 +395,7 @@ def _notes_cell(rec: Recommendation) -> Cell:
             f"Reopened at the meeting of {_long_date(rec.reopened_at_meeting.date)}: "
             f"{markdown_to_text(rec.reopened_reason)}".rstrip(": ")
         )
-    if rec.overdue_override:
+    if rec.overdue_override and not public:
         label = "Overdue" if rec.overdue_override == "overdue" else "Not overdue"
         lines.append(
             f"{label} (set by an officer: {markdown_to_text(rec.overdue_override_reason)})"
@@ -421,6 +423,8 @@ def _build_cells(
     layout: Layout,
     is_part: bool,
     no_new_update: bool = False,
+    *,
+    public: bool = False,
 ):
     """Every field's cell: the layout prints some; the pack's glossary reads them all."""
     response = getattr(rec, "response", None)
@@ -450,7 +454,7 @@ def _build_cells(
             _long_date(update.target_date) if update and update.target_date else ""
         ),
         "verdict": lambda: verdict_cell(getattr(update, "verdict", None) if update else None),
-        "notes": lambda: _notes_cell(rec),
+        "notes": lambda: _notes_cell(rec, public=public),
         "priority": lambda: priority_cell(rec),
     }
     return {key: build() for key, build in builders.items()}
@@ -496,13 +500,14 @@ def _header_block(data: selectors.AppendixData) -> HeaderBlock:
     )
 
 
-def build_appendix(data: selectors.AppendixData) -> Appendix:
+def build_appendix(data: selectors.AppendixData, *, public: bool = False) -> Appendix:
+    """``public``: for the public pages (no overdue labels set by officers)."""
     layout = data.settings.get_layout()
     columns = data.settings.get_columns()
     rows = []
     for rec, update, is_part in data.entries:
         carried = rec.pk in data.no_new_update
-        cells = _build_cells(rec, update, layout, is_part, carried)
+        cells = _build_cells(rec, update, layout, is_part, carried, public=public)
         rows.append(AppendixRow(rec, update, is_part, cells, no_new_update=carried))
     return Appendix(
         data.review,

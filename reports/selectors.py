@@ -64,13 +64,21 @@ def parse_report_id(raw: str | None) -> int | None:
 
 
 def appendix_data(
-    review: Review, report_id: int | None = None, layout: AppendixLayoutFields | None = None
+    review: Review,
+    report_id: int | None = None,
+    layout: AppendixLayoutFields | None = None,
+    *,
+    updates: QuerySet[ProgressUpdate] | None = None,
 ) -> AppendixData:
     """Queries, with ``review`` already loaded with its settings: [the report with its
     meeting and own settings]; the recommendations with their responses; their leads with
     people; their updates; and what the header block shows, when it does: [the review's
     latest meeting, when no report names one]; [the version table]; [the lead member and
-    director, when not loaded with the review]."""
+    director, when not loaded with the review].
+
+    ``updates``: the only updates the appendix may show (the public appendix's: final
+    reports' only), the newest of them, or the report's and its latest earlier ones among
+    them; by default every update."""
     report = None
     if report_id is not None:
         report = get_object_or_404(
@@ -79,7 +87,15 @@ def appendix_data(
             review=review,
         )
     # Each update with the committee's view of it (joined: no query of its own).
-    if report is None:
+    if updates is not None:
+        # Newest first, each recommendation's first is the one shown (``update_in_round``
+        # picks among them for a report).
+        shown = (
+            (updates.filter(round_updates_filter(report)) if report is not None else updates)
+            .select_related("report", "verdict__meeting")
+            .order_by("-as_at", "-id")
+        )
+    elif report is None:
         shown = ProgressUpdate.objects.filter(pk=latest_update_ids()).select_related(
             "report", "author", "verdict__meeting"
         )

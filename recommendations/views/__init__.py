@@ -56,6 +56,7 @@ from recommendations.views.reviews import (
     review_create,
     review_edit,
     review_list,
+    review_publication,
     review_reorder,
 )
 from recommendations.views.rounds import update_report_enter
@@ -68,7 +69,7 @@ from recommendations.views.updates import (
 from recommendations.views.verdicts import meeting_verdicts
 
 __all__ = [
-    "review_list", "review_create", "review_edit", "review_reorder",
+    "review_list", "review_create", "review_edit", "review_reorder", "review_publication",
     "recommendation_detail", "recommendation_create", "recommendation_edit",
     "recommendation_overdue", "recommendation_close", "recommendation_reopen",
     "recommendation_priority", "recommendation_priority_remove",

@@ -11,7 +11,7 @@ from django.core.validators import slug_re
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from recommendations import access, forms, selectors, services
+from recommendations import access, forms, publication, selectors, services
 from recommendations.models import Authority
 from recommendations.views.common import form_page, save_or_show_errors, saved_copy
 
@@ -99,4 +99,43 @@ def review_reorder(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "recommendations/review_reorder.html",
         {"review": review, "recommendations": recommendations},
+    )
+
+
+def review_publication(request: HttpRequest, slug: str) -> HttpResponse:
+    """Publish a review on the public pages, or take it down: a confirmation page saying what
+    becomes public (final update reports and their updates) and what stays private (drafts),
+    and the only form that does it, at the version the page showed."""
+    review = access.review_for(
+        request, slug, permission="publish_review", select=("committee__authority", "published_by")
+    )
+    form = forms.PublishReviewForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        publish = form.cleaned_data["action"] == "publish"
+        service = services.review_publish if publish else services.review_unpublish
+        try:
+            service(review=review, expected_version=form.cleaned_data["version"], user=request.user)
+        except services.EditConflict:
+            messages.error(
+                request,
+                "Someone else changed this review since you opened this page, so nothing was "
+                "changed. Check what the page says now.",
+            )
+            return redirect(request.path)
+        if publish:
+            messages.success(request, "The review is published: anyone can read its public page.")
+        else:
+            messages.success(request, "The review is unpublished: its public pages are taken down.")
+        return redirect(review)
+    return render(
+        request,
+        "recommendations/review_publication.html",
+        {
+            "form": form,
+            # A refused form is shown with its errors; its button is always for the review
+            # as it stands now.
+            "fresh": forms.PublishReviewForm(instance=review),
+            "review": review,
+            "preview": publication.preview(review),
+        },
     )

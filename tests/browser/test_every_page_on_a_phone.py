@@ -190,6 +190,7 @@ def _pages() -> dict[str, list[str]]:
             ("review_detail", ""),
             ("review_edit", "edit/"),
             ("review_reorder", "reorder/"),
+            ("review_publication", "publication/"),
             ("review_changes", "changes/"),
             ("recommendation_create", "add-recommendation/"),
             ("update_report_create", "update-reports/new/"),

@@ -21,6 +21,8 @@ ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",
     "meeting_pack_render", "meeting_pack_issue",
     "document_remove",  # test_documents
+    # tests/recommendations/test_review_publication.py: posts without the page's form
+    "review_publication",
 }  # fmt: skip
 READING = {
     "home", "review_list", "label_meanings", "review_detail", "review_changes",

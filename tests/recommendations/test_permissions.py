@@ -79,6 +79,7 @@ def edit_urls(
         "import_upload": "/reviews/import/",
         "review_edit": review + "edit/",
         "review_reorder": review + "reorder/",
+        "review_publication": review + "publication/",
         "recommendation_create": review + "add-recommendation/",
         "recommendation_edit": rec + "edit/",
         "recommendation_move": rec + "move/",
