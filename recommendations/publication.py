@@ -9,16 +9,23 @@ each public serialiser lists the fields it shows rather than excluding some.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from recommendations.models import (
+    Authority,
+    Committee,
+    Lead,
     Meeting,
+    Person,
     ProgressUpdate,
     Recommendation,
     Response,
     Review,
     UpdateReport,
 )
+from recommendations.monitoring import with_progress, with_verdict
 
 
 def published_reviews(queryset: QuerySet[Review] | None = None) -> QuerySet[Review]:
@@ -63,3 +70,38 @@ def public_meetings(queryset: QuerySet[Meeting] | None = None) -> QuerySet[Meeti
         .filter(update_reports__is_final=True, update_reports__review__published_at__isnull=False)
         .distinct()
     )
+
+
+def public_authorities(queryset: QuerySet[Authority] | None = None) -> QuerySet[Authority]:
+    """Authorities with a published review (one with none has nothing public yet)."""
+    return (Authority.objects.all() if queryset is None else queryset).filter(
+        Exists(published_reviews().filter(committee__authority=OuterRef("pk")))
+    )
+
+
+def public_committees(queryset: QuerySet[Committee] | None = None) -> QuerySet[Committee]:
+    """Committees with a published review."""
+    return (Committee.objects.all() if queryset is None else queryset).filter(
+        Exists(published_reviews().filter(committee=OuterRef("pk")))
+    )
+
+
+def public_leads(queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """People (and organisations) named as leads of a published review's recommendations."""
+    return (Person.objects.all() if queryset is None else queryset).filter(
+        Exists(
+            Lead.objects.filter(
+                person=OuterRef("pk"), recommendation__review__published_at__isnull=False
+            )
+        )
+    )
+
+
+def public_progress(
+    queryset: QuerySet[Recommendation], *, today: dt.date | None = None
+) -> QuerySet[Recommendation]:
+    """``monitoring.with_progress`` (and ``with_verdict``) by the same rules, counting only
+    public updates: the status, target date, overdue and the committee's view the public sees
+    are those of the final reports, never of a draft round."""
+    updates = public_updates()
+    return with_verdict(with_progress(queryset, today=today, updates=updates), updates=updates)

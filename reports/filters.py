@@ -91,15 +91,17 @@ def _all_terms(field: str, wanted: list[str], unwanted: list[str]) -> Q:
     return condition
 
 
-def substring_search(value: str) -> Q:
+def substring_search(value: str, updates: QuerySet[ProgressUpdate] | None = None) -> Q:
     """The SQLite fallback for full-text search: as on PostgreSQL, one text (the
     recommendation's, its response's or one update's) must hold every wanted word or phrase,
     in any order, and none of the unwanted ones; alternatives are joined by "or". Matching is
-    by case-insensitive substring, so "exclusion" finds "exclusions" but not the reverse."""
+    by case-insensitive substring, so "exclusion" finds "exclusions" but not the reverse.
+    ``updates``: the updates searched (every one unless given)."""
+    updates = ProgressUpdate.objects.all() if updates is None else updates
     condition = Q(pk__in=[])
     for wanted, unwanted in search_groups(value):
         in_text = _all_terms("text", wanted, unwanted)
-        in_updates = ProgressUpdate.objects.filter(in_text, recommendation=OuterRef("pk"))
+        in_updates = updates.filter(in_text, recommendation=OuterRef("pk"))
         in_responses = Response.objects.filter(in_text).values("recommendation_id")
         condition |= in_text | Q(pk__in=in_responses) | Exists(in_updates)
     return condition
@@ -243,6 +245,10 @@ class RecommendationFilter(django_filters.FilterSet):
             return queryset.filter(review__status__in=OPEN_REVIEW_STATUSES)
         return queryset.filter(review__status=value) if value else queryset
 
+    def searched_updates(self) -> QuerySet[ProgressUpdate]:
+        """The updates whose text the search reads (the open API's: public ones only)."""
+        return ProgressUpdate.objects.all()
+
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
@@ -250,23 +256,25 @@ class RecommendationFilter(django_filters.FilterSet):
         if connection.vendor == "postgresql":
             query = SearchQuery(value, search_type="websearch", config="english")
 
-            def matching(model, key: str) -> QuerySet:
+            def matching(rows: QuerySet, key: str) -> QuerySet:
                 # One column per subquery, so each uses its GIN index (migration
                 # recommendations 0004) instead of scanning every text.
                 return (
-                    model.objects.annotate(search=SearchVector("text", config="english"))
+                    rows.annotate(search=SearchVector("text", config="english"))
                     .filter(search=query)
                     .values(key)
                 )
 
             return queryset.filter(
                 Q(label__iexact=value)
-                | Q(pk__in=matching(Recommendation, "pk"))
-                | Q(pk__in=matching(Response, "recommendation_id"))
-                | Q(pk__in=matching(ProgressUpdate, "recommendation_id"))
+                | Q(pk__in=matching(Recommendation.objects.all(), "pk"))
+                | Q(pk__in=matching(Response.objects.all(), "recommendation_id"))
+                | Q(pk__in=matching(self.searched_updates(), "recommendation_id"))
             )
         # SQLite (development): the same query language, matched as substrings.
-        return queryset.filter(Q(label__iexact=value) | substring_search(value))
+        return queryset.filter(
+            Q(label__iexact=value) | substring_search(value, self.searched_updates())
+        )
 
 
 GROUP_CHOICES = [("committee", "By committee")]  # the empty choice groups by review
