@@ -33,6 +33,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include(accounts)),
+    # The read-only JSON API, its schema and docs (reports.api; README "API").
+    path("api/v1/", include("reports.api.urls")),
     # The officers' "reviews/new/" before reports' review page, "reviews/<slug>/".
     path("", include("recommendations.urls")),
     path("", include("reports.urls")),
