@@ -29,6 +29,9 @@ from reports.api import filters, serializers
 from reports.filters import SEARCH_TOO_COMPLEX, is_too_complex
 
 ID = "[0-9]{1,18}"
+# A slug as Django's slug converter reads it: anything else (a NUL byte, which PostgreSQL
+# refuses in a query) is a 404 from URL resolution, never a database error.
+SLUG = "[-a-zA-Z0-9_]+"
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -59,6 +62,7 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 class AuthorityViewSet(ReadOnlyViewSet):
     serializer_class = serializers.AuthoritySerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
 
     def get_queryset(self) -> QuerySet[Authority]:
         # Queries: [the count]; the page.
@@ -92,6 +96,7 @@ class ReviewViewSet(ReadOnlyViewSet):
     serializer_class = serializers.ReviewSerializer
     filterset_class = filters.ReviewFilter
     lookup_field = "slug"
+    lookup_value_regex = SLUG
 
     def get_queryset(self) -> QuerySet[Review]:
         # Queries: [the count]; the page with committees, authorities and lead people.

@@ -29,6 +29,16 @@ API_PARAMS = [*LIST_PARAMS, "page_size", "format", "is_final", "report", "recomm
               "verdict", "disputed", "closed", "parents", "review_status"]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings) -> None:
+    """Every example of a test comes from one address within a minute (tests/reports/api
+    tests the limits)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+    }
+
+
 @pytest.fixture
 def published(world: World, officer) -> World:
     world.review.update_reports.update(is_final=True)
