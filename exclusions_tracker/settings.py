@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "recommendations",
     "reports",
 ]
@@ -289,6 +292,70 @@ IPWARE_STRICT = False
 # cache so a PDF rendered by one is served by the others, e.g. CACHE_URL=dbcache://tracker_cache
 # (then `python manage.py createcachetable`) or redis://host:6379/1.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+
+def api_rate(name: str, default: str) -> str:
+    """A throttle rate such as "60/minute" (second, minute, hour or day)."""
+    raw = env.str(name, default=default)
+    number, _, period = raw.partition("/")
+    if not (number.isascii() and number.isdecimal()) or period not in {
+        "second",
+        "minute",
+        "hour",
+        "day",
+    }:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, minute, hour or day, such as "
+            f"60/minute, not {raw!r}"
+        )
+    return raw
+
+
+# The read-only API (reports/api, README "API"): published data to anyone, what a user sees in
+# the app to their token. Throttles count in CACHES["default"] (share it between app servers
+# with CACHE_URL so that the limit is per client, not per server), anonymous clients by address
+# (TRUSTED_PROXY_COUNT entries from the right of X-Forwarded-For, as the sign-in lockouts).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "reports.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # JSON only: DRF's browsable pages set inline styles, which the CSP refuses; the docs are
+    # Swagger UI at /api/v1/docs/, which can try every endpoint.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "reports.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "reports.api.throttling.AnonThrottle",
+        "reports.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": api_rate("API_ANON_RATE", "60/minute"),
+        "user": api_rate("API_USER_RATE", "600/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Scrutiny Tracker API",
+    "DESCRIPTION": "Read-only: authorities, committees, reviews, recommendations with their "
+    "decision and latest status, progress updates, update reports and meetings. Published data "
+    "needs no key; a token (Authorization: Bearer …) reads what its user reads in the app.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files come from drf-spectacular-sidecar through our static files: no CDN,
+    # so the page works offline and under the Content-Security-Policy.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name for the choice sets several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "recommendations.models.DatePrecision",
+        "UpdateStatusEnum": "recommendations.models.ProgressUpdate.Status",
+    },
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scrutiny-tracker@localhost")

@@ -35,6 +35,8 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     # Published reviews, for anyone, without signing in (reports.public).
     path("public/", include("reports.public.urls")),
+    # The read-only JSON API, its schema and docs (reports.api; README "API").
+    path("api/v1/", include("reports.api.urls")),
     # The officers' "reviews/new/" before reports' review page, "reviews/<slug>/".
     path("", include("recommendations.urls")),
     path("", include("reports.urls")),

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from recommendations.models import (
+    ApiToken,
     Authority,
     Lead,
     Meeting,
@@ -176,6 +177,32 @@ def person_for(
         Person.objects.for_authority(authority.pk).select_related("authority"), pk=pk
     )
     return authority, person
+
+
+# --- The read-only API and its tokens -------------------------------------------------------
+
+
+def reads_unpublished(user) -> bool:
+    """Whether this user reads the whole record, as in the app (members, clerks, officers),
+    or only what ``publication`` makes public (anyone signed out, leads, users in no role)."""
+    return bool(user.is_authenticated and user.has_perm("recommendations.view_review"))
+
+
+def manages_api_tokens(request: HttpRequest) -> bool:
+    """Officers make tokens for anyone and see and revoke everyone's; others their own."""
+    return request.user.has_perms(
+        ["recommendations.add_apitoken", "recommendations.change_apitoken"]
+    )
+
+
+def api_tokens_for(request: HttpRequest):
+    tokens = ApiToken.objects.select_related("user", "created_by", "revoked_by")
+    return tokens if manages_api_tokens(request) else tokens.filter(user=request.user)
+
+
+def api_token_for(request: HttpRequest, pk: int) -> ApiToken:
+    """A token this user may revoke: their own, or any for an officer (else a 404)."""
+    return get_object_or_404(api_tokens_for(request), pk=pk)
 
 
 # --- Leads: accounts linked to a Person, kept to their own pages ------------------------------

@@ -4,6 +4,7 @@ the people who lead on them, and the dated progress updates that follow."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -440,13 +441,18 @@ class RecommendationSearch(models.Model):
     text, its response, its leads' names, every update's text and its review's title, kept
     current by ``recommendations.search`` on every write. Derived data, so no history of its
     own. ``vector`` is PostgreSQL's parsed form of ``document`` (its GIN index is made by
-    the migration, PostgreSQL only); SQLite leaves it empty and matches ``document``."""
+    the migration, PostgreSQL only); SQLite leaves it empty and matches ``document``.
+    ``public_document`` and ``public_vector`` likewise hold what the public may search."""
 
     recommendation = models.OneToOneField(
         Recommendation, on_delete=models.CASCADE, primary_key=True, related_name="search"
     )
     document = models.TextField(blank=True)
     vector = SearchVectorField(null=True, editable=False)
+    # The same without the text of updates outside final reports: what a reader of published
+    # data only may search (``publication``'s rule; the open API's search reads it).
+    public_document = models.TextField(blank=True)
+    public_vector = SearchVectorField(null=True, editable=False)
 
     def __str__(self) -> str:
         return f"Search document of {self.recommendation_id}"
@@ -1042,3 +1048,42 @@ class RequestedUpdate(models.Model):
     def is_editable(self) -> bool:
         """The lead edits a draft or a returned update; a submitted one waits for the officer."""
         return self.state in {self.State.DRAFT, self.State.RETURNED}
+
+
+class ApiToken(models.Model):
+    """A key to the read-only API for one user, which sees what that user sees in the app.
+    Only the key's SHA-256 is stored: the key itself is shown once, when it is made, and a
+    copy of the database gives nobody a working key. Revoked keys stay listed, with who
+    revoked them and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text='What it is for, e.g. "Power BI dashboard".')
+    # The key's first characters, to tell keys apart on the list (not enough to use one).
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["user__username", "-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        # A plain SHA-256 is enough: the key is 256 random bits, not a password to guess.
+        return hashlib.sha256(key.encode()).hexdigest()

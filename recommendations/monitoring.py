@@ -89,8 +89,14 @@ def add_months(value: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(value.day, calendar.monthrange(year, month)[1]))
 
 
-def _latest(field_name: str, *, stated: bool = False) -> Subquery:
-    newest = ProgressUpdate.objects.filter(recommendation=OuterRef("pk")).order_by("-as_at", "-id")
+def _latest(
+    field_name: str, *, stated: bool = False, updates: QuerySet[ProgressUpdate] | None = None
+) -> Subquery:
+    newest = (
+        (ProgressUpdate.objects.all() if updates is None else updates)
+        .filter(recommendation=OuterRef("pk"))
+        .order_by("-as_at", "-id")
+    )
     if stated:
         newest = newest.exclude(status=ProgressUpdate.Status.NOT_STATED)
     return Subquery(newest.values(field_name)[:1])
@@ -141,23 +147,30 @@ def open_priority_condition() -> Case:
 
 
 def with_progress(
-    queryset: QuerySet[Recommendation], *, today: dt.date | None = None
+    queryset: QuerySet[Recommendation],
+    *,
+    today: dt.date | None = None,
+    updates: QuerySet[ProgressUpdate] | None = None,
 ) -> QuerySet[Recommendation]:
     """Annotate each recommendation with where it stands: its latest stated status (an
     update whose status is not stated changes nothing; "not_stated" when no update states
     one, ``status_key`` "none" without any update), its latest update's target date,
     timescale and date; its decision
     (``decision_key``: awaiting when no response is recorded); whether it has parts (and so
-    is not counted itself); ``is_overdue``; and ``is_open_priority``."""
+    is not counted itself); ``is_overdue``; and ``is_open_priority``. ``updates``: the updates
+    that count (every one unless given; the public pages and API count those ``publication``
+    makes public)."""
     today = today or timezone.localdate()
     return queryset.annotate(
         latest_status=Coalesce(
-            _latest("status", stated=True), _latest("status"), output_field=CharField()
+            _latest("status", stated=True, updates=updates),
+            _latest("status", updates=updates),
+            output_field=CharField(),
         ),
-        latest_target_date=_latest("target_date"),
-        latest_timescale=_latest("timescale"),
-        latest_as_at=_latest("as_at"),
-        latest_as_at_precision=_latest("as_at_precision"),
+        latest_target_date=_latest("target_date", updates=updates),
+        latest_timescale=_latest("timescale", updates=updates),
+        latest_as_at=_latest("as_at", updates=updates),
+        latest_as_at_precision=_latest("as_at_precision", updates=updates),
         has_parts=Exists(Recommendation.objects.filter(parent=OuterRef("pk"))),
         status_key=Coalesce(F("latest_status"), Value(NO_UPDATE), output_field=CharField()),
         decision_key=Coalesce(
@@ -166,12 +179,15 @@ def with_progress(
     ).annotate(is_overdue=overdue_condition(today), is_open_priority=open_priority_condition())
 
 
-def with_verdict(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+def with_verdict(
+    queryset: QuerySet[Recommendation], *, updates: QuerySet[ProgressUpdate] | None = None
+) -> QuerySet[Recommendation]:
     """Alias ``latest_verdict``: the committee's view of the latest update (null when it
-    recorded none of that update, or there is no update)."""
+    recorded none of that update, or there is no update). Once aliased, the alias stays (so
+    ``publication.public_progress``'s, of public updates only, is the one filters use)."""
     if "latest_verdict" in queryset.query.annotations:
         return queryset
-    return queryset.alias(latest_verdict=_latest("verdict__verdict"))
+    return queryset.alias(latest_verdict=_latest("verdict__verdict", updates=updates))
 
 
 def disputed_condition() -> Q:

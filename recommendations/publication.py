@@ -9,18 +9,24 @@ each public serialiser lists the fields it shows rather than excluding some.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from recommendations.models import (
+    Authority,
+    Committee,
+    Lead,
     Meeting,
+    Person,
     ProgressUpdate,
     Recommendation,
     Response,
     Review,
     UpdateReport,
 )
+from recommendations.monitoring import with_progress, with_verdict
 
 # The one rule of what of a review's monitoring is public, whether or not it is published yet:
 # final update reports and the updates in them.
@@ -117,3 +123,38 @@ def preview(review: Review) -> PublicationPreview:
         draft_reports=reports.exclude(FINAL_REPORT).count(),
         private_updates=updates.count() - public,
     )
+
+
+def public_authorities(queryset: QuerySet[Authority] | None = None) -> QuerySet[Authority]:
+    """Authorities with a published review (one with none has nothing public yet)."""
+    return (Authority.objects.all() if queryset is None else queryset).filter(
+        Exists(published_reviews().filter(committee__authority=OuterRef("pk")))
+    )
+
+
+def public_committees(queryset: QuerySet[Committee] | None = None) -> QuerySet[Committee]:
+    """Committees with a published review."""
+    return (Committee.objects.all() if queryset is None else queryset).filter(
+        Exists(published_reviews().filter(committee=OuterRef("pk")))
+    )
+
+
+def public_leads(queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """People (and organisations) named as leads of a published review's recommendations."""
+    return (Person.objects.all() if queryset is None else queryset).filter(
+        Exists(
+            Lead.objects.filter(
+                person=OuterRef("pk"), recommendation__review__published_at__isnull=False
+            )
+        )
+    )
+
+
+def public_progress(
+    queryset: QuerySet[Recommendation], *, today: dt.date | None = None
+) -> QuerySet[Recommendation]:
+    """``monitoring.with_progress`` (and ``with_verdict``) by the same rules, counting only
+    public updates: the status, target date, overdue and the committee's view the public sees
+    are those of the final reports, never of a draft round."""
+    updates = public_updates()
+    return with_verdict(with_progress(queryset, today=today, updates=updates), updates=updates)

@@ -29,7 +29,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Reopening a final report and publishing a review are the officers' call; clerks
     # finalise but cannot reopen.
     SCRUTINY_OFFICERS: _codenames(["view", "add", "change", "delete"], DOMAIN_MODELS)
-    + ["export_review", "reopen_updatereport", "publish_review"],
+    + ["export_review", "reopen_updatereport", "publish_review"]
+    # API tokens: officers make them for anyone, see and revoke everyone's (``change``).
+    + _codenames(["view", "add", "change"], ["apitoken"]),
     COMMISSION_MEMBERS: _codenames(["view"], DOMAIN_MODELS),
     CLERKS: _codenames(["view"], DOMAIN_MODELS)
     + _codenames(["add", "change"], ["meeting", "updatereport", "supportingdocument"])

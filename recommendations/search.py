@@ -40,9 +40,10 @@ def _deleting() -> set[int]:
     return ids
 
 
-def _documents(ids: list[int], registry) -> dict[int, str]:
+def _documents(ids: list[int], registry) -> dict[int, tuple[str, str]]:
     """Each recommendation's document: its label and text, its response, its leads' names,
-    its updates' text (newest first) and its review's title, one per line. Three queries."""
+    its updates' text (newest first) and its review's title, one per line; and its public
+    document, the same with only the updates of final reports. Three queries."""
     recommendation = registry.get_model("recommendations", "Recommendation")
     lead = registry.get_model("recommendations", "Lead")
     update = registry.get_model("recommendations", "ProgressUpdate")
@@ -59,14 +60,20 @@ def _documents(ids: list[int], registry) -> dict[int, str]:
         if pk in parts:
             parts[pk].append(name)
     updates: dict[int, list[str]] = defaultdict(list)
-    for pk, text in (
+    public: dict[int, list[str]] = defaultdict(list)
+    for pk, text, final in (
         update.objects.filter(recommendation_id__in=ids)
         .order_by("recommendation_id", "-as_at", "-id")
-        .values_list("recommendation_id", "text")
+        .values_list("recommendation_id", "text", "report__is_final")
     ):
         updates[pk].append(text)
+        if final:  # publication.UPDATE_IN_FINAL_REPORT, read from the row
+            public[pk].append(text)
     return {
-        pk: "\n".join(part for part in [*texts, *updates[pk]] if part)
+        pk: (
+            "\n".join(part for part in [*texts, *updates[pk]] if part),
+            "\n".join(part for part in [*texts, *public[pk]] if part),
+        )
         for pk, texts in parts.items()
     }
 
@@ -102,14 +109,18 @@ def refresh(recommendation_ids: Iterable[int], *, registry=installed_apps) -> No
         if not documents:
             continue
         search.objects.bulk_create(
-            [search(recommendation_id=pk, document=text) for pk, text in documents.items()],
+            [
+                search(recommendation_id=pk, document=text, public_document=public)
+                for pk, (text, public) in documents.items()
+            ],
             update_conflicts=True,
             unique_fields=["recommendation"],
-            update_fields=["document"],
+            update_fields=["document", "public_document"],
         )
         if connection.vendor == "postgresql":
             search.objects.filter(pk__in=list(documents)).update(
-                vector=SearchVector("document", config=CONFIG)
+                vector=SearchVector("document", config=CONFIG),
+                public_vector=SearchVector("public_document", config=CONFIG),
             )
 
 
@@ -127,6 +138,7 @@ def _recommendations_of(instance: object) -> list[int]:
         Recommendation,
         Response,
         Review,
+        UpdateReport,
     )
 
     if isinstance(instance, Recommendation):
@@ -136,6 +148,12 @@ def _recommendations_of(instance: object) -> list[int]:
     if isinstance(instance, Review):
         return list(
             Recommendation.objects.filter(review_id=instance.pk).values_list("pk", flat=True)
+        )
+    if isinstance(instance, UpdateReport):  # made final or reopened: what is public changes
+        return list(
+            ProgressUpdate.objects.filter(report_id=instance.pk).values_list(
+                "recommendation_id", flat=True
+            )
         )
     if isinstance(instance, Person):
         return list(
@@ -161,20 +179,23 @@ def note_deleted(sender=None, instance=None, **kwargs) -> None:
     _deleting().discard(instance.pk)
 
 
-def search(queryset: QuerySet, value: str) -> QuerySet:
+def search(queryset: QuerySet, value: str, *, public: bool = False) -> QuerySet:
     """The recommendations of ``queryset`` whose document matches ``value``, written in the
     search-box syntax (PostgreSQL's ``websearch_to_tsquery``: words in any order,
     ``"a phrase"``, ``-without``, ``this or that``). PostgreSQL ranks them, best first
-    (ties in the queryset's own order); SQLite keeps the queryset's order."""
+    (ties in the queryset's own order); SQLite keeps the queryset's order. ``public``: the
+    public documents, which hold no text of an update outside a final report."""
+    prefix = "public_" if public else ""
     if connection.vendor == "postgresql":
         query = SearchQuery(value, search_type="websearch", config=CONFIG)
         ties = queryset.query.order_by or queryset.model._meta.ordering
+        vector = f"search__{prefix}vector"
         return (
-            queryset.filter(search__vector=query)
-            .alias(search_rank=SearchRank(F("search__vector"), query))
+            queryset.filter(**{vector: query})
+            .alias(search_rank=SearchRank(F(vector), query))
             .order_by("-search_rank", *ties)
         )
-    return queryset.filter(substring_condition(value, "search__document"))
+    return queryset.filter(substring_condition(value, f"search__{prefix}document"))
 
 
 def search_groups(value: str) -> list[tuple[list[str], list[str]]]:

@@ -19,6 +19,8 @@ REC = "reviews/<slug:slug>/recommendations/<label:label>/"
 
 urlpatterns = [
     path("reviews/", views.review_list, name="review_list"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/<id:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     # Included before reports' "reviews/<slug>/" (the review page), which would otherwise take
     # "new" as a slug (the form refuses it).
     path("reviews/new/", views.review_create, name="review_create"),

@@ -213,13 +213,18 @@ class RecommendationFilter(django_filters.FilterSet):
             return queryset.filter(review__status__in=OPEN_REVIEW_STATUSES)
         return queryset.filter(review__status=value) if value else queryset
 
+    # The open API's filter, for a reader of published data only, searches the public
+    # documents: no text of an update outside a final report (recommendations.search).
+    searches_public_only = False
+
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
             return queryset
         # One stored document per recommendation (recommendations.search), ranked on
-        # PostgreSQL.
-        return search.search(queryset, value)
+        # PostgreSQL; a reader of published data only searches public documents (no text
+        # of an update outside a final report).
+        return search.search(queryset, value, public=self.searches_public_only)
 
 
 GROUP_CHOICES = [("committee", "By committee")]  # the empty choice groups by review

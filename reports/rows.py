@@ -455,7 +455,8 @@ def _build_cells(
         ),
         "verdict": lambda: verdict_cell(getattr(update, "verdict", None) if update else None),
         "notes": lambda: _notes_cell(rec, public=public),
-        "priority": lambda: priority_cell(rec),
+        # An officer's flag, like the notes: not on the public pages (publication).
+        "priority": lambda: plain_cell("") if public else priority_cell(rec),
     }
     return {key: build() for key, build in builders.items()}
 

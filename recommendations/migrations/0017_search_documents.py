@@ -19,10 +19,11 @@ def fill(apps, schema_editor) -> None:
 def create_index(apps, schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(
-        "CREATE INDEX recommendations_search_vector ON recommendations_recommendationsearch "
-        "USING gin (vector)"
-    )
+    for column in ("vector", "public_vector"):
+        schema_editor.execute(
+            f"CREATE INDEX recommendations_search_{column} "
+            f"ON recommendations_recommendationsearch USING gin ({column})"
+        )
     for table in OLD_TABLES:
         schema_editor.execute(f"DROP INDEX IF EXISTS recommendations_{table}_text_fts")
 
@@ -30,7 +31,8 @@ def create_index(apps, schema_editor) -> None:
 def drop_index(apps, schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("DROP INDEX IF EXISTS recommendations_search_vector")
+    for column in ("vector", "public_vector"):
+        schema_editor.execute(f"DROP INDEX IF EXISTS recommendations_search_{column}")
     for table in OLD_TABLES:
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS recommendations_{table}_text_fts "
@@ -61,6 +63,11 @@ class Migration(migrations.Migration):
                 ("document", models.TextField(blank=True)),
                 (
                     "vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                ("public_document", models.TextField(blank=True)),
+                (
+                    "public_vector",
                     django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
                 ),
             ],

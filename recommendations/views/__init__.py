@@ -60,6 +60,7 @@ from recommendations.views.reviews import (
     review_reorder,
 )
 from recommendations.views.rounds import update_report_enter
+from recommendations.views.tokens import api_token_revoke, api_tokens
 from recommendations.views.updates import (
     progress_update_correct,
     progress_update_create,
@@ -87,4 +88,5 @@ __all__ = [
     "my_updates", "update_request", "requested_update_document", "update_report_requests",
     "requested_update_review",
     "import_upload", "import_preview",
+    "api_tokens", "api_token_revoke",
 ]  # fmt: skip

@@ -50,6 +50,7 @@ NOT_PAGES = {
     "meeting_pack_issue", "document_download", "appendix_docx", "meeting_pack_docx",
     "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",
     "import_preview",  # needs an upload first: tests/browser/test_importing.py measures it
+    "api_token_revoke",  # a POST button on api_tokens
 }  # fmt: skip
 
 # What is wrong with the page as laid out, as sentences; empty when nothing is. Each element's
@@ -179,6 +180,7 @@ def _pages() -> dict[str, list[str]]:
             "/recommendations/?page=2",
         ],
         "tracker": ["/trackers/", "/trackers/?group=committee&layout=hackney"],
+        "api_tokens": ["/api-tokens/"],
     }
 
     def add(name: str, path: str) -> None:

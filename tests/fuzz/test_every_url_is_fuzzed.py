@@ -16,6 +16,7 @@ FORMS = {case.name for case in CASES} | {
     "update_request", "update_report_requests", "requested_update_review",
     "requested_update_document",
     "import_upload", "import_preview",  # test_importing
+    "api_tokens",  # test_api
 }  # fmt: skip
 ACTIONS = {
     "recommendation_move", "lead_move", "lead_remove", "progress_update_delete",
@@ -23,6 +24,7 @@ ACTIONS = {
     "document_remove",  # test_documents
     # tests/recommendations/test_review_publication.py: posts without the page's form
     "review_publication",
+    "api_token_revoke",  # test_api
 }  # fmt: skip
 READING = {
     "home", "review_list", "label_meanings", "review_detail", "review_changes",

@@ -194,3 +194,48 @@ def test_an_imported_table_is_found_new_review_and_new_round(review, officer_cli
     )  # fmt: skip
     assert found("gecko") == {"1"}
     assert Recommendation.objects.get(search__document__contains="gecko").review == review
+
+
+def public_found(words: str) -> set[str]:
+    recommendations = search.search(Recommendation.objects.all(), words, public=True)
+    return set(recommendations.values_list("label", flat=True))
+
+
+def test_the_public_search_reads_final_reports_updates_only_and_follows_finalising(review, officer):
+    """A draft round's text, or an update in no report, is never found by a search of the
+    public documents; finalising the round makes it public, reopening it takes it back."""
+    rec = review.recommendations.get(label="1")
+    draft = services.update_report_create(
+        report=UpdateReport(review=review, title="Next round", as_at=dt.date(2024, 1, 1)),
+        user=officer,
+    )
+    services.progress_update_create(
+        update=ProgressUpdate(
+            recommendation=rec, report=draft, as_at=dt.date(2024, 1, 1), text="Draft narwhal."
+        ),
+        user=officer,
+    )
+    services.progress_update_create(
+        update=ProgressUpdate(
+            recommendation=rec, as_at=dt.date(2024, 2, 1), text="Working axolotl entry."
+        ),
+        user=officer,
+    )
+    review.update_reports.exclude(pk=draft.pk).update(is_final=True)
+    search.refresh_all()
+    assert found("narwhal") == found("axolotl") == {"1"}  # signed in: everything
+    assert public_found("narwhal") == public_found("axolotl") == set()
+    assert public_found('"Update 0 on 1"') == {"1"}  # a final report's update
+    assert public_found("Agreed") == {"1", "2"}  # responses are public
+
+    draft.refresh_from_db()
+    services.update_report_finalise(
+        report=draft, expected_version=draft.version, gaps_reason="Only one", user=officer
+    )
+    assert public_found("narwhal") == {"1"}
+    draft.refresh_from_db()
+    services.update_report_reopen(
+        report=draft, expected_version=draft.version, reason="A mistake", user=officer
+    )
+    assert public_found("narwhal") == set()
+    assert public_found("axolotl") == set()
