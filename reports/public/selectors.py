@@ -4,7 +4,7 @@ not published is a 404 (never a 403: an unpublished review is not said to exist)
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -66,7 +66,6 @@ class PublicReview:
     recommendations: list[Recommendation]  # top level, each with ``.part_list``
     reports: list[UpdateReport]  # final ones, newest first
     meetings: list[Meeting]  # that considered a final report, each with ``.public_pack``
-    counts: list[tuple[str, int]] = field(default_factory=list)
 
 
 def public_review(slug: str) -> PublicReview:
@@ -101,10 +100,11 @@ def public_review(slug: str) -> PublicReview:
         .select_related("meeting")
         .order_by(F("as_at").desc(nulls_last=True), "-id")
     )
+    # The meetings that were presented one of this review's final reports.
     meetings = list(
-        publication.public_meetings(Meeting.objects.filter(update_reports__review=review))
-        .select_related("committee")
-        .order_by("-date", "-id")
+        publication.public_meetings(
+            Meeting.objects.filter(update_reports__in=[report.pk for report in reports])
+        ).order_by("-date", "-id")
     )
     public = set(
         public_pack_meetings(Meeting.objects.filter(pk__in=[m.pk for m in meetings])).values_list(
