@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from recommendations.models import (
@@ -36,6 +36,7 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     Response,
+    UpdateReport,
 )
 from recommendations.monitoring import DONE_STATUSES, NO_UPDATE, add_months, due_after
 
@@ -271,10 +272,13 @@ class Standing:
 
 
 def made_on(review: dict) -> dt.date | None:
-    """When a review's recommendations were made: the date it reported, or else the date the
-    executive agreed its response."""
-    return known_on(review["reported_on"], review["reported_precision"]) or known_on(
-        review["response_agreed_on"], review["response_agreed_precision"]
+    """When a review's recommendations were made: the date it reported; not recorded, the
+    date the executive agreed its response, or else its first update report's "as at" (the
+    tracker's reference year reads the same dates)."""
+    return (
+        known_on(review["reported_on"], review["reported_precision"])
+        or known_on(review["response_agreed_on"], review["response_agreed_precision"])
+        or known_on(review["first_report_on"], review["first_report_precision"])
     )
 
 
@@ -284,10 +288,18 @@ def standings(recommendations: QuerySet[Recommendation], as_at: dt.date) -> list
     reviews, committees and authorities; their updates dated by then; their responses'
     history; the history of those ever closed, reopened or labelled by hand; the meetings
     those name. Five, however many recommendations there are."""
+    first_report = UpdateReport.objects.filter(
+        review=OuterRef("review_id"), as_at__isnull=False
+    ).order_by("as_at", "pk")
     rows = list(
         recommendations.filter(parts=None)
+        .annotate(
+            first_report_on=Subquery(first_report.values("as_at")[:1]),
+            first_report_precision=Subquery(first_report.values("as_at_precision")[:1]),
+        )
         .order_by("review_id", "order", "id")
         .values(
+            "first_report_on", "first_report_precision",
             "id", "label", "parent_id", "review_id", "is_priority",
             "review__reported_on", "review__reported_precision",
             "review__response_agreed_on", "review__response_agreed_precision",
@@ -304,6 +316,8 @@ def standings(recommendations: QuerySet[Recommendation], as_at: dt.date) -> list
                 "reported_precision": row["review__reported_precision"],
                 "response_agreed_on": row["review__response_agreed_on"],
                 "response_agreed_precision": row["review__response_agreed_precision"],
+                "first_report_on": row["first_report_on"],
+                "first_report_precision": row["first_report_precision"],
             }
         )
     rows = [row for row in rows if row["made_on"] is not None and row["made_on"] <= as_at]
@@ -420,8 +434,9 @@ COHORT = "cohort"  # recommendations agreed in the period, followed for years af
 # key, basis, label, definition (the README lists the same).
 FIGURES: list[tuple[str, str, str, str]] = [
     ("made", MADE, "Recommendations made",
-     "Made in the period: the review reported in it (or, without that date, its response was "
-     "agreed in it). A recommendation with lettered parts counts as its parts."),
+     "Made in the period: the review reported in it (not recorded: its response was agreed in "
+     "it, or else its first update report is dated in it). A recommendation with lettered "
+     "parts counts as its parts."),
     ("agreed", MADE, "Agreed", "Of those made, the executive's decision in force was agreed."),
     ("partly_agreed", MADE, "Partly agreed", "… partly agreed."),
     ("not_agreed", MADE, "Not agreed", "… not agreed."),
