@@ -235,7 +235,7 @@ def cohort_chart(
     (the year the recommendations were agreed); a cohort's line stops where it has not yet
     had that many years. The page prints the same numbers as a table beside it."""
     width, height = 640, 300
-    left, right, top, bottom = 56, 120, 16, 44
+    left, right, top, bottom = 56, 160, 16, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     described = []
     for label, points in lines:
@@ -293,7 +293,7 @@ def cohort_chart(
             f'<line x1="{lx}" y1="{ly}" x2="{lx + 30}" y2="{ly}" stroke="{colour}" '
             f'stroke-width="2.5"{dash_attr}/>{_marker(shape, lx + 15, ly, colour)}'
             f'<text x="{lx + 36}" y="{ly + 4}" font-size="12" {_FONT} fill="#1b1f24">'
-            f"{escape(label)}</text>"
+            f"{escape(label)}{'' if known else ' (too recent)'}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 -- user text escaped above

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
 from html import unescape
 
 import pytest
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 
 from recommendations.models import Authority, ProgressUpdate, Recommendation
 from reports import annual
+from tests.conftest import ARTIFACTS
 from tests.factories import make_review
 from tests.reports.conftest import pdf_pages_text
 
@@ -106,6 +108,14 @@ def test_the_docx_and_pdf_print_the_figures(demo_data, clerk_client):
     pages = pdf_pages_text(pdf.content)
     assert "Contents" in pages[1]
     assert any("Implemented within 1, 2 and 4 years" in page for page in pages[2:])
+    # For people to look at: the pages as pictures beside the other tests' screenshots.
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "annual-report.pdf").write_bytes(pdf.content)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", str(ARTIFACTS / "annual-report.pdf"),
+         str(ARTIFACTS / "annual-report-pdf")],
+        check=True, timeout=60,
+    )  # fmt: skip
 
 
 def _reviews(count: int) -> None:
