@@ -35,3 +35,10 @@ def test_a_member_reads_the_annual_report_and_checks_a_figure(page: Page, member
     count = made.get_by_role("link").inner_text()
     made.get_by_role("link").click()
     expect(page.get_by_role("heading", name=f"{count} recommendations")).to_be_visible()
+
+    # On a phone: no sideways scroll of the page (wide tables scroll in their own region).
+    page.go_back()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "annual-report-phone")
