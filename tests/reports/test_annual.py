@@ -68,6 +68,21 @@ def test_the_period_starts_in_the_authoritys_month(demo_data, member_client):
     assert "annual report 2021" in html and "1 January 2021 to 31 December 2021" in html
 
 
+def test_officers_set_the_month_on_the_authoritys_settings_page(officer_client, demo_data):
+    authority = Authority.objects.get(committees__reviews__slug="hackney-school-exclusions")
+    assert authority.report_year_starts == 4  # April unless the authority says otherwise
+    url = f"/authorities/{authority.slug}/settings/"
+    data = {
+        "name": authority.name, "response_due_amount": "2", "response_due_unit": "months",
+        "version": str(authority.version), "report_year_starts": "9",
+    }  # fmt: skip
+    assert officer_client.post(url, data).status_code == 302
+    authority.refresh_from_db()
+    assert authority.report_year_starts == 9
+    html = officer_client.get(f"/annual/?authority={authority.slug}&year=2021").content.decode()
+    assert "1 September 2021 to 31 August 2022" in html
+
+
 def test_nonsense_in_the_query_is_said_on_the_form(demo_data, member_client):
     response = member_client.get("/annual/?year=abc&as_at=31/13/2025&authority=nowhere")
     assert response.status_code == 200
