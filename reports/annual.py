@@ -13,6 +13,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from recommendations import impact
 from recommendations.models import Authority, Committee, ProgressUpdate, Recommendation, Review
 from recommendations.monitoring import DONE_STATUSES, STATUS_LABELS, add_months
 from reports.charts import Segment, cohort_chart, committee_bars
-from reports.dashboard import long_date, table_url
+from reports.dashboard import data_version, long_date, table_url
 
 DEFAULT_YEAR_STARTS = 4  # April, when the authorities chosen do not agree on another month
 COHORT_YEARS_SHOWN = 6
@@ -265,14 +266,24 @@ def annual_report(
         .select_related("committee__authority")
         .only("pk", "title", "slug", "committee__name", "committee__authority__name")
     }
+    # One pass keeps what the year's rows can count (made or implemented in it) and each
+    # year's agreed cohort, so that each figure then looks at a few rows, not every one.
+    in_year: list[impact.Standing] = []
+    agreed_by_year: dict[int, list[impact.Standing]] = {}
     by_committee: dict[int, list] = {}
     by_review: dict[int, list] = {}
     for s in standings:
-        by_committee.setdefault(s.committee_id, []).append(s)
-        by_review.setdefault(s.review_id, []).append(s)
+        made_in = s.made_on is not None and period.start <= s.made_on <= period.end
+        done_in = s.implemented_on is not None and period.start <= s.implemented_on <= period.end
+        if made_in or done_in:
+            in_year.append(s)
+            by_committee.setdefault(s.committee_id, []).append(s)
+            by_review.setdefault(s.review_id, []).append(s)
+        if s.decision in impact.AGREED_DECISIONS and s.decided_on:
+            agreed_by_year.setdefault(year_of(s.decided_on, starts), []).append(s)
     committees_named = {review.committee_id: review.committee for review in reviews.values()}
     # A committee is listed when it made recommendations in the period or implemented some.
-    implemented_all = impact.members(standings, "implemented_in_period", period.start, period.end)
+    implemented_all = impact.members(in_year, "implemented_in_period", period.start, period.end)
     committees_named_ids = set(committees_named) | {s.committee_id for s in implemented_all}
     missing = committees_named_ids - set(committees_named)
     if missing:
@@ -310,11 +321,10 @@ def annual_report(
         key=lambda row: (row.caption, row.name),
     )
 
-    cohort_years = sorted(
-        {year_of(s.decided_on, starts) for s in standings
-         if s.decision in impact.AGREED_DECISIONS and s.decided_on and s.decided_on <= period.end}
-    )[-COHORT_YEARS_SHOWN:]  # fmt: skip
-    cohorts = [_cohort(standings, period_of(y, starts), as_at, params) for y in cohort_years]
+    cohort_years = sorted(y for y in agreed_by_year if y <= year)[-COHORT_YEARS_SHOWN:]
+    cohorts = [
+        _cohort(agreed_by_year[y], period_of(y, starts), as_at, params) for y in cohort_years
+    ]
 
     implemented_all.sort(key=lambda s: (s.implemented_on, s.id))
     update_ids = [s.progress.latest_update_id for s in implemented_all[:LIST_LIMIT]]
@@ -352,7 +362,7 @@ def annual_report(
         overall=_row(
             "overall",
             authority.name if authority else "All authorities",
-            standings,
+            in_year,
             period,
             as_at,
             params,
@@ -367,6 +377,31 @@ def annual_report(
         link_params=params,
         standings=standings,
     )
+
+
+ANNUAL_CACHE_SECONDS = 300
+
+
+def cached_annual_report(
+    *, authority: Authority | None, year: int | None, as_at: dt.date | None
+) -> AnnualReport:
+    """The page's report, computed once per state of the data (the dashboard's
+    ``data_version``: any save or delete anywhere makes the next view compute it afresh) and
+    per day (the default year and "as at" follow the date). Without the rows behind it, which
+    only the exports read."""
+    key = ":".join(
+        str(part)
+        for part in (
+            "annual", timezone.localdate().isoformat(), authority.pk if authority else 0,
+            year, as_at, data_version(),
+        )
+    )  # fmt: skip
+    report = cache.get(key)
+    if report is None:
+        report = annual_report(authority=authority, year=year, as_at=as_at)
+        report.standings = []
+        cache.set(key, report, ANNUAL_CACHE_SECONDS)
+    return report
 
 
 def years_available(authority: Authority | None, starts: int) -> list[int]:

@@ -16,7 +16,9 @@ from reports.pdf import documents
 from reports.views.common import EXPORT, VIEW, download, pdf_response
 
 
-def _report(request: HttpRequest) -> tuple[AnnualReportForm, annual.AnnualReport]:
+def _report(
+    request: HttpRequest, *, cached: bool = False
+) -> tuple[AnnualReportForm, annual.AnnualReport]:
     """The report the query asks for; a field that does not read falls back to its default
     and says so on the form."""
     authority_slug = request.GET.get("authority") or ""
@@ -25,15 +27,14 @@ def _report(request: HttpRequest) -> tuple[AnnualReportForm, annual.AnnualReport
     years = [(y, annual.period_of(y, starts).label) for y in annual.years_available(chosen, starts)]
     form = AnnualReportForm(request.GET or None, years=years)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    report = annual.annual_report(
-        authority=data.get("authority"), year=data.get("year"), as_at=data.get("as_at")
-    )
+    build = annual.cached_annual_report if cached else annual.annual_report
+    report = build(authority=data.get("authority"), year=data.get("year"), as_at=data.get("as_at"))
     return form, report
 
 
 def annual_report(request: HttpRequest) -> HttpResponse:
     access.require(request, VIEW)
-    form, report = _report(request)
+    form, report = _report(request, cached=True)
     query = request.GET.urlencode()
     return render(
         request,

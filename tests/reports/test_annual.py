@@ -62,6 +62,17 @@ def test_an_earlier_as_at_date_gives_the_figures_as_they_stood_then(demo_data, m
     assert later["awaiting"][1] < early["awaiting"][1]
 
 
+def test_an_edit_shows_at_once(demo_data, member_client):
+    url = f"{HACKNEY_YEAR}&as_at=2025-01-01"
+    before = _links(member_client.get(url).content.decode())
+    rec = Recommendation.objects.get(review__slug="hackney-school-exclusions", label="3")
+    ProgressUpdate.objects.create(
+        recommendation=rec, as_at=dt.date(2024, 12, 1), status="implemented", text="Done."
+    )
+    after = _links(member_client.get(url).content.decode())
+    assert after["implemented"][1] == before["implemented"][1] + 1
+
+
 def test_the_period_starts_in_the_authoritys_month(demo_data, member_client):
     Authority.objects.update(report_year_starts=1)
     html = member_client.get("/annual/?year=2021").content.decode()
@@ -154,9 +165,9 @@ def test_the_queries_do_not_grow_with_the_reviews(
 ):
     _reviews(reviews)
     # Session and user (2); the authorities' month and the years (3); the form's
-    # authorities (1); the report: its month, five for the standings, reviews, committees,
-    # the implemented updates, the priorities (10).
-    with django_assert_max_num_queries(17):
+    # authorities (1); the data's version (8); the report: its month, five for the
+    # standings, reviews, committees, the implemented updates, the priorities (10).
+    with django_assert_max_num_queries(25):
         response = member_client.get("/annual/?year=2022&as_at=2024-01-01")
     assert response.status_code == 200
     report = annual.annual_report(authority=None, year=2022, as_at=dt.date(2024, 1, 1))
