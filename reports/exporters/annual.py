@@ -203,7 +203,10 @@ class AnnualReportExporter:
         for item in report.implemented:
             rec = item.recommendation
             document.heading(f"{rec.review.title}: {rec.name}", 3)
-            document.paragraph(f"Implemented as at {item.update.as_at_display}")
+            document.paragraph(
+                f"Implemented by {_date(item.implemented_on)}; its latest update, as at "
+                f"{item.update.as_at_display}:"
+            )
             document.html(render_to_string("reports/annual_update_text.html", {"item": item}))
         if not report.implemented:
             document.paragraph("None was implemented in this year.")
