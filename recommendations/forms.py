@@ -1153,11 +1153,12 @@ class AuthorityForm(VersionedForm):
         model = Authority
         fields = [
             "name", "response_due_amount", "response_due_unit", "tracker_reference",
-            "municipal_year_starts",
+            "municipal_year_starts", "report_year_starts",
         ]  # fmt: skip
         widgets = {
             "response_due_unit": forms.RadioSelect,
             "municipal_year_starts": forms.Select(choices=MONTH_CHOICES),
+            "report_year_starts": forms.Select(choices=MONTH_CHOICES),
         }
         labels = {
             "name": "Name of the authority",
@@ -1165,6 +1166,7 @@ class AuthorityForm(VersionedForm):
             "response_due_unit": "Days or months?",
             "tracker_reference": "Reference of each row in a tracker",
             "municipal_year_starts": "The municipal year starts in",
+            "report_year_starts": "The annual report's year starts in",
         }
         help_texts = {
             "name": 'e.g. "London Borough of Hackney".',
@@ -1186,7 +1188,7 @@ class AuthorityForm(VersionedForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Left out (a form from before trackers, a script), they keep what is saved.
-        for name in ("tracker_reference", "municipal_year_starts"):
+        for name in ("tracker_reference", "municipal_year_starts", "report_year_starts"):
             self.fields[name].required = False
 
     def clean_tracker_reference(self) -> str:
@@ -1194,6 +1196,9 @@ class AuthorityForm(VersionedForm):
 
     def clean_municipal_year_starts(self) -> int:
         return self.cleaned_data.get("municipal_year_starts") or self.instance.municipal_year_starts
+
+    def clean_report_year_starts(self) -> int:
+        return self.cleaned_data.get("report_year_starts") or self.instance.report_year_starts
 
     def clean(self) -> dict:
         data = super().clean()

@@ -80,6 +80,11 @@ class Authority(models.Model):
     municipal_year_starts = models.PositiveSmallIntegerField(
         default=5, help_text="The month the municipal year starts (5: May)."
     )
+    # The annual report counts a year from this month: April, the financial year, unless the
+    # authority reports on another.
+    report_year_starts = models.PositiveSmallIntegerField(
+        default=4, help_text="The month the annual report's year starts (4: April)."
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 

@@ -400,6 +400,8 @@ def authority_errors(authority: Authority) -> Errors:
         _add(errors, "tracker_reference", error)
     if not 1 <= (authority.municipal_year_starts or 0) <= 12:
         _add(errors, "municipal_year_starts", "Enter a month from 1 (January) to 12 (December).")
+    if not 1 <= (authority.report_year_starts or 0) <= 12:
+        _add(errors, "report_year_starts", "Enter a month from 1 (January) to 12 (December).")
     limit = RESPONSE_DUE_LIMITS.get(authority.response_due_unit)
     amount = authority.response_due_amount
     if limit and amount is not None and not 1 <= amount <= limit:

@@ -182,3 +182,176 @@ class StatusAndDecisionCharts:
     @property
     def decision_legend(self) -> SafeString:
         return legend(self.decision_segments)
+
+
+# --- The annual report's charts ----------------------------------------------------------------
+
+# Lines told apart by colour, dash and marker, so they read in black and white too.
+LINE_STYLES = [
+    ("#1e6b3a", "", "circle"),
+    ("#8a4b00", "8 4", "square"),
+    ("#3d4a8a", "2 3", "triangle"),
+    ("#b3261e", "10 3 2 3", "diamond"),
+    ("#50575e", "4 2", "cross"),
+    ("#5c4a72", "1 2", "circle-open"),
+]
+_FONT = 'font-family="Arial, sans-serif"'
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    if shape == "square":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    if shape == "triangle":
+        return (
+            f'<path d="M{x:.1f},{y - 5:.1f} L{x + 5:.1f},{y + 4:.1f} L{x - 5:.1f},{y + 4:.1f} Z" '
+            f'fill="{colour}"/>'
+        )
+    if shape == "diamond":
+        return (
+            f'<path d="M{x:.1f},{y - 5:.1f} L{x + 5:.1f},{y:.1f} L{x:.1f},{y + 5:.1f} '
+            f'L{x - 5:.1f},{y:.1f} Z" fill="{colour}"/>'
+        )
+    if shape == "cross":
+        return (
+            f'<path d="M{x - 4:.1f},{y - 4:.1f} L{x + 4:.1f},{y + 4:.1f} M{x + 4:.1f},{y - 4:.1f} '
+            f'L{x - 4:.1f},{y + 4:.1f}" stroke="{colour}" stroke-width="2.5"/>'
+        )
+    if shape == "circle-open":
+        return (
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#ffffff" stroke="{colour}" '
+            f'stroke-width="2"/>'
+        )
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"/>'
+
+
+def cohort_chart(
+    *,
+    chart_id: str,
+    title: str,
+    lines: list[tuple[str, list[tuple[int, float | None]]]],
+    years: tuple[int, ...],
+) -> SafeString:
+    """Share implemented (0-100 %) by whole years since the decision, one line per cohort
+    (the year the recommendations were agreed); a cohort's line stops where it has not yet
+    had that many years. The page prints the same numbers as a table beside it."""
+    width, height = 640, 300
+    left, right, top, bottom = 56, 160, 16, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    described = []
+    for label, points in lines:
+        known = [
+            f"{p:.0%} within {y} year{'s' if y != 1 else ''}" for y, p in points if p is not None
+        ]
+        described.append(f"{label}: " + (", ".join(known) if known else "too recent to show"))
+    parts = [
+        f'<svg class="chart chart--lines" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape("; ".join(described) or "No cohort yet")}</desc>',
+    ]
+
+    def x_of(year: int) -> float:
+        return left + plot_w * (year - years[0] + 0.5) / len(years)
+
+    def y_of(share: float) -> float:
+        return top + plot_h * (1 - share)
+
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        y = y_of(tick)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            f'stroke="{"#1b1f24" if tick == 0 else "#d5d9dd"}" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" {_FONT} '
+            f'fill="#1b1f24">{tick:.0%}</text>'
+        )
+    for year in years:
+        parts.append(
+            f'<text x="{x_of(year):.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
+            f'font-size="12" {_FONT} fill="#1b1f24">{year} year{"s" if year != 1 else ""}</text>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="12" '
+        f'{_FONT} fill="#1b1f24">Years since the decision</text>'
+    )
+    for index, (label, points) in enumerate(lines):
+        colour, dash, shape = LINE_STYLES[index % len(LINE_STYLES)]
+        known = [(x_of(y), y_of(p)) for y, p in points if p is not None]
+        if len(known) > 1:
+            path = " ".join(
+                f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(known)
+            )
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            parts.append(
+                f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
+            )
+        parts.extend(_marker(shape, x, y, colour) for x, y in known)
+        # The legend, to the right: a sample of the line and the cohort's year.
+        ly = top + 14 + index * 22
+        lx = left + plot_w + 14
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<line x1="{lx}" y1="{ly}" x2="{lx + 30}" y2="{ly}" stroke="{colour}" '
+            f'stroke-width="2.5"{dash_attr}/>{_marker(shape, lx + 15, ly, colour)}'
+            f'<text x="{lx + 36}" y="{ly + 4}" font-size="12" {_FONT} fill="#1b1f24">'
+            f"{escape(label)}{'' if known else ' (too recent)'}</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 -- user text escaped above
+
+
+def committee_bars(
+    *, chart_id: str, title: str, bars: list[tuple[str, list[Segment]]]
+) -> SafeString:
+    """One bar per committee, split by status, all to one scale so that lengths compare;
+    each committee's name above its bar and its total at the end."""
+    width, row_h, bar_h, label_h = 640, 50, 24, 18
+    height = max(len(bars), 1) * row_h + 8
+    biggest = max((sum(s.count for s in segments) for _, segments in bars), default=0)
+    described = [
+        f"{name}: " + (", ".join(f"{s.count} {s.label.lower()}" for s in segments) or "none")
+        for name, segments in bars
+    ]
+    keys = list(dict.fromkeys(s.key for _, segments in bars for s in segments))
+    parts = [
+        f'<svg class="chart chart--bars" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape("; ".join(described) or "None")}</desc>',
+        "<defs>",
+        *(_pattern(f"{chart_id}-{key}", STYLES.get(key, STYLES["none"])) for key in keys),
+        "</defs>",
+    ]
+    scale = (width - 60) / biggest if biggest else 0
+    for index, (name, segments) in enumerate(bars):
+        y = 4 + index * row_h
+        parts.append(
+            f'<text x="0" y="{y + 13}" font-size="13" {_FONT} fill="#1b1f24">{escape(name)}</text>'
+        )
+        x = 0.0
+        for segment in segments:
+            w = segment.count * scale
+            style = STYLES.get(segment.key, STYLES["none"])
+            plain = style.pattern in {"solid", "plain"}
+            fill = style.fill if plain else f"url(#{chart_id}-{segment.key})"
+            parts.append(
+                f'<rect x="{x:.2f}" y="{y + label_h}" width="{w:.2f}" height="{bar_h}" '
+                f'fill="{fill}" stroke="#ffffff" stroke-width="1"/>'
+            )
+            label = str(segment.count)
+            if w >= 8 * len(label) + 12:
+                pill_w = 8 * len(label) + 8
+                cx = x + w / 2
+                parts.append(
+                    f'<rect x="{cx - pill_w / 2:.2f}" y="{y + label_h + 3}" width="{pill_w}" '
+                    f'height="18" rx="4" fill="#ffffff"/><text x="{cx:.2f}" '
+                    f'y="{y + label_h + 17}" text-anchor="middle" font-size="13" '
+                    f'font-weight="700" {_FONT} fill="#1b1f24">{label}</text>'
+                )
+            x += w
+        total = sum(s.count for s in segments)
+        parts.append(
+            f'<text x="{x + 6:.2f}" y="{y + label_h + 17}" font-size="13" {_FONT} '
+            f'fill="#1b1f24">{total}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 -- user text escaped above

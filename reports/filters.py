@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
-from recommendations import search
+from recommendations import impact, search
 from recommendations.models import (
     Authority,
     Committee,
@@ -166,9 +169,38 @@ class RecommendationFilter(django_filters.FilterSet):
         label="Review status",
     )
 
+    # The annual report's figures: the recommendations one figure counts for a period, as
+    # at a date, by the figure's own rule (``recommendations.impact``).
+    figure = django_filters.ChoiceFilter(
+        method="filter_figure",
+        choices=[(key, label) for key, _, label, _ in impact.FIGURES],
+        empty_label="Any",
+        label="Annual report figure",
+    )
+    period_from = django_filters.DateFilter(
+        method="filter_by_figure", label="Period from (for the figure)"
+    )
+    period_to = django_filters.DateFilter(
+        method="filter_by_figure", label="Period to (for the figure)"
+    )
+    as_at = django_filters.DateFilter(method="filter_by_figure", label="As at (for the figure)")
+
     class Meta:
         model = Recommendation
         fields: list[str] = []
+
+    def filter_by_figure(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset  # read by filter_figure
+
+    def filter_figure(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        data = self.form.cleaned_data
+        start = data.get("period_from") or dt.date.min
+        end = data.get("period_to") or dt.date.max
+        as_at = data.get("as_at") or timezone.localdate()
+        counted = impact.members(impact.standings(queryset, as_at), value, start, end)
+        return queryset.filter(pk__in=[standing.id for standing in counted])
 
     def filter_lead(self, queryset: QuerySet, name: str, value: Person) -> QuerySet:
         # Exists, not a join, so that a recommendation with two roles for one person is one row.

@@ -4,6 +4,7 @@ from django import forms
 from django.http import QueryDict
 
 from recommendations.forms import VersionedForm
+from recommendations.models import Authority
 from reports.layouts import (
     FIELDS,
     HEADER_FIELDS,
@@ -152,3 +153,29 @@ AppendixSettingsForm = AppendixLayoutForm
 class ReportAppendixSettingsForm(AppendixLayoutForm):
     class Meta(AppendixLayoutForm.Meta):
         model = ReportAppendixSettings
+
+
+class AnnualReportForm(forms.Form):
+    """Which annual report: whose, which year, as at which date. Every field may be left out
+    (all authorities, the last year that has ended, as at its end or today)."""
+
+    authority = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        to_field_name="slug",
+        empty_label="All authorities",
+        label="Authority",
+    )
+    year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Year")
+    as_at = forms.DateField(
+        required=False,
+        label="As at",
+        help_text="The figures as they stood on this date (the end of the year by default).",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD, e.g. 2025-03-31."},
+    )
+
+    def __init__(self, *args, years: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = Authority.objects.order_by("name")
+        self.fields["year"].choices = [("", "The last year that has ended"), *years]

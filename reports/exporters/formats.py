@@ -309,3 +309,37 @@ def to_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def to_xlsx_sheets(sheets: Iterable[tuple[str, Iterable[Iterable[object]]]]) -> bytes:
+    """A workbook of several plain sheets (a heading row, then rows), each cell text made
+    safe as ``to_xlsx``'s are, the heading row bold, frozen and repeated when printed."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(name=XLSX_FONT, size=XLSX_FONT_SIZE, bold=True)
+    font = Font(name=XLSX_FONT, size=XLSX_FONT_SIZE)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(sheet_name(title))
+        widths: dict[int, int] = {}
+        for row_index, row in enumerate(rows, start=1):
+            for column_index, value in enumerate(row, start=1):
+                cell = sheet.cell(row=row_index, column=column_index)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    cell.value = value  # a count or a share: a number, to sum and chart
+                else:
+                    cell.value = _xlsx_text(value)
+                    cell.data_type = "s"
+                cell.font = bold if row_index == 1 else font
+                cell.alignment = wrap
+                width = min(max(len(cell_text(value)) + 2, 8), 60)
+                widths[column_index] = max(widths.get(column_index, 0), width)
+        for column_index, width in widths.items():
+            sheet.column_dimensions[get_column_letter(column_index)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

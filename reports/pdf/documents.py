@@ -14,6 +14,7 @@ from dataclasses import replace
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from recommendations.models import Review, UpdateReport
 from reports.pdf import sandbox
@@ -191,4 +192,13 @@ def tracker_html(tracker: Tracker, description: str) -> str:
             "reports/tracker_pdf.html",
             {"tracker": tracker, "title": tracker.title, "description": description, "author": ""},
         )
+    )
+
+
+def annual_report_html(report) -> str:
+    """The annual report for print: a cover, its contents, then the page's tables and charts
+    without their links."""
+    return render_to_string(
+        "reports/annual_pdf.html",
+        {"report": report, "title": report.title, "author": "", "today": timezone.localdate()},
     )

@@ -8,6 +8,12 @@ appendix layout needs ``change_review`` (officers). The checks are ``recommendat
 ``urls.py`` reaches every view through this package.
 """
 
+from reports.views.annual import (
+    annual_report,
+    annual_report_docx,
+    annual_report_pdf,
+    annual_report_xlsx,
+)
 from reports.views.appendix import (
     appendix,
     appendix_csv,
@@ -33,7 +39,9 @@ from reports.views.reviews import review_detail
 from reports.views.trackers import tracker, tracker_csv, tracker_docx, tracker_pdf, tracker_xlsx
 
 __all__ = [
-    "home", "label_meanings", "review_detail", "review_changes",
+    "home", "label_meanings",
+    "annual_report", "annual_report_xlsx", "annual_report_docx", "annual_report_pdf",
+    "review_detail", "review_changes",
     "appendix", "appendix_csv", "appendix_xlsx", "appendix_docx", "appendix_pdf",
     "appendix_pdf_progress",
     "appendix_settings", "report_appendix_settings",

@@ -49,6 +49,7 @@ NOT_PAGES = {
     "recommendation_move", "lead_move", "meeting_pack_render",
     "meeting_pack_issue", "document_download", "appendix_docx", "meeting_pack_docx",
     "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",
+    "annual_report_xlsx", "annual_report_docx", "annual_report_pdf",
     "import_preview",  # needs an upload first: tests/browser/test_importing.py measures it
     "api_token_revoke",  # a POST button on api_tokens
 }  # fmt: skip
@@ -181,6 +182,7 @@ def _pages() -> dict[str, list[str]]:
         ],
         "tracker": ["/trackers/", "/trackers/?group=committee&layout=hackney"],
         "api_tokens": ["/api-tokens/"],
+        "annual_report": ["/annual/?year=2021"],
     }
 
     def add(name: str, path: str) -> None:

@@ -121,7 +121,7 @@ def _heading_stored(settings_row: AppendixSettings, name: str, sent: dict) -> ob
 def _authority_stored(authority: Authority, name: str, sent: dict) -> object:
     """The reference pattern and the municipal year's first month, left blank (or 0), keep
     what is saved (the defaults for a new authority)."""
-    if name in ("tracker_reference", "municipal_year_starts"):
+    if name in ("tracker_reference", "municipal_year_starts", "report_year_starts"):
         value = decoded(sent.get(name, "")).strip()
         if not value or value.lstrip("0") == "":
             return SKIP

@@ -24,7 +24,7 @@ from tests.fuzz.strategies import (
 
 LIST_PARAMS = [
     "q", "authority", "committee", "review", "decision", "status", "lead", "overdue", "sort",
-    "page", "per_page",
+    "page", "per_page", "figure", "period_from", "period_to", "as_at",
 ]  # fmt: skip
 
 
@@ -58,6 +58,11 @@ def _list_value(world: World) -> st.SearchStrategy[str]:
                 "999",
                 "csv",
                 "xlsx",
+                "made",
+                "cohort_1",
+                "implemented_in_period",
+                "2024-04-01",
+                "2025-03-31",
             ]  # fmt: skip
         ),
         st.integers().map(str),
@@ -125,6 +130,35 @@ def test_tracker_pdf_with_any_query(officer_client, world, data):
     pairs = [(key, data.draw(_list_value(world), label=key)) for key in keys]
     response = officer_client.get("/trackers/tracker.pdf", QUERY_STRING=query_string(pairs))
     assert response.status_code in (200, 302), response.status_code
+
+
+ANNUAL_PARAMS = ["authority", "year", "as_at"]
+ANNUAL_VALUES = ["2021", "2024", "1899", "99999", "2025-03-31", "2025-02-30", "-1"]
+
+
+@pytest.mark.parametrize("path", ["/annual/", "/annual/report.xlsx", "/annual/report.docx"])
+@settings(FUZZ, max_examples=10)
+@given(data=st.data())
+def test_the_annual_report_with_any_query(officer_client, world, path, data):
+    keys = data.draw(st.lists(st.sampled_from(ANNUAL_PARAMS), max_size=4), label="keys")
+    slug = world.review.committee.authority.slug
+    value = st.one_of(junk_text, st.sampled_from([*ANNUAL_VALUES, slug]))
+    pairs = [(key, data.draw(value, label=key)) for key in keys]
+    pairs += data.draw(st.lists(st.tuples(junk_text, junk_text), max_size=2), label="extra")
+    response = officer_client.get(path, QUERY_STRING=query_string(pairs))
+    assert response.status_code == 200, response.status_code
+    if path.endswith("/"):
+        assert_no_active_content(response.content.decode())
+
+
+@settings(FUZZ, max_examples=2)
+@given(data=st.data())
+def test_the_annual_report_pdf_with_any_query(officer_client, world, data):
+    """Few examples: a PDF render takes a while."""
+    pairs = [(key, data.draw(st.one_of(junk_text, st.sampled_from(ANNUAL_VALUES)), label=key))
+             for key in ANNUAL_PARAMS]  # fmt: skip
+    response = officer_client.get("/annual/report.pdf", QUERY_STRING=query_string(pairs))
+    assert response.status_code == 200, response.status_code
 
 
 @settings(FUZZ, max_examples=8)
