@@ -453,7 +453,7 @@ class ResponseForm(VersionedForm):
     class Meta:
         model = Response
         fields = [
-            "decision", "text", "given_by", "agreed_on", "agreed_precision",
+            "decision", "decision_wording", "text", "given_by", "agreed_on", "agreed_precision",
             "timetable", "timetable_date", "timetable_precision",
         ]  # fmt: skip
         widgets = _date_widgets("agreed_on", "timetable_date")
@@ -549,8 +549,8 @@ class ProgressUpdateForm(VersionedForm):
     class Meta:
         model = ProgressUpdate
         fields = [
-            "as_at", "as_at_precision", "status", "rag", "text", "timescale", "target_date",
-            "target_date_change_reason", "report",
+            "as_at", "as_at_precision", "status", "status_wording", "rag", "text", "timescale",
+            "target_date", "target_date_change_reason", "report",
         ]  # fmt: skip
         widgets = {
             **_date_widgets("as_at", "target_date"),

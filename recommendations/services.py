@@ -49,6 +49,7 @@ from recommendations.models import (
     Meeting,
     Person,
     ProgressUpdate,
+    RagRating,
     Recommendation,
     ReminderSent,
     RequestedUpdate,
@@ -1851,8 +1852,10 @@ class ImportedLead:
 
 @dataclass
 class ImportedRow:
-    """One row of an imported table, as it will be saved. ``decision`` and ``response`` are
-    None when the table has no such column; ``errors`` say why the row cannot be saved."""
+    """One row of an imported table, as it will be saved. ``decision``, ``response`` and
+    ``status`` are None when the table has no such column (a blank status cell keeps the
+    latest update's); the wordings are the paper's words when they differ from ours;
+    ``errors`` say why the row cannot be saved."""
 
     number: int  # the row's number in the source table (the heading row is 1, or more)
     label: str = ""
@@ -1866,13 +1869,25 @@ class ImportedRow:
     timetable_precision: str = DatePrecision.DAY
     leads: list[ImportedLead] = field(default_factory=list)
     update: str = ""
-    status: str = ProgressUpdate.Status.NOT_STATED
+    status: str | None = None
     status_wording: str = ""
     rag: str = ""
     timescale: str = ""
     errors: list[str] = field(default_factory=list)
     # Filled in by an import into an existing review.
     matched: Recommendation | None = None
+
+    @property
+    def decision_label(self) -> str:
+        return dict(Response.Decision.choices).get(self.decision or "", "")
+
+    @property
+    def status_label(self) -> str:
+        """Ours for the status, and the RAG rating."""
+        status = dict(ProgressUpdate.Status.choices).get(self.status or "", "")
+        rag = dict(RagRating.choices).get(self.rag, "")
+        rag = f"RAG: {rag}" if rag else ""
+        return ", ".join(part for part in (status, rag) if part)
 
 
 @dataclass
@@ -1981,6 +1996,7 @@ def _import_new_review(
                     response=Response(
                         recommendation=recommendation,
                         decision=row.decision or default,
+                        decision_wording=row.decision_wording,
                         text=row.response or "",
                         timetable=row.timetable,
                         timetable_date=row.timetable_date,
@@ -2020,7 +2036,8 @@ def _import_update(
             as_at=report.as_at or timezone.localdate(),
             as_at_precision=report.as_at_precision if report.as_at else DatePrecision.DAY,
             text=row.update.strip(),
-            status=row.status,
+            status=row.status or ProgressUpdate.Status.NOT_STATED,
+            status_wording=row.status_wording,
             rag=row.rag,
             timescale=row.timescale,
         ),
@@ -2054,17 +2071,16 @@ def _import_update_report(
             result.unmatched.append(row)
             continue
         row.matched = rec
-        before = latest.get(rec.pk)
-        old = (
-            (_words(markdown_to_text(before.text)), before.status, before.rag, before.timescale)
-            if before
-            else ("", ProgressUpdate.Status.NOT_STATED, "", "")
+        before = latest.get(rec.pk) or ProgressUpdate(
+            text="", status=ProgressUpdate.Status.NOT_STATED
         )
-        status = row.status if row.status_wording or before is None else before.status
-        rag = row.rag if row.status_wording or before is None else before.rag
-        new = (_words(markdown_to_text(row.update)), status, rag, row.timescale)
-        if row.update.strip() and new != old:
-            row.status, row.rag = status, rag
+        old = (before.status, before.rag, before.status_wording)
+        new = old if row.status is None else (row.status, row.rag, row.status_wording)
+        if row.update.strip() and (
+            (_words(markdown_to_text(row.update)), *new, row.timescale)
+            != (_words(markdown_to_text(before.text)), *old, before.timescale)
+        ):
+            row.status, row.rag, row.status_wording = new
             changed.append((rec, row))
     if not changed:
         return result

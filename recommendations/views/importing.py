@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from recommendations import access, forms, services
 from recommendations.importing import readers, recognise
-from recommendations.importing.preview import Preview, build_preview
+from recommendations.importing.preview import Preview, build_preview, word_values
 from recommendations.models import Committee, DatePrecision, Review, UpdateReport
 from recommendations.storage import StorageUnavailable
 
@@ -81,15 +81,7 @@ def _word_key(kind: str, word: str) -> str:
 
 
 def _choices_for(kind: str) -> list[tuple[str, str]]:
-    from recommendations.models import ProgressUpdate, RagRating, Response  # noqa: PLC0415
-
-    if kind == "decision":
-        return [("", "Choose…"), *Response.Decision.choices]
-    return [
-        ("", "Choose…"),
-        *ProgressUpdate.Status.choices,
-        *[(f"rag:{value}", f"RAG: {label}") for value, label in RagRating.choices],
-    ]
+    return [("", "Choose…"), *word_values(kind).items()]
 
 
 def _preview_from(request: HttpRequest, params, tables) -> tuple[int, Preview, dict]:
@@ -109,15 +101,11 @@ def _preview_from(request: HttpRequest, params, tables) -> tuple[int, Preview, d
     words, chosen = {}, {}
     for kind, word in first.unknown_words:
         value = params.get(_word_key(kind, word), "")
-        if value:
+        if value in word_values(kind):
             chosen[_word_key(kind, word)] = value
             words[word] = value
     preview = build_preview(table, mapping=mapping, words=words) if words else first
-    if words:  # a RAG colour chosen for a status word sets the rating, not the status
-        for row in preview.rows:
-            if row.status.startswith("rag:"):
-                row.status, row.rag = "not_stated", row.status.removeprefix("rag:")
-        preview.unknown_words = first.unknown_words
+    preview.unknown_words = first.unknown_words  # asked still, with the answers given
     return index, preview, chosen
 
 

@@ -1,7 +1,8 @@
 """Import a recommendations table from a .docx, .xlsx or .csv file.
 
     python manage.py import_appendix FILE --review SLUG [--new --title ... --committee ...]
-        [--map "Heading=field" ...] [--table N] [--as-at DATE] [--report-title ...] [--dry-run]
+        [--map "Heading=field" ...] [--word "Word=value" ...] [--table N] [--as-at DATE]
+        [--report-title ...] [--dry-run]
 
 ``--new`` makes a new review (short name SLUG); without it the rows go into a new update
 report of the existing review SLUG, matched by label."""
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from recommendations import services
 from recommendations.importing import readers, recognise
-from recommendations.importing.preview import build_preview, mapping_from_pairs
+from recommendations.importing.preview import build_preview, mapping_from_pairs, words_from_pairs
 from recommendations.models import Committee, DatePrecision, Review, UpdateReport
 
 
@@ -31,6 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--title", default="", help="The new review's title.")
         parser.add_argument("--committee", default="", help="The new review's committee.")
         parser.add_argument("--map", action="append", default=[], metavar="HEADING=FIELD")
+        parser.add_argument(
+            "--word",
+            action="append",
+            default=[],
+            metavar="WORD=VALUE",
+            help='What a decision or status word means, e.g. "Supported in part=partly_agreed".',
+        )
         parser.add_argument("--table", type=int, default=1, help="Which table (from 1).")
         parser.add_argument("--as-at", default="", help="The updates' date (e.g. March 2025).")
         parser.add_argument("--report-title", default="", help="The update report's title.")
@@ -52,9 +60,10 @@ class Command(BaseCommand):
         first = build_preview(table)
         try:
             mapping = mapping_from_pairs(first.headings, options["map"])
+            words = words_from_pairs(options["word"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        preview = build_preview(table, mapping=mapping)
+        preview = build_preview(table, mapping=mapping, words=words)
         self._show(preview)
         review, report = self._targets(options, preview)
         if preview.errors:
@@ -86,6 +95,8 @@ class Command(BaseCommand):
     def _show(self, preview) -> None:
         for heading, name in zip(preview.headings, preview.fields, strict=True):
             self.stdout.write(f"  {heading!r} -> {recognise.FIELDS.get(name, name)}")
+        for kind, word in preview.unknown_words:
+            self.stdout.write(f'  Unknown {kind} "{word}": say what it means with --word')
         for row in preview.rows:
             mark = "ERROR " + " ".join(row.errors) if row.errors else "ok"
             self.stdout.write(f"Row {row.number} [{row.label or '-'}]: {mark}")
