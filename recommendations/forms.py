@@ -1314,9 +1314,18 @@ class ImportUploadForm(forms.Form):
         initial=NEW,
     )
     committee = forms.ModelChoiceField(
-        queryset=Committee.objects.none(), required=False, label="Committee (new review)"
+        queryset=Committee.objects.none(),
+        required=False,
+        label="Committee (new review)",
+        help_text="Left blank: the committee the file names above the table, if any "
+        "(you confirm it on the next page).",
     )
-    title = forms.CharField(max_length=SHORT_TEXT_MAX, required=False, label="Title (new review)")
+    title = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
+        required=False,
+        label="Title (new review)",
+        help_text="Left blank: the title the file gives above the table, if any.",
+    )
     review = forms.ModelChoiceField(
         queryset=Review.objects.none(), required=False, label="Review (update report)"
     )
@@ -1348,11 +1357,7 @@ class ImportUploadForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("into") == self.NEW:
-            if not data.get("committee"):
-                self.add_error("committee", "Choose the committee the new review belongs to.")
-            if not (data.get("title") or "").strip():
-                self.add_error("title", "Enter the new review's title.")
-        elif data.get("into") == self.EXISTING and not data.get("review"):
+        # A new review's committee and title may come from the file, confirmed on the preview.
+        if data.get("into") == self.EXISTING and not data.get("review"):
             self.add_error("review", "Choose the review the update report belongs to.")
         return data

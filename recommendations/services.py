@@ -1957,6 +1957,45 @@ def import_table(
     return result
 
 
+@transaction.atomic
+def import_table_at_meeting(
+    *,
+    meeting_date: dt.date | None,
+    agenda_item: str,
+    review: Review,
+    meeting_precision: str = DatePrecision.DAY,
+    report: UpdateReport | None,
+    user: User,
+    **kwargs,
+) -> ImportResult:
+    """``import_table`` of a table whose header names the meeting it went to: a new review is
+    reported on that date (a month or a year too); a new update report of a review is
+    presented at its committee's meeting that day, recorded now (``agenda_item``: the minute,
+    or the report's title) if the tracker has none. All or nothing, the meeting included."""
+    if meeting_date is not None and review.pk is None:
+        review.reported_on, review.reported_precision = meeting_date, meeting_precision
+    elif meeting_date is not None and report is not None and meeting_precision == "day":
+        meeting = (
+            Meeting.objects.filter(committee_id=review.committee_id, date=meeting_date)
+            .order_by("pk")
+            .first()
+        )
+        if meeting is None:
+            try:
+                meeting = meeting_create(
+                    meeting=Meeting(
+                        date=meeting_date,
+                        agenda_item=(agenda_item.strip() or report.title)[:SHORT_TEXT_MAX],
+                    ),
+                    review=review,
+                    user=user,
+                )
+            except ValidationError as error:
+                raise ImportRefused({0: error.messages}) from None
+        report.meeting = meeting
+    return import_table(review=review, report=report, user=user, **kwargs)
+
+
 def _import_new_review(
     rows: Sequence[ImportedRow], review: Review, report: UpdateReport | None, user: User
 ) -> ImportResult:

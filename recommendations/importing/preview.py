@@ -27,6 +27,8 @@ class Preview:
     rows: list[ImportedRow] = field(default_factory=list)
     # Words in the decision or status columns that nothing maps: (column field, word).
     unknown_words: list[tuple[str, str]] = field(default_factory=list)
+    # Header fields found above the table (``recognise.HEADER_FIELDS``): field -> value.
+    header: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -67,6 +69,16 @@ def mapping_from_pairs(headings: list[str], pairs: list[str]) -> dict[int, str]:
             )
         mapping[normal.index(key)] = "" if name in ("none", "-") else name
     return mapping
+
+
+def default_table(tables: list[SourceTable]) -> int:
+    """The index of the first table with a recommendation column (a Word file may hold a
+    table of header fields, or a version table, above it); else the first."""
+    for index, table in enumerate(tables):
+        headings = table.rows[recognise.find_header_row(table.rows)]
+        if "recommendation" in recognise.recognise_headings(headings):
+            return index
+    return 0
 
 
 def words_from_pairs(pairs: list[str]) -> dict[str, str]:
@@ -110,6 +122,9 @@ def build_preview(
         if 0 <= index < len(fields):
             fields[index] = name
     preview = Preview(table, header_index, headings, fields)
+    preview.header = recognise.header_fields(
+        table.above + recognise.row_lines(table.rows[:header_index])
+    )
     words = {key.strip().lower(): value for key, value in (words or {}).items()}
     seen_labels: dict[str, int] = {}
     unknown: set[tuple[str, str]] = set()
