@@ -466,6 +466,9 @@ class ResponseForm(VersionedForm):
             "timetable_precision": "How precise is its date?",
         }
         help_texts = {
+            "decision_wording": "Optional: the authority's own word for the decision, e.g. "
+            "“Accepted” or “Agreed in principle”. The appendix prints it; the figures count the "
+            "decision. A decision changed without a new word drops the old one.",
             "text": "Markdown.",
             "timetable": "A deadline or a status as the response states it, e.g. “Meeting "
             "held by 28 February” or “Completed”. It never makes the recommendation overdue: "
@@ -567,6 +570,9 @@ class ProgressUpdateForm(VersionedForm):
             "text": "What has been done, and what is still to do. Markdown.",
             "status": "“Status not stated” when the paper gives none: the status stays as an "
             "earlier update stated it, and it makes nothing overdue.",
+            "status_wording": "Optional: the authority's own word for the status, e.g. "
+            "“Completed” or “On track”. The appendix prints it; the figures and overdue labels "
+            "go by the status. A status changed without a new word drops the old one.",
             "timescale": "As the paper writes it, one per line if it gives several.",
             "target_date": "When the recommendation should be implemented. Optional.",
             "target_date_change_reason": "Required when the target date differs from the "

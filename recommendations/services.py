@@ -357,8 +357,22 @@ def recommendation_move(
             rec.save()
 
 
+def _drop_stale_wording(instance: models.Model, value: str, wording: str) -> None:
+    """The paper's word belongs to the value it was recorded with: a value changed without a
+    new word (the round entry's form has none) drops the old word, which would misname it."""
+    stored = type(instance)._default_manager.filter(pk=instance.pk).values(value, wording).first()
+    if (
+        stored
+        and getattr(instance, value) != stored[value]
+        and getattr(instance, wording) == stored[wording]
+    ):
+        setattr(instance, wording, "")
+
+
 @transaction.atomic
 def response_save(*, response: Response, expected_version: int | None, user: User) -> Response:
+    if response.pk is not None:
+        _drop_stale_wording(response, "decision", "decision_wording")
     _validate(response)
     if response.pk is None:
         _attribute_to(response, user)
@@ -505,6 +519,7 @@ def progress_update_edit(
     )
     _refuse_if_final(stored_report_id)
     _refuse_if_final(update.report_id)
+    _drop_stale_wording(update, "status", "status_wording")
     _validate(update, rules.progress_update_errors)
     _save_versioned(update, expected_version=expected_version, user=user)
     return update
@@ -1884,9 +1899,11 @@ class ImportedRow:
     @property
     def status_label(self) -> str:
         """Ours for the status, and the RAG rating."""
-        status = dict(ProgressUpdate.Status.choices).get(self.status or "", "")
         rag = dict(RagRating.choices).get(self.rag, "")
         rag = f"RAG: {rag}" if rag else ""
+        if rag and self.status == ProgressUpdate.Status.NOT_STATED:
+            return rag
+        status = dict(ProgressUpdate.Status.choices).get(self.status or "", "")
         return ", ".join(part for part in (status, rag) if part)
 
 

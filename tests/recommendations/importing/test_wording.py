@@ -137,6 +137,35 @@ def test_an_officer_types_the_authoritys_own_words(officer_client, tmp_path):
     appendix = officer_client.get(f"/reviews/{review.slug}/appendix/").content.decode()
     assert "Accepted with thanks" in appendix and "On track" in appendix
 
+    # A decision changed without a new word drops the old word, which would misname it.
+    rec.response.refresh_from_db()
+    officer_client.post(
+        f"/reviews/{review.slug}/recommendations/{rec.label}/response/",
+        {
+            "decision": "not_agreed",
+            "decision_wording": "Accepted with thanks",
+            "agreed_precision": "day",
+            "timetable_precision": "day",
+            "version": rec.response.version,
+        },
+    )
+    rec.response.refresh_from_db()
+    assert (rec.response.decision, rec.response.decision_wording) == ("not_agreed", "")
+
+
+def test_a_status_changed_without_a_new_word_drops_the_old_one(db, tmp_path):
+    from recommendations.services import progress_update_edit  # noqa: PLC0415
+
+    review = _import(tmp_path)
+    update = review.recommendations.get(label="1").updates.get()
+    update.text = "Published, and read."
+    progress_update_edit(update=update, expected_version=update.version, user=None)
+    assert update.status_wording == "Completed"  # the status stayed: so does its word
+    update.status = "in_progress"
+    progress_update_edit(update=update, expected_version=update.version, user=None)
+    update.refresh_from_db()
+    assert (update.status, update.status_wording) == ("in_progress", "")
+
 
 def test_an_unedited_export_with_the_papers_words_imports_nothing(db, tmp_path):
     from reports.exporters.appendix import AppendixExporter  # noqa: PLC0415
