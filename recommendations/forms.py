@@ -453,7 +453,7 @@ class ResponseForm(VersionedForm):
     class Meta:
         model = Response
         fields = [
-            "decision", "text", "given_by", "agreed_on", "agreed_precision",
+            "decision", "decision_wording", "text", "given_by", "agreed_on", "agreed_precision",
             "timetable", "timetable_date", "timetable_precision",
         ]  # fmt: skip
         widgets = _date_widgets("agreed_on", "timetable_date")
@@ -466,6 +466,9 @@ class ResponseForm(VersionedForm):
             "timetable_precision": "How precise is its date?",
         }
         help_texts = {
+            "decision_wording": "Optional: the authority's own word for the decision, e.g. "
+            "“Accepted” or “Agreed in principle”. The appendix prints it; the figures count the "
+            "decision. A decision changed without a new word drops the old one.",
             "text": "Markdown.",
             "timetable": "A deadline or a status as the response states it, e.g. “Meeting "
             "held by 28 February” or “Completed”. It never makes the recommendation overdue: "
@@ -549,8 +552,8 @@ class ProgressUpdateForm(VersionedForm):
     class Meta:
         model = ProgressUpdate
         fields = [
-            "as_at", "as_at_precision", "status", "rag", "text", "timescale", "target_date",
-            "target_date_change_reason", "report",
+            "as_at", "as_at_precision", "status", "status_wording", "rag", "text", "timescale",
+            "target_date", "target_date_change_reason", "report",
         ]  # fmt: skip
         widgets = {
             **_date_widgets("as_at", "target_date"),
@@ -567,6 +570,9 @@ class ProgressUpdateForm(VersionedForm):
             "text": "What has been done, and what is still to do. Markdown.",
             "status": "“Status not stated” when the paper gives none: the status stays as an "
             "earlier update stated it, and it makes nothing overdue.",
+            "status_wording": "Optional: the authority's own word for the status, e.g. "
+            "“Completed” or “On track”. The appendix prints it; the figures and overdue labels "
+            "go by the status. A status changed without a new word drops the old one.",
             "timescale": "As the paper writes it, one per line if it gives several.",
             "target_date": "When the recommendation should be implemented. Optional.",
             "target_date_change_reason": "Required when the target date differs from the "
@@ -1383,9 +1389,18 @@ class ImportUploadForm(forms.Form):
         initial=NEW,
     )
     committee = forms.ModelChoiceField(
-        queryset=Committee.objects.none(), required=False, label="Committee (new review)"
+        queryset=Committee.objects.none(),
+        required=False,
+        label="Committee (new review)",
+        help_text="Left blank: the committee the file names above the table, if any "
+        "(you confirm it on the next page).",
     )
-    title = forms.CharField(max_length=SHORT_TEXT_MAX, required=False, label="Title (new review)")
+    title = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
+        required=False,
+        label="Title (new review)",
+        help_text="Left blank: the title the file gives above the table, if any.",
+    )
     review = forms.ModelChoiceField(
         queryset=Review.objects.none(), required=False, label="Review (update report)"
     )
@@ -1417,12 +1432,8 @@ class ImportUploadForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("into") == self.NEW:
-            if not data.get("committee"):
-                self.add_error("committee", "Choose the committee the new review belongs to.")
-            if not (data.get("title") or "").strip():
-                self.add_error("title", "Enter the new review's title.")
-        elif data.get("into") == self.EXISTING and not data.get("review"):
+        # A new review's committee and title may come from the file, confirmed on the preview.
+        if data.get("into") == self.EXISTING and not data.get("review"):
             self.add_error("review", "Choose the review the update report belongs to.")
         return data
 

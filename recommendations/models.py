@@ -20,6 +20,7 @@ from recommendations import filetypes
 
 LONG_TEXT_MAX = 20_000  # characters; several pages of a committee paper
 SHORT_TEXT_MAX = 255
+WORDING_MAX = 100  # a decision or status as the paper words it
 
 DEFAULT_TRACKER_REFERENCE = "SR ({year}) {number:02}"
 TRACKER_REFERENCE_FIELDS = ("year", "number", "label")
@@ -478,6 +479,15 @@ class Response(models.Model):
         Recommendation, on_delete=models.CASCADE, related_name="response"
     )
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.AWAITING)
+    # The paper's own word for the decision ("Accepted", "Agreed in principle"), printed in
+    # the appendix instead of ours; counts, filters and charts go by ``decision``.
+    decision_wording = models.CharField(
+        "decision as the paper words it",
+        max_length=WORDING_MAX,
+        blank=True,
+        help_text="Optional: the authority's own word for the decision, e.g. “Accepted” or "
+        "“Agreed in principle”. The appendix prints it; the figures count the decision above.",
+    )
     text = models.TextField(
         blank=True,
         max_length=LONG_TEXT_MAX,
@@ -521,6 +531,14 @@ class Response(models.Model):
         return "\n".join(
             part for part in (self.timetable.strip(), self.timetable_date_display) if part
         )
+
+
+# How the papers with an "Agreed Yes/No" column print a decision.
+DECISION_YES_NO = {
+    Response.Decision.AGREED: "Yes",
+    Response.Decision.NOT_AGREED: "No",
+    Response.Decision.PARTLY_AGREED: "Partly",
+}
 
 
 class Lead(models.Model):
@@ -673,6 +691,14 @@ class ProgressUpdate(models.Model):
     )
     text = models.TextField(max_length=LONG_TEXT_MAX, help_text="Markdown.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    # As ``Response.decision_wording``: the paper's word ("Completed", "On track", "Amber").
+    status_wording = models.CharField(
+        "status as the paper words it",
+        max_length=WORDING_MAX,
+        blank=True,
+        help_text="Optional: the authority's own word for the status, e.g. “Completed” or "
+        "“On track”. The appendix prints it; the figures and overdue labels go by the status.",
+    )
     rag = models.CharField("RAG rating", max_length=5, choices=RagRating.choices, blank=True)
     target_date_change_reason = models.TextField(
         blank=True,

@@ -51,6 +51,7 @@ from recommendations.models import (
     Meeting,
     Person,
     ProgressUpdate,
+    RagRating,
     Recommendation,
     ReminderSent,
     RequestedUpdate,
@@ -392,8 +393,22 @@ def recommendation_move(
             rec.save()
 
 
+def _drop_stale_wording(instance: models.Model, value: str, wording: str) -> None:
+    """The paper's word belongs to the value it was recorded with: a value changed without a
+    new word (the round entry's form has none) drops the old word, which would misname it."""
+    stored = type(instance)._default_manager.filter(pk=instance.pk).values(value, wording).first()
+    if (
+        stored
+        and getattr(instance, value) != stored[value]
+        and getattr(instance, wording) == stored[wording]
+    ):
+        setattr(instance, wording, "")
+
+
 @transaction.atomic
 def response_save(*, response: Response, expected_version: int | None, user: User) -> Response:
+    if response.pk is not None:
+        _drop_stale_wording(response, "decision", "decision_wording")
     _validate(response)
     if response.pk is None:
         _attribute_to(response, user)
@@ -540,6 +555,7 @@ def progress_update_edit(
     )
     _refuse_if_final(stored_report_id)
     _refuse_if_final(update.report_id)
+    _drop_stale_wording(update, "status", "status_wording")
     _validate(update, rules.progress_update_errors)
     _save_versioned(update, expected_version=expected_version, user=user)
     return update
@@ -1893,8 +1909,10 @@ class ImportedLead:
 
 @dataclass
 class ImportedRow:
-    """One row of an imported table, as it will be saved. ``decision`` and ``response`` are
-    None when the table has no such column; ``errors`` say why the row cannot be saved."""
+    """One row of an imported table, as it will be saved. ``decision``, ``response`` and
+    ``status`` are None when the table has no such column (a blank status cell keeps the
+    latest update's); the wordings are the paper's words when they differ from ours;
+    ``errors`` say why the row cannot be saved."""
 
     number: int  # the row's number in the source table (the heading row is 1, or more)
     label: str = ""
@@ -1908,13 +1926,27 @@ class ImportedRow:
     timetable_precision: str = DatePrecision.DAY
     leads: list[ImportedLead] = field(default_factory=list)
     update: str = ""
-    status: str = ProgressUpdate.Status.NOT_STATED
+    status: str | None = None
     status_wording: str = ""
     rag: str = ""
     timescale: str = ""
     errors: list[str] = field(default_factory=list)
     # Filled in by an import into an existing review.
     matched: Recommendation | None = None
+
+    @property
+    def decision_label(self) -> str:
+        return dict(Response.Decision.choices).get(self.decision or "", "")
+
+    @property
+    def status_label(self) -> str:
+        """Ours for the status, and the RAG rating."""
+        rag = dict(RagRating.choices).get(self.rag, "")
+        rag = f"RAG: {rag}" if rag else ""
+        if rag and self.status == ProgressUpdate.Status.NOT_STATED:
+            return rag
+        status = dict(ProgressUpdate.Status.choices).get(self.status or "", "")
+        return ", ".join(part for part in (status, rag) if part)
 
 
 @dataclass
@@ -1984,6 +2016,45 @@ def import_table(
     return result
 
 
+@transaction.atomic
+def import_table_at_meeting(
+    *,
+    meeting_date: dt.date | None,
+    agenda_item: str,
+    review: Review,
+    meeting_precision: str = DatePrecision.DAY,
+    report: UpdateReport | None,
+    user: User,
+    **kwargs,
+) -> ImportResult:
+    """``import_table`` of a table whose header names the meeting it went to: a new review is
+    reported on that date (a month or a year too); a new update report of a review is
+    presented at its committee's meeting that day, recorded now (``agenda_item``: the minute,
+    or the report's title) if the tracker has none. All or nothing, the meeting included."""
+    if meeting_date is not None and review.pk is None:
+        review.reported_on, review.reported_precision = meeting_date, meeting_precision
+    elif meeting_date is not None and report is not None and meeting_precision == "day":
+        meeting = (
+            Meeting.objects.filter(committee_id=review.committee_id, date=meeting_date)
+            .order_by("pk")
+            .first()
+        )
+        if meeting is None:
+            try:
+                meeting = meeting_create(
+                    meeting=Meeting(
+                        date=meeting_date,
+                        agenda_item=(agenda_item.strip() or report.title)[:SHORT_TEXT_MAX],
+                    ),
+                    review=review,
+                    user=user,
+                )
+            except ValidationError as error:
+                raise ImportRefused({0: error.messages}) from None
+        report.meeting = meeting
+    return import_table(review=review, report=report, user=user, **kwargs)
+
+
 def _import_new_review(
     rows: Sequence[ImportedRow], review: Review, report: UpdateReport | None, user: User
 ) -> ImportResult:
@@ -2023,6 +2094,7 @@ def _import_new_review(
                     response=Response(
                         recommendation=recommendation,
                         decision=row.decision or default,
+                        decision_wording=row.decision_wording,
                         text=row.response or "",
                         timetable=row.timetable,
                         timetable_date=row.timetable_date,
@@ -2062,7 +2134,8 @@ def _import_update(
             as_at=report.as_at or timezone.localdate(),
             as_at_precision=report.as_at_precision if report.as_at else DatePrecision.DAY,
             text=row.update.strip(),
-            status=row.status,
+            status=row.status or ProgressUpdate.Status.NOT_STATED,
+            status_wording=row.status_wording,
             rag=row.rag,
             timescale=row.timescale,
         ),
@@ -2096,17 +2169,16 @@ def _import_update_report(
             result.unmatched.append(row)
             continue
         row.matched = rec
-        before = latest.get(rec.pk)
-        old = (
-            (_words(markdown_to_text(before.text)), before.status, before.rag, before.timescale)
-            if before
-            else ("", ProgressUpdate.Status.NOT_STATED, "", "")
+        before = latest.get(rec.pk) or ProgressUpdate(
+            text="", status=ProgressUpdate.Status.NOT_STATED
         )
-        status = row.status if row.status_wording or before is None else before.status
-        rag = row.rag if row.status_wording or before is None else before.rag
-        new = (_words(markdown_to_text(row.update)), status, rag, row.timescale)
-        if row.update.strip() and new != old:
-            row.status, row.rag = status, rag
+        old = (before.status, before.rag, before.status_wording)
+        new = old if row.status is None else (row.status, row.rag, row.status_wording)
+        if row.update.strip() and (
+            (_words(markdown_to_text(row.update)), *new, row.timescale)
+            != (_words(markdown_to_text(before.text)), *old, before.timescale)
+        ):
+            row.status, row.rag, row.status_wording = new
             changed.append((rec, row))
     if not changed:
         return result

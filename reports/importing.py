@@ -1,14 +1,39 @@
 """The reports app's part of an import: the appendix prints in the source table's columns.
 
-Until layouts are stored per review, that is the preset whose columns are closest to the
-source's, with the source's headings as its renamed headings. One function, so a stored
-layout can take its place."""
+The layout stores the source's columns, in its order, under its headings; the preset closest
+to them writes the labels (and is what the settings page starts from)."""
 
 from __future__ import annotations
 
+import re
+
 from recommendations.models import Review
-from reports.layouts import COLUMN_KEYS, LAYOUTS
+from reports.layouts import COLUMN_KEYS, HEADING_MAX, LAYOUTS
 from reports.services import appendix_settings_set
+
+# "Agreed Yes/No", "Accepted (Y/N)": the decision printed as the papers' Yes and No.
+_YES_NO = re.compile(r"\byes\b|\by\s*/\s*n\b", re.IGNORECASE)
+
+
+def layout_columns(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The appendix's columns (field, heading) for an imported table's (field, heading):
+    a label column of its own keeps the text beside it in a column of its own; a label at
+    the start of the text stays there; a decision headed "Yes/No" prints as Yes and No; lead
+    columns beside Cabinet member or senior officer ones show the lead officers only; a
+    field shown twice (several lead columns) shows once, where it first was."""
+    fields = {name for name, _ in columns}
+    roles = bool(fields & {"cabinet_member", "senior_officer"})
+    out: list[tuple[str, str]] = []
+    for name, heading in columns:
+        if name == "recommendation":
+            name = "text" if "label" in fields else "recommendation"
+        elif name == "decision" and _YES_NO.search(heading):
+            name = "decision_yes_no"
+        elif name == "leads" and roles:
+            name = "lead_officer"
+        if name in COLUMN_KEYS and all(name != seen for seen, _ in out):
+            out.append((name, heading[:HEADING_MAX].strip()))
+    return out
 
 
 def closest_layout(fields: list[str]) -> str:
@@ -28,8 +53,11 @@ def closest_layout(fields: list[str]) -> str:
 
 
 def apply_imported_layout(*, review: Review, columns: list[tuple[str, str]], **kwargs) -> None:
-    fields = [name for name, _ in columns]
-    layout = closest_layout(fields)
-    keys = LAYOUTS[layout].keys
-    headings = {name: heading for name, heading in columns if name in keys and heading}
-    appendix_settings_set(review=review, layout=layout, headings=headings, expected_version=None)
+    shown = layout_columns(columns)
+    layout = closest_layout([name for name, _ in shown])
+    appendix_settings_set(
+        review=review,
+        layout=layout,
+        columns=shown or None,
+        expected_version=None,
+    )

@@ -24,8 +24,8 @@ FIELDS: dict[str, Field] = {
         Field("recommendation", "Recommendation: label and text in one cell", "Recommendation", 20),
         Field("label", "Label only (as the layout writes it)", "Ref", 6),
         Field("text", "Recommendation text only", "Recommendation", 20),
-        Field("decision", "Decision, in our words (Agreed, Partly agreed, Not agreed)", "Decision", 7),  # noqa: E501
-        Field("decision_yes_no", "Decision as the papers word it (Yes, No, Partly)", "Agreed Yes/No", 6),  # noqa: E501
+        Field("decision", "Decision: the paper's own wording when recorded, else ours (Agreed, Partly agreed, Not agreed)", "Decision", 7),  # noqa: E501
+        Field("decision_yes_no", "Decision as Yes, No, Partly (or the paper's own wording when recorded)", "Agreed Yes/No", 6),  # noqa: E501
         Field("response", "Response", "Response", 20),
         Field("response_date", "Response date (when it was agreed)", "Response agreed", 8),
         Field("response_timetable", "The response's timetable (a deadline or a status, and its date)", "Timetable", 9),  # noqa: E501
@@ -34,7 +34,7 @@ FIELDS: dict[str, Field] = {
         Field("cabinet_member", "Responsible Cabinet members", "Responsible Cabinet member", 10),
         Field("senior_officer", "Senior responsible officers", "Senior responsible officer", 10),
         Field("update", "Latest progress update", "Latest update", 22),
-        Field("status", "Status of the update", "Status", 7),
+        Field("status", "Status of the update: the paper's own wording when recorded, else ours", "Status", 7),  # noqa: E501
         Field("rag", "RAG rating of the update", "RAG", 5),
         Field("as_at", "The update's “as at” date", "As at", 7),
         Field("timescale", "Timescale (as the update words it)", "Timescale", 7),

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from recommendations.markdown import markdown_to_text, render_markdown
 from recommendations.models import (
+    DECISION_YES_NO,
     CommitteeVerdict,
     GlossaryTerm,
     Lead,
@@ -331,16 +332,25 @@ def _labelled(label: str, body: SafeString) -> SafeString:
 
 
 def decision_text(response: Response | None, yes_no: bool = False) -> str:
-    """Our wording ("Agreed"), or the papers' ("Yes", "No", "Partly"; nothing for the rest)."""
+    """The decision as its paper words it ("Accepted", "Agreed in principle") when recorded;
+    else ours ("Agreed"), or the papers' usual ("Yes", "No", "Partly"; nothing for the rest)."""
     if response is None:
         return ""
+    if response.decision_wording:
+        return response.decision_wording
     if not yes_no:
         return response.get_decision_display()
-    return {
-        Response.Decision.AGREED: "Yes",
-        Response.Decision.NOT_AGREED: "No",
-        Response.Decision.PARTLY_AGREED: "Partly",
-    }.get(response.decision, "")
+    return DECISION_YES_NO.get(response.decision, "")
+
+
+def status_text(update: ProgressUpdate | None) -> str:
+    """The status as its paper words it ("Completed", "Amber") when recorded, else ours; a
+    status the paper does not state prints as nothing, as the paper has it."""
+    if update is None:
+        return ""
+    if update.status_wording:
+        return update.status_wording
+    return "" if update.status == ProgressUpdate.Status.NOT_STATED else update.get_status_display()
 
 
 def _people_cell(leads: list[Lead]) -> Cell:
@@ -430,8 +440,6 @@ def _build_cells(
     response = getattr(rec, "response", None)
     leads = list(rec.leads.all())
     by_role = {role: [lead for lead in leads if lead.role == role] for role in Lead.Role.values}
-    # A status the paper does not state prints as nothing, as the paper has it.
-    stated = update and update.status != ProgressUpdate.Status.NOT_STATED
     builders = {
         "recommendation": lambda: _recommendation_cell(rec, layout, is_part),
         "label": lambda: plain_cell(_label_and_text(rec, layout, is_part)[0]),
@@ -446,7 +454,7 @@ def _build_cells(
         "cabinet_member": lambda: _people_cell(by_role[Lead.Role.CABINET_MEMBER]),
         "senior_officer": lambda: _people_cell(by_role[Lead.Role.SENIOR_RESPONSIBLE_OFFICER]),
         "update": lambda: _update_cell(update, no_new_update),
-        "status": lambda: plain_cell(update.get_status_display() if stated else ""),
+        "status": lambda: plain_cell(status_text(update)),
         "rag": lambda: plain_cell(update.get_rag_display() if update else ""),
         "as_at": lambda: plain_cell(update.as_at_display if update else ""),
         "timescale": lambda: lines_cell(update.timescale if update else ""),

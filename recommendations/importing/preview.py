@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 from recommendations.importing import recognise
 from recommendations.importing.readers import SourceTable
-from recommendations.models import Response
+from recommendations.models import (
+    DECISION_YES_NO,
+    WORDING_MAX,
+    ProgressUpdate,
+    RagRating,
+    Response,
+)
 from recommendations.services import ImportedLead, ImportedRow
 
 
@@ -21,6 +27,8 @@ class Preview:
     rows: list[ImportedRow] = field(default_factory=list)
     # Words in the decision or status columns that nothing maps: (column field, word).
     unknown_words: list[tuple[str, str]] = field(default_factory=list)
+    # Header fields found above the table (``recognise.HEADER_FIELDS``): field -> value.
+    header: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -63,6 +71,41 @@ def mapping_from_pairs(headings: list[str], pairs: list[str]) -> dict[int, str]:
     return mapping
 
 
+def default_table(tables: list[SourceTable]) -> int:
+    """The index of the first table with a recommendation column (a Word file may hold a
+    table of header fields, or a version table, above it); else the first."""
+    for index, table in enumerate(tables):
+        headings = table.rows[recognise.find_header_row(table.rows)]
+        if "recommendation" in recognise.recognise_headings(headings):
+            return index
+    return 0
+
+
+def words_from_pairs(pairs: list[str]) -> dict[str, str]:
+    """``--word "Supported in part=partly_agreed"`` pairs as word -> value. An unknown value
+    is a ``ValueError`` naming the values."""
+    values = word_values()
+    words: dict[str, str] = {}
+    for pair in pairs:
+        word, sep, value = pair.rpartition("=")
+        if not sep or value.strip() not in values:
+            raise ValueError(
+                f'"{pair}": write a word as "Word=value"; the values are: ' + ", ".join(values)
+            )
+        words[word.strip()] = value.strip()
+    return words
+
+
+def word_values(kind: str = "") -> dict[str, str]:
+    """What a decision ("decision") or status ("status") word can be mapped to; both when
+    ``kind`` is blank."""
+    decisions = dict(Response.Decision.choices)
+    statuses = dict(ProgressUpdate.Status.choices) | {
+        f"rag:{value}": f"RAG: {label}" for value, label in RagRating.choices
+    }
+    return {"decision": decisions, "status": statuses}.get(kind, decisions | statuses)
+
+
 def build_preview(
     table: SourceTable,
     *,
@@ -70,7 +113,8 @@ def build_preview(
     words: dict[str, str] | None = None,
 ) -> Preview:
     """``mapping`` overrides the recognised field of some columns (index -> field);
-    ``words`` maps a decision or status word (as the source has it) to a value."""
+    ``words`` maps a decision or status word (as the source has it) to a value (for a
+    status, "rag:<colour>" is a RAG rating)."""
     header_index = recognise.find_header_row(table.rows)
     headings = [" ".join(cell.split()) for cell in table.rows[header_index]]
     fields = recognise.recognise_headings(headings)
@@ -78,6 +122,9 @@ def build_preview(
         if 0 <= index < len(fields):
             fields[index] = name
     preview = Preview(table, header_index, headings, fields)
+    preview.header = recognise.header_fields(
+        table.above + recognise.row_lines(table.rows[:header_index])
+    )
     words = {key.strip().lower(): value for key, value in (words or {}).items()}
     seen_labels: dict[str, int] = {}
     unknown: set[tuple[str, str]] = set()
@@ -107,6 +154,33 @@ def _joined(fields: list[str], cells: list[str], name: str) -> str:
     )
 
 
+def _mapped(words: dict[str, str], kind: str, word: str) -> str:
+    value = words.get(word.strip().lower(), "")
+    return value if value in word_values(kind) else ""
+
+
+def _mapped_status(value: str) -> tuple[str, str]:
+    """(status, RAG rating) of a word mapped by hand: "rag:amber" is a RAG colour, its
+    status unstated."""
+    if value.startswith("rag:"):
+        return ProgressUpdate.Status.NOT_STATED, value.removeprefix("rag:")
+    return value, ""
+
+
+def _wording(row: ImportedRow, word: str, ours: set[str | None]) -> str:
+    """The cell's words, kept when the appendix would print something else for the value
+    they map to."""
+    word = " ".join(word.split())
+    if word in ours or not word:
+        return ""
+    if len(word) > WORDING_MAX:
+        row.errors.append(
+            f"“{word[:40]}…” is too long to keep as the paper's word for a decision or "
+            f"status (at most {WORDING_MAX} characters): map the column to something else."
+        )
+    return word
+
+
 def _row(
     number: int,
     fields: list[str],
@@ -126,13 +200,19 @@ def _row(
         row.errors.append("No recommendation text.")
     if "decision" in values:
         word = values["decision"]
-        decision = words.get(word.strip().lower()) or recognise.decision_for(word)
+        decision = _mapped(words, "decision", word) or recognise.decision_for(word)
         if decision in Response.Decision.values:
             row.decision = decision
         else:
             row.errors.append(f'Unknown decision "{word}": say which decision it means.')
             unknown.add(("decision", word))
-        row.decision_wording = word
+        row.decision_wording = _wording(
+            row,
+            word,
+            {Response.Decision(decision).label, DECISION_YES_NO.get(decision)}
+            if decision in Response.Decision.values
+            else set(),
+        )
     if "response" in values:
         row.response = values["response"]
     if timetable := values.get("response_timetable", ""):
@@ -147,13 +227,16 @@ def _row(
     row.update = values.get("update", "")
     if "status" in values:
         word = values["status"]
-        mapped = words.get(word.strip().lower())
-        status = (mapped, "") if mapped else recognise.status_for(word)
+        mapped = _mapped(words, "status", word)
+        status = _mapped_status(mapped) if mapped else recognise.status_for(word)
         if status is None:
             row.errors.append(f'Unknown status "{word}": say which status it means.')
             unknown.add(("status", word))
-        else:
+        elif word.strip():  # a blank cell keeps the latest update's status
             row.status, row.rag = status
-        row.status_wording = word
+        stated = row.status in ProgressUpdate.Status.values and row.status != "not_stated"
+        row.status_wording = _wording(
+            row, word, {ProgressUpdate.Status(row.status).label if stated else ""}
+        )
     row.timescale = values.get("timescale", "").replace("\n\n", "\n")
     return row

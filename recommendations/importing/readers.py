@@ -27,6 +27,9 @@ class SourceTable:
     rows: list[list[str]]  # Markdown cells; every row as long as the longest
     # Notes about the source worth showing with the preview (merged cells, rows cut).
     notes: list[str] = field(default_factory=list)
+    # Lines above the table in a Word file (paragraphs, and two-column tables' rows as
+    # "label: value"), where header fields such as the committee and meeting date are.
+    above: list[str] = field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -206,6 +209,7 @@ def _read_docx(content: bytes) -> list[SourceTable]:
     except Exception:  # noqa: BLE001 -- python-docx raises many kinds for a damaged file
         raise _refuse("The Word file is damaged and cannot be read.") from None
     tables = []
+    above = _lines_above(document)
     for number, table in enumerate(document.tables, start=1):
         notes: list[str] = []
         rows: list[list[str]] = []
@@ -225,8 +229,42 @@ def _read_docx(content: bytes) -> list[SourceTable]:
                     "into the first of them."
                 )
             rows.append(cells)
-        tables.append(SourceTable(f"Table {number}", _limit_rows(_square(rows), notes), notes))
+        tables.append(
+            SourceTable(
+                f"Table {number}",
+                _limit_rows(_square(rows), notes),
+                notes=notes,
+                above=above[number - 1] if number <= len(above) else [],
+            )
+        )
     return tables
+
+
+ABOVE_MAX = 40  # lines kept above a table: the header fields sit just above it
+
+
+def _lines_above(document) -> list[list[str]]:
+    """For each table of the body, in order, the lines above it."""
+    from docx.table import Table  # noqa: PLC0415
+    from docx.text.paragraph import Paragraph  # noqa: PLC0415
+
+    lines: list[str] = []
+    found: list[list[str]] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = " ".join(Paragraph(child, document).text.split())
+            if text:
+                lines.append(text)
+        elif tag == "tbl":
+            found.append(lines[-ABOVE_MAX:])
+            table = Table(child, document)
+            if len(table.columns) == 2:
+                for row in table.rows:
+                    label, value = (" ".join(cell.text.split()) for cell in row.cells[:2])
+                    if label and value and label != value:
+                        lines.append(f"{label.rstrip(':')}: {value}")
+    return found
 
 
 # --- Excel --------------------------------------------------------------------------------

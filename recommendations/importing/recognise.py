@@ -67,11 +67,78 @@ def recognise_headings(headings: list[str]) -> list[str]:
 
 def find_header_row(rows: list[list[str]]) -> int:
     """The first row with two cells or more: a title above the headings (one cell, or a cell
-    merged across the table) is passed over."""
-    for index, row in enumerate(rows[:5]):
-        if sum(1 for cell in row if cell.strip()) >= 2:
+    merged across the table) and header fields ("Committee:", "People Scrutiny") are passed
+    over."""
+    for index, row in enumerate(rows[:10]):
+        filled = [cell for cell in row if cell.strip()]
+        # "Label | value" above a wider table is a header field; a table two columns wide
+        # may be headed "Date | Action", so there only "Label:" is one.
+        field_row = len(filled) == 2 and header_label(filled[0])
+        if field_row and len(row) == 2:
+            field_row = filled[0].rstrip().endswith(":")
+        if len(filled) >= 2 and not field_row:
             return index
     return 0
+
+
+# The header fields above a table, which an import can use: the review's title, its
+# committee, the meeting's date and the minute (or agenda item) number.
+HEADER_FIELDS: dict[str, str] = {
+    "title": "Title or topic",
+    "committee": "Committee",
+    "meeting_date": "Meeting date",
+    "minute": "Minute or agenda item",
+}
+_HEADER_LABELS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "meeting_date",
+        re.compile(r"^((date of (the )?)?meeting( date)?|date|date agreed( by \w+)?)$"),
+    ),
+    ("minute", re.compile(r"^(minute|min|agenda item|item)( (no|number|ref|reference))?$")),
+    (
+        "committee",
+        re.compile(r"^((select |scrutiny )?committee|commission|panel)( (name|owner))?$"),
+    ),
+    ("title", re.compile(r"^(title|topic|subject|review|inquiry|report)( title)?$")),
+]
+_HEADER_LINE = re.compile(r"^([^:]{1,40}?)\s*:\s*(\S.*)$")
+
+
+def header_label(text: str) -> str:
+    """The header field a label names ("Committee:", "Meeting date", "Minute no."), or "";
+    a cell holding "Label: value" names its label's."""
+    text = text.strip()
+    if match := _HEADER_LINE.match(text):
+        text = match[1]
+    normal = _normal(text)
+    return next((name for name, pattern in _HEADER_LABELS if pattern.match(normal)), "")
+
+
+def header_fields(lines: list[str]) -> dict[str, str]:
+    """The header fields found in lines above a table, each "Label: value" (the first value
+    of each field)."""
+    found: dict[str, str] = {}
+    for line in lines:
+        match = _HEADER_LINE.match(" ".join(line.split()))
+        if match and (name := header_label(match[1])) and name not in found:
+            value = match[2].strip()
+            # "14 March 2024: Item 5", as our own exports print a meeting: its date.
+            day = value.split(":")[0].strip()
+            found[name] = day if name == "meeting_date" and parse_date(day) else value
+    return found
+
+
+def row_lines(rows: list[list[str]]) -> list[str]:
+    """Rows above a table's headings as lines: "Committee | People Scrutiny" is
+    "Committee: People Scrutiny"."""
+    lines = []
+    for row in rows:
+        filled = [" ".join(cell.split()) for cell in row if cell.strip()]
+        if len(filled) == 2 and not _HEADER_LINE.match(filled[0]):
+            lines.append(f"{filled[0].rstrip(':')}: {filled[1]}")
+        elif filled:
+            lines.append(" ".join(filled))
+    return lines
 
 
 def _normal(word: str) -> str:
@@ -190,7 +257,7 @@ _MONTHS = {
         dt.date(2000, number, 1).strftime("%b").lower(),
     )
 }
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s?(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
 _MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?,?\s+(\d{4})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from recommendations import access, forms, services
 from recommendations.importing import readers, recognise
-from recommendations.importing.preview import Preview, build_preview
+from recommendations.importing.preview import Preview, build_preview, default_table, word_values
 from recommendations.models import Committee, DatePrecision, Review, UpdateReport
 from recommendations.storage import StorageUnavailable
 
@@ -81,22 +81,14 @@ def _word_key(kind: str, word: str) -> str:
 
 
 def _choices_for(kind: str) -> list[tuple[str, str]]:
-    from recommendations.models import ProgressUpdate, RagRating, Response  # noqa: PLC0415
-
-    if kind == "decision":
-        return [("", "Choose…"), *Response.Decision.choices]
-    return [
-        ("", "Choose…"),
-        *ProgressUpdate.Status.choices,
-        *[(f"rag:{value}", f"RAG: {label}") for value, label in RagRating.choices],
-    ]
+    return [("", "Choose…"), *word_values(kind).items()]
 
 
 def _preview_from(request: HttpRequest, params, tables) -> tuple[int, Preview, dict]:
     try:
-        index = min(max(int(params.get("table", "1")), 1), len(tables)) - 1
-    except ValueError:
-        index = 0
+        index = min(max(int(params["table"]), 1), len(tables)) - 1
+    except (KeyError, ValueError):
+        index = default_table(tables)
     table = tables[index]
     mapping = {}
     # Columns chosen for another table (the table was just changed) do not apply to this one.
@@ -109,15 +101,11 @@ def _preview_from(request: HttpRequest, params, tables) -> tuple[int, Preview, d
     words, chosen = {}, {}
     for kind, word in first.unknown_words:
         value = params.get(_word_key(kind, word), "")
-        if value:
+        if value in word_values(kind):
             chosen[_word_key(kind, word)] = value
             words[word] = value
     preview = build_preview(table, mapping=mapping, words=words) if words else first
-    if words:  # a RAG colour chosen for a status word sets the rating, not the status
-        for row in preview.rows:
-            if row.status.startswith("rag:"):
-                row.status, row.rag = "not_stated", row.status.removeprefix("rag:")
-        preview.unknown_words = first.unknown_words
+    preview.unknown_words = first.unknown_words  # asked still, with the answers given
     return index, preview, chosen
 
 
@@ -137,8 +125,9 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     index, preview, chosen = _preview_from(request, params, tables)
     review = Review.objects.filter(pk=entry["review"]).first() if entry["review"] else None
     known = set(review.recommendations.values_list("label", flat=True)) if review else set()
+    header = _header(params, entry, preview, review)
     if request.method == "POST" and not preview.errors:
-        result = _save(request, entry, preview, review, content)
+        result = _save(request, entry, preview, review, content, header)
         if result is not None:
             default_storage.delete(entry["stored"])
             request.session[SESSION_KEY] = {}
@@ -172,27 +161,78 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             "field_choices": list(recognise.FIELDS.items()),
             "word_fields": word_fields,
             "review": review,
+            "header": header,
+            "committees": Committee.objects.select_related("authority").order_by(
+                "authority__name", "name"
+            ),
             "unmatched": [row.number for row in preview.rows if review and row.label not in known],
-            "committee": Committee.objects.filter(pk=entry["committee"]).first(),
-            "title": entry["title"],
+            "committee": header["committee"],
+            "title": header["title"],
             "action": reverse("recommendations:import_preview", kwargs={"token": token}),
         },
     )
 
 
-def _save(request, entry, preview: Preview, review: Review | None, content: bytes):
+def _header(params, entry: dict, preview: Preview, review: Review | None) -> dict:
+    """The header fields as the officer confirmed them on the preview, else as the upload
+    form gave them, else as the file has them above the table."""
+    found = preview.header
+
+    def value(name: str, default: str) -> str:
+        return params[f"head_{name}"].strip() if f"head_{name}" in params else default
+
+    committee = None
+    if review is None:
+        chosen = value("committee", str(entry["committee"] or ""))
+        committee = Committee.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        if committee is None and not chosen and found.get("committee"):
+            committee = _committee_named(found["committee"])
+    date = value("meeting_date", found.get("meeting_date", ""))
+    return {
+        "found": [(recognise.HEADER_FIELDS[key], text) for key, text in found.items()],
+        "title": value("title", entry["title"] or found.get("title", "")),
+        "committee": committee,
+        "meeting_date": date,
+        "meeting_date_parsed": recognise.parse_date(date) if date else None,
+        "minute": value("minute", found.get("minute", "")),
+    }
+
+
+def _committee_named(text: str) -> Committee | None:
+    """The one committee whose name the file's header gives (or holds: "Chairman, Children's
+    Select Committee" names the Children's Select Committee)."""
+    words = " ".join(text.lower().split())
+    named = [
+        committee
+        for committee in Committee.objects.only("pk", "name")
+        if committee.name.lower() == words or committee.name.lower() in words
+    ]
+    return named[0] if len(named) == 1 else None
+
+
+def _save(request, entry, preview: Preview, review: Review | None, content: bytes, header):
     as_at, precision = timezone.localdate(), DatePrecision.DAY
     if entry["as_at"] and (parsed := recognise.parse_date(entry["as_at"])):
         as_at, precision = parsed
+    elif header["meeting_date_parsed"]:  # updates are as at the meeting they went to
+        as_at, precision = header["meeting_date_parsed"]
     title = entry["report_title"] or preview.heading_of("update") or "Imported update"
     report = UpdateReport(title=title, as_at=as_at, as_at_precision=precision)
     if review is None:
-        committee = Committee.objects.filter(pk=entry["committee"]).first()
-        if committee is None:
-            raise Http404("The committee is gone: upload the file again.")
-        review = Review(committee=committee, title=entry["title"])
+        if header["committee"] is None or not header["title"]:
+            missing = "committee" if header["committee"] is None else "title"
+            messages.error(request, f"Nothing was saved. Give the new review's {missing}.")
+            return None
+        review = Review(committee=header["committee"], title=header["title"])
+    if header["meeting_date"] and header["meeting_date_parsed"] is None:
+        messages.error(request, "Nothing was saved. The meeting date is not a date.")
+        return None
+    meeting_date, meeting_precision = header["meeting_date_parsed"] or (None, DatePrecision.DAY)
     try:
-        return services.import_table(
+        return services.import_table_at_meeting(
+            meeting_date=meeting_date,
+            meeting_precision=meeting_precision,
+            agenda_item=_agenda_item(header["minute"]),
             rows=preview.rows,
             review=review,
             report=report,
@@ -209,6 +249,11 @@ def _save(request, entry, preview: Preview, review: Review | None, content: byte
         text = " ".join(getattr(error, "messages", [str(error)]))
         messages.error(request, f"Nothing was saved. {text}")
     return None
+
+
+def _agenda_item(minute: str) -> str:
+    """ "Minute 23" for a minute's number; the text as the file gives it otherwise."""
+    return f"Minute {minute}" if minute and minute[0].isdigit() else minute
 
 
 def _saved_message(result: services.ImportResult) -> str:

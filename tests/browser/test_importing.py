@@ -1,13 +1,13 @@
-"""An officer imports a Word table in the browser: upload, pick the table, map a column and
-a word, read the preview, save. Each page is checked with axe and the Nu HTML checker, and
-at 390 px wide (no sideways scroll)."""
+"""An officer imports a Word table in the browser: upload, pick the table, confirm the header
+fields above it, map a column and a word, read the preview, save. Each page is checked with
+axe and the Nu HTML checker, and at 390 px wide (no sideways scroll)."""
 
 from __future__ import annotations
 
 import io
 
 import docx
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from recommendations.models import Review
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
@@ -18,6 +18,8 @@ from tests.html_checker import assert_valid_html
 def _word_file() -> bytes:
     document = docx.Document()
     document.add_paragraph("Appendix A: a title above the tables")
+    document.add_paragraph("Meeting date: 3 March 2026")
+    document.add_paragraph("Minute: 12")
     first = document.add_table(rows=2, cols=2)
     first.rows[0].cells[0].text, first.rows[0].cells[1].text = "Version", "Date"
     first.rows[1].cells[0].text, first.rows[1].cells[1].text = "Final", "2026"
@@ -79,6 +81,13 @@ def test_an_officer_imports_a_word_table(page: Page, officer, demo_data):
     screenshot(page, "import-preview-word-to-map")
     page.get_by_label("Decision “Accepted for review”").select_option("partly_agreed")
     page.get_by_role("button", name="Show the preview again").click()
+    # The paper's words are kept beside the decision they count as.
+    expect(
+        page.get_by_role("cell", name="Accepted for review (counted as Partly agreed)")
+    ).to_be_visible()  # noqa: E501
+    # Header fields above the table: the meeting's date, confirmed here.
+    assert page.get_by_label("Reported on (the meeting's date)").input_value() == "3 March 2026"
+    expect(page.locator(".import-header")).to_contain_text("Minute or agenda item")
     served["preview"] = page.content().encode()
     assert_accessible(page)
     screenshot(page, "import-preview")
@@ -98,4 +107,14 @@ def test_an_officer_imports_a_word_table(page: Page, officer, demo_data):
     assert second.updates.get().text == "Sessions booked:\n\n- 12 in the spring\n- 3 in the summer"
     assert second.updates.get().rag == "amber"
     assert first.updates.get().as_at_display == "March 2026"
+    assert (first.response.decision_wording, second.response.decision_wording) == (
+        "Accepted", "Accepted for review",
+    )  # fmt: skip
+    assert (first.updates.get().status_wording, review.reported_on.isoformat()) == (
+        "Green", "2026-03-03",
+    )  # fmt: skip
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/reviews/{review.slug}/appendix/")
+    expect(page.get_by_role("cell", name="Accepted for review", exact=True)).to_be_visible()
+    screenshot(page, "import-appendix-papers-words")
     assert_valid_html(served)

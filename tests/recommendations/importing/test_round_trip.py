@@ -1,15 +1,17 @@
-"""An appendix exported as XLSX or CSV, edited, and imported as a new update report of its
-review gives exactly the edits as new updates. (DOCX: once the appendix has a Word export.)"""
+"""An appendix exported as XLSX, CSV or DOCX, edited, and imported as a new update report of
+its review gives exactly the edits as new updates."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+import docx
 import openpyxl
 import pytest
 from django.core.management import call_command
 
+from recommendations.importing.recognise import split_label
 from recommendations.models import ProgressUpdate, Review
 from reports.exporters.appendix import AppendixExporter
 from reports.rows import appendix_for_review
@@ -45,7 +47,34 @@ def _edit_csv(content: bytes, edits: dict[str, str], status: dict[str, str]) -> 
     return out.getvalue().encode()
 
 
-EDITORS = {"xlsx": _edit_xlsx, "csv": _edit_csv}
+def _edit_docx(content: bytes, edits: dict[str, str], status: dict[str, str]) -> bytes:
+    """As an officer edits the Word appendix: the update cell's paragraphs replaced, a list
+    typed with Word's bullet style."""
+    document = docx.Document(io.BytesIO(content))
+    table = document.tables[-1]
+    header = [cell.text for cell in table.rows[0].cells]
+    update_column = next(i for i, h in enumerate(header) if "update" in h.lower())
+    for row in table.rows[1:]:
+        label, _ = split_label(row.cells[0].paragraphs[0].text.strip())
+        if label not in edits:
+            continue
+        cell = row.cells[update_column]
+        for paragraph in cell.paragraphs[1:]:
+            paragraph._p.getparent().remove(paragraph._p)
+        lines = edits[label].split("\n")
+        cell.paragraphs[0].text = lines[0]
+        cell.paragraphs[0].style = document.styles["Normal"]
+        for line in lines[1:]:
+            if line.startswith("- "):
+                cell.add_paragraph(line.removeprefix("- "), style="List Bullet")
+            else:
+                cell.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+EDITORS = {"xlsx": _edit_xlsx, "csv": _edit_csv, "docx": _edit_docx}
 
 
 @pytest.mark.parametrize("kind", EDITORS)
