@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0016_recommendation_priority'),
+        ('recommendations', '0019_authority_report_year_starts'),
     ]
 
     operations = [
