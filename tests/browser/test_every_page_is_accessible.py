@@ -149,6 +149,7 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         REC + "/",
         REC + "/edit/",
         REC + "/overdue/",
+        REC + "/priority/",
         REC + "/close/",
         HACKNEY + "/recommendations/4/",
         HACKNEY + "/recommendations/4/reopen/",
