@@ -25,6 +25,8 @@ ACTIONS = {
     # tests/recommendations/test_review_publication.py: posts without the page's form
     "review_publication",
     "api_token_revoke",  # test_api
+    # tests/recommendations/test_priority.py: bad removal posts
+    "recommendation_priority_remove",
 }  # fmt: skip
 READING = {
     "home", "review_list", "label_meanings", "review_detail", "review_changes",

@@ -162,3 +162,16 @@ def test_members_and_clerks_cannot_mark_or_remove_a_priority(
     assert MARK not in body and REMOVE not in body
     recommendation.refresh_from_db()
     assert recommendation.priority_reason == "Why" and recommendation.version == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"version": ""}, {"version": "x"}, {"version": "0"}, {"version": "9" * 30},
+     {"version": "2\x00"}, {"version": ["2", "3"]}],
+)  # fmt: skip
+def test_a_bad_removal_post_is_a_message_never_a_500(officer_client, officer, recommendation, body):
+    _set(recommendation, officer, True, "Kept")
+    response = officer_client.post(REMOVE, body)
+    assert response.status_code in {200, 400}, response.status_code
+    recommendation.refresh_from_db()
+    assert recommendation.is_priority and recommendation.priority_reason == "Kept"
