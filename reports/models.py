@@ -252,7 +252,8 @@ class IssuedPack(models.Model):
 class StoredPDF(models.Model):
     """One document's PDF (a review's appendix, latest or of one update report, or a small
     committee pack), made by the task worker after the data it shows changed, so that a
-    download finds it ready. ``reports.prerender`` reads and writes these rows.
+    download finds it ready; or a large tracker across reviews, made when asked for.
+    ``reports.prerender`` reads and writes these rows.
 
     Kept by content: ``fingerprint`` is that of the HTML the stored file was rendered from,
     and a download serves the file only if the HTML it builds now has the same fingerprint,
@@ -285,6 +286,9 @@ class StoredPDF(models.Model):
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # A tracker across reviews: its query (``reports.trackers.canonical_query``), from which
+    # the worker builds it; its key is the query's digest.
+    tracker_query = models.TextField(blank=True)
     fingerprint = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to="pdfs/", blank=True, max_length=255)
     # Known to be what the data shows, without building the HTML: set when a render of the

@@ -179,6 +179,7 @@ def _pages() -> dict[str, list[str]]:
             "/recommendations/?page=2",
         ],
         "tracker": ["/trackers/", "/trackers/?group=committee&layout=hackney"],
+        "tracker_pdf_progress": ["/trackers/pdf/?closed=hide"],
     }
 
     def add(name: str, path: str) -> None:

@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 # Header fields were stored as bare keys ("committee"); each is now {"field", "label"}, a blank
 # label being the field's own, as a column's blank heading is.
@@ -30,4 +30,12 @@ def entries_to_keys(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("reports", "0007_layouts_built_from_fields")]
 
-    operations = [migrations.RunPython(keys_to_entries, entries_to_keys)]
+    operations = [
+        migrations.RunPython(keys_to_entries, entries_to_keys),
+        # A large tracker across reviews, made by the worker: the query it is built from.
+        migrations.AddField(
+            model_name="storedpdf",
+            name="tracker_query",
+            field=models.TextField(blank=True),
+        ),
+    ]
