@@ -137,12 +137,16 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     index, preview, chosen = _preview_from(request, params, tables)
     review = Review.objects.filter(pk=entry["review"]).first() if entry["review"] else None
     known = set(review.recommendations.values_list("label", flat=True)) if review else set()
+    committee = Committee.objects.filter(pk=entry["committee"]).first()
+    groups = _groups(preview, review.committee if review else committee)
     if request.method == "POST" and not preview.errors:
         result = _save(request, entry, preview, review, content)
         if result is not None:
             default_storage.delete(entry["stored"])
             request.session[SESSION_KEY] = {}
             messages.success(request, _saved_message(result))
+            if len(result.reviews) > 1:
+                return redirect("recommendations:review_list")
             return redirect(result.review)
     elif request.method == "POST":
         messages.error(request, "Nothing was saved: correct the rows with errors first.")
@@ -172,12 +176,33 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             "field_choices": list(recognise.FIELDS.items()),
             "word_fields": word_fields,
             "review": review,
-            "unmatched": [row.number for row in preview.rows if review and row.label not in known],
-            "committee": Committee.objects.filter(pk=entry["committee"]).first(),
+            "unmatched": [
+                row.number
+                for row in preview.rows
+                if review and not row.review and row.label not in known
+            ],
+            "groups": groups,
+            "committee": committee,
             "title": entry["title"],
             "action": reverse("recommendations:import_preview", kwargs={"token": token}),
         },
     )
+
+
+def _groups(preview: Preview, committee: Committee | None) -> list[tuple[str, list, bool]]:
+    """The preview's rows by review, each saying whether a review of that title is recorded
+    (in the authority): its rows then go into a new update report of it."""
+    groups = preview.groups
+    names = [name for name, _ in groups if name]
+    recorded: set[str] = set()
+    if names and committee is not None:
+        recorded = {
+            title.casefold()
+            for title in Review.objects.filter(
+                committee__authority_id=committee.authority_id, title__in=names
+            ).values_list("title", flat=True)
+        }
+    return [(name, rows, name.casefold() in recorded) for name, rows in groups]
 
 
 def _save(request, entry, preview: Preview, review: Review | None, content: bytes):
@@ -217,6 +242,9 @@ def _saved_message(result: services.ImportResult) -> str:
         if result.recommendations
         else f"Imported {result.updates} update(s) into the update report “{result.report.title}”."
     )
+    if len(result.reviews) > 1:
+        text += f" {len(result.reviews)} reviews: " + "; ".join(r.title for r in result.reviews)
+        text += "."
     if result.unmatched:
         labels = ", ".join(row.label or f"row {row.number}" for row in result.unmatched)
         text += f" No recommendation matched: {labels}."
