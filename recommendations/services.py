@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Literal, TypeVar
 
@@ -1915,6 +1915,8 @@ class ImportedRow:
     ``errors`` say why the row cannot be saved."""
 
     number: int  # the row's number in the source table (the heading row is 1, or more)
+    # A table of several reviews: the review the row is from, as the table names it.
+    review: str = ""
     label: str = ""
     text: str = ""
     parent_label: str = ""
@@ -1951,11 +1953,13 @@ class ImportedRow:
 
 @dataclass
 class ImportResult:
-    review: Review
+    review: Review  # the first, when the table held several
     report: UpdateReport | None
     recommendations: int = 0
     updates: int = 0
     unmatched: list[ImportedRow] = field(default_factory=list)
+    # A table of several reviews: each review imported into, in the table's order.
+    reviews: list[Review] = field(default_factory=list)
 
 
 class ImportRefused(Exception):
@@ -1994,6 +1998,11 @@ def import_table(
     refused = {row.number: row.errors for row in rows if row.errors}
     if refused:
         raise ImportRefused(refused)
+    if any(row.review for row in rows):
+        return _import_several_reviews(
+            rows=rows, review=review, report=report, columns=columns, file_name=file_name,
+            content=content, user=user,
+        )  # fmt: skip
     is_new = review.pk is None
     with _history_reason_is(f"imported from {PurePath(file_name).name}"):
         if is_new:
@@ -2053,6 +2062,64 @@ def import_table_at_meeting(
                 raise ImportRefused({0: error.messages}) from None
         report.meeting = meeting
     return import_table(review=review, report=report, user=user, **kwargs)
+
+
+def _import_several_reviews(
+    *,
+    rows: Sequence[ImportedRow],
+    review: Review,
+    report: UpdateReport | None,
+    columns: Sequence[tuple[str, str]],
+    file_name: str,
+    content: bytes,
+    user: User,
+) -> ImportResult:
+    """A table of several reviews (a council-wide tracker, a committee's progress annex):
+    each review the table names, by title among the authority's reviews, gets a new update
+    report of its rows; the others are new reviews of ``review``'s committee. Each group is
+    imported as a table of its own would be, in the caller's transaction: all or nothing."""
+    committee = review.committee
+    groups: dict[str, list[ImportedRow]] = {}
+    for row in rows:
+        groups.setdefault(row.review, []).append(row)
+    existing = {
+        found.title.casefold(): found
+        for found in Review.objects.filter(
+            committee__authority_id=committee.authority_id, title__in=list(groups)
+        ).order_by("-pk")
+    }
+    total: ImportResult | None = None
+    for name, group in groups.items():
+        target = existing.get(name.casefold()) or Review(
+            committee=committee, title=name, status=review.status
+        )
+        group_report = None
+        if report is not None:
+            group_report = UpdateReport(
+                title=report.title, as_at=report.as_at, as_at_precision=report.as_at_precision
+            )
+        try:
+            result = import_table(
+                rows=[replace(row, review="") for row in group], review=target,
+                report=group_report, columns=columns, file_name=file_name, content=content,
+                user=user,
+            )  # fmt: skip
+        except ImportRefused as refused:
+            if set(refused.errors) == {0}:  # about the review as a whole: say which
+                raise ImportRefused(
+                    {0: [f"{name}: {message}" for message in refused.errors[0]]}
+                ) from None
+            raise
+        if total is None:
+            total = result
+        else:
+            total.recommendations += result.recommendations
+            total.updates += result.updates
+            total.unmatched += result.unmatched
+        total.reviews.append(result.review)
+    if total is None:
+        raise ImportRefused({0: ["Nothing to import: the table has no rows."]})
+    return total
 
 
 def _import_new_review(

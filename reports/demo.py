@@ -1,5 +1,5 @@
-"""The reports app's part of a demo review document: its appendix layout and headings, and the
-packs kept for its meetings when the demo is replaced."""
+"""The reports app's part of a demo review document: its appendix layout, headings, header
+block and title, and the packs kept for its meetings when the demo is replaced."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ def apply_appendix_layout(*, review: Review, document: dict[str, Any], **kwargs)
             review=review,
             layout=layout,
             headings=document.get("appendix_headings") or {},
+            # The header block as the paper sets it out, under its labels ("Inquiry Title").
+            header=document.get("appendix_header") or [],
+            title=document.get("appendix_title") or "",
             expected_version=None,  # a new review: nothing stored yet
         )
 

@@ -11,6 +11,7 @@ from reports.layouts import (
     HEADING_MAX,
     LAYOUT_CHOICES,
     LAYOUTS,
+    VERSION_HEADINGS,
     preset_columns,
 )
 from reports.models import AppendixLayoutFields, AppendixSettings, ReportAppendixSettings
@@ -20,9 +21,10 @@ ORDER_MAX = 99
 
 class AppendixLayoutForm(VersionedForm):
     """A layout built from fields, without JavaScript: per field, whether it is shown, its
-    place (a number) and its heading; the header block's fields, its note and the appendix's
-    title. The preset sets how labels are written, and "Start from this preset" puts its
-    columns in the form (``with_preset``). Carries the version loaded (empty while nothing
+    place (a number) and its heading; the header block's fields and their labels (and the
+    version table's column headings), its note and the appendix's title. The preset sets
+    how labels are written, and "Start from this preset" puts its columns in the form
+    (``with_preset``). Carries the version loaded (empty while nothing
     is stored), as the domain's forms do."""
 
     class Meta:
@@ -74,10 +76,23 @@ class AppendixLayoutForm(VersionedForm):
                 max_length=HEADING_MAX,
                 initial=heading.get(key, field.heading),
             )
-        chosen = self.instance.get_header()
+        labels = self.instance.get_header_labels()
         for key, field in HEADER_FIELDS.items():
             self.fields[f"header_{key}"] = forms.BooleanField(
-                label=field.description, required=False, initial=key in chosen
+                label=field.description, required=False, initial=key in labels
+            )
+            self.fields[f"header_label_{key}"] = forms.CharField(
+                label=f"Label of {field.description[0].lower()}{field.description[1:]}",
+                required=False,
+                max_length=HEADING_MAX,
+                initial=labels.get(key, field.label),
+            )
+        for index, heading in enumerate(self.instance.get_version_headings()):
+            self.fields[f"version_heading_{index}"] = forms.CharField(
+                label=f"Heading of the version table's {VERSION_HEADINGS[index].lower()} column",
+                required=False,
+                max_length=HEADING_MAX,
+                initial=heading,
             )
 
     def _posted_place(self, key: str) -> tuple[int, int]:
@@ -102,8 +117,20 @@ class AppendixLayoutForm(VersionedForm):
             for key in self.column_keys
         ]
 
-    def header_fields(self) -> list[forms.BoundField]:
-        return [self[f"header_{key}"] for key in HEADER_FIELDS]
+    def header_rows(self) -> list[dict]:
+        return [
+            {
+                "key": key,
+                "description": field.description,
+                "default": field.label,
+                "show": self[f"header_{key}"],
+                "label": self[f"header_label_{key}"],
+            }
+            for key, field in HEADER_FIELDS.items()
+        ]
+
+    def version_heading_fields(self) -> list[forms.BoundField]:
+        return [self[f"version_heading_{index}"] for index in range(len(VERSION_HEADINGS))]
 
     def columns(self) -> list[tuple[str, str]]:
         """The shown columns as (field, heading), by their place; ties and blanks keep the
@@ -113,8 +140,21 @@ class AppendixLayoutForm(VersionedForm):
         shown.sort(key=lambda key: data.get(f"order_{key}") or ORDER_MAX + 1)
         return [(key, (data.get(f"heading_{key}") or "").strip()) for key in shown]
 
-    def header(self) -> list[str]:
-        return [key for key in HEADER_FIELDS if self.cleaned_data.get(f"header_{key}")]
+    def header(self) -> list[dict]:
+        """The shown header fields with their labels, as the service takes them."""
+        data = self.cleaned_data
+        header = []
+        for key in HEADER_FIELDS:
+            if not data.get(f"header_{key}"):
+                continue
+            entry = {"field": key, "label": (data.get(f"header_label_{key}") or "").strip()}
+            if key == "versions":
+                entry["headings"] = [
+                    (data.get(f"version_heading_{index}") or "").strip()
+                    for index in range(len(VERSION_HEADINGS))
+                ]
+            header.append(entry)
+        return header
 
     def as_layout(self) -> AppendixLayoutFields:
         """What the form describes, unsaved, for the preview."""

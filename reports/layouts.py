@@ -63,6 +63,7 @@ HEADER_FIELDS: dict[str, HeaderField] = {
         HeaderField("review_title", "The review's title", "Review"),
         HeaderField("review_summary", "The review's summary", "Summary"),
         HeaderField("committee", "The committee (and who owns the review for it)", "Committee"),
+        HeaderField("owner", "Who owns the review for the committee (e.g. its chairman)", "Owner"),  # noqa: E501
         HeaderField("meeting", "Meeting date and agenda item (the report's meeting, or the review's latest)", "Meeting"),  # noqa: E501
         HeaderField("response_agreed", "When the response was agreed", "Response agreed"),
         HeaderField("lead_member", "Lead Cabinet member", "Lead Cabinet member"),
@@ -72,6 +73,9 @@ HEADER_FIELDS: dict[str, HeaderField] = {
     ]
 }  # fmt: skip
 HEADER_KEYS = list(HEADER_FIELDS)
+# The version table's columns, each renamable as a header field is ("Version No.", "Name of
+# response author").
+VERSION_HEADINGS = ("Version", "Changes", "Author", "Date")
 NOTE_MAX = 2000
 TITLE_MAX = 200
 

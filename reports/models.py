@@ -9,11 +9,13 @@ from recommendations.models import Meeting, Review, UpdateReport
 from reports.layouts import (
     DEFAULT_LAYOUT,
     FIELDS,
+    HEADER_FIELDS,
     HEADER_KEYS,
     LAYOUT_CHOICES,
     LAYOUTS,
     NOTE_MAX,
     TITLE_MAX,
+    VERSION_HEADINGS,
     Layout,
     preset_columns,
 )
@@ -22,7 +24,9 @@ from reports.layouts import (
 class AppendixLayoutFields(models.Model):
     """A stored layout: the preset it started from (which writes the labels), its columns in
     order (each ``{"field": key, "heading": text}``; a field not listed is hidden), the header
-    block's fields, its note, and the appendix's own title ("Appendix A")."""
+    block's fields (each ``{"field": key, "label": text}``, the version table's also with its
+    column ``"headings"``; blank is the field's own), its note, and the appendix's own title
+    ("Appendix A")."""
 
     layout = models.CharField(
         "preset", max_length=30, choices=LAYOUT_CHOICES, default=DEFAULT_LAYOUT
@@ -50,8 +54,38 @@ class AppendixLayoutFields(models.Model):
             if isinstance(column, dict) and column.get("field") in FIELDS
         ]
 
+    def get_header_entries(self) -> list[dict]:
+        """The header's fields as stored, in the order they print. A bare key (as stored
+        before header fields had labels of their own) is the field under its own label."""
+        entries: dict[str, dict] = {}
+        for entry in self.header or []:
+            if isinstance(entry, str):
+                entry = {"field": entry, "label": ""}
+            if isinstance(entry, dict) and entry.get("field") in HEADER_FIELDS:
+                entries.setdefault(entry["field"], entry)
+        return [entries[key] for key in HEADER_KEYS if key in entries]
+
     def get_header(self) -> list[str]:
-        return [key for key in HEADER_KEYS if key in (self.header or [])]
+        return [entry["field"] for entry in self.get_header_entries()]
+
+    def get_header_labels(self) -> dict[str, str]:
+        """Each shown header field's label: the one given, else the field's own."""
+        return {
+            entry["field"]: str(entry.get("label") or "") or HEADER_FIELDS[entry["field"]].label
+            for entry in self.get_header_entries()
+        }
+
+    def get_version_headings(self) -> tuple[str, ...]:
+        """The version table's column headings: those given, else ours."""
+        given = next(
+            (e.get("headings") for e in self.get_header_entries() if e["field"] == "versions"),
+            None,
+        )
+        if not isinstance(given, list) or len(given) != len(VERSION_HEADINGS):
+            return VERSION_HEADINGS
+        return tuple(
+            str(mine or "") or ours for mine, ours in zip(given, VERSION_HEADINGS, strict=True)
+        )
 
 
 class AppendixSettings(AppendixLayoutFields):
@@ -218,7 +252,8 @@ class IssuedPack(models.Model):
 class StoredPDF(models.Model):
     """One document's PDF (a review's appendix, latest or of one update report, or a small
     committee pack), made by the task worker after the data it shows changed, so that a
-    download finds it ready. ``reports.prerender`` reads and writes these rows.
+    download finds it ready; or a large tracker across reviews, made when asked for.
+    ``reports.prerender`` reads and writes these rows.
 
     Kept by content: ``fingerprint`` is that of the HTML the stored file was rendered from,
     and a download serves the file only if the HTML it builds now has the same fingerprint,
@@ -251,6 +286,9 @@ class StoredPDF(models.Model):
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # A tracker across reviews: its query (``reports.trackers.canonical_query``), from which
+    # the worker builds it; its key is the query's digest.
+    tracker_query = models.TextField(blank=True)
     fingerprint = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to="pdfs/", blank=True, max_length=255)
     # Known to be what the data shows, without building the HTML: set when a render of the

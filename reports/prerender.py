@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
+from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
 
@@ -56,7 +57,7 @@ from recommendations.models import (
     SupportingDocument,
     UpdateReport,
 )
-from reports import rows, tasks
+from reports import rows, tasks, trackers
 from reports.models import AppendixSettings, IssuedPack, StoredPDF
 from reports.pdf import documents, sandbox
 
@@ -87,14 +88,19 @@ UNEXPECTED_ERROR = (
 
 @dataclass(frozen=True)
 class Document:
-    """Which document: an appendix (latest, or of one update report) or a committee pack."""
+    """Which document: an appendix (latest, or of one update report), a committee pack, or
+    a tracker across reviews (by its query, ``reports.trackers.canonical_query``)."""
 
     review_id: int | None = None
     report_id: int | None = None
     meeting_id: int | None = None
+    tracker_query: str | None = None
 
     @property
     def key(self) -> str:
+        if self.tracker_query is not None:
+            # Named by its query's digest: any query fits the key's column.
+            return f"tracker:{hashlib.sha256(self.tracker_query.encode()).hexdigest()[:40]}"
         if self.meeting_id is not None:
             return f"pack:{self.meeting_id}"
         if self.report_id is not None:
@@ -105,6 +111,10 @@ class Document:
     def is_pack(self) -> bool:
         return self.meeting_id is not None
 
+    @property
+    def is_tracker(self) -> bool:
+        return self.tracker_query is not None
+
 
 def appendix_document(review_id: int, report_id: int | None = None) -> Document:
     return Document(review_id=review_id, report_id=report_id)
@@ -112,6 +122,12 @@ def appendix_document(review_id: int, report_id: int | None = None) -> Document:
 
 def pack_document(meeting_id: int) -> Document:
     return Document(meeting_id=meeting_id)
+
+
+def tracker_document(query: str) -> Document:
+    """A tracker across reviews, made only when asked for (there is one per query): never
+    ahead of time, and never trusted without building its HTML (any write may change it)."""
+    return Document(tracker_query=query)
 
 
 def fingerprint(html: str) -> str:
@@ -143,6 +159,7 @@ def _row(document: Document) -> StoredPDF:
                 review_id=document.review_id,
                 report_id=document.report_id,
                 meeting_id=document.meeting_id,
+                tracker_query=document.tracker_query or "",
             )
     except IntegrityError:  # created meanwhile by another request or worker
         return StoredPDF.objects.get(document=document.key)
@@ -558,6 +575,10 @@ def _store(row: StoredPDF, *, print_: str, content: bytes, pages: int) -> bool:
 
 def _html(row: StoredPDF) -> tuple[str, list[rows.Appendix]] | None:
     """The document's HTML as the data stands, or None when it is not to be made here."""
+    if row.document.startswith("tracker:"):
+        found = trackers.filterset(QueryDict(row.tracker_query))
+        tracker = trackers.build(found)
+        return documents.tracker_html(tracker, trackers.description(tracker)), []
     if row.meeting_id is not None:
         meeting = Meeting.objects.filter(pk=row.meeting_id).first()
         if (
@@ -661,6 +682,8 @@ def render_document(row_id: int) -> str:
             niceness=tasks.WORKER_NICENESS,
             explain_seconds=documents.EXPLAIN_SECONDS_IN_BACKGROUND,
         )
+        if row.document.startswith("tracker:"):
+            prune_trackers(keep=row.pk)
     except tasks.LeaseLost:
         logger.warning("The render of %s was taken over; stopping.", row.document)
         return "taken over"
@@ -672,6 +695,21 @@ def render_document(row_id: int) -> str:
         _finish(row, error=UNEXPECTED_ERROR)
         raise
     return "rendered"
+
+
+def prune_trackers(*, keep: int | None = None) -> int:
+    """Trackers are kept per query, so they would pile up: one not made or asked for within
+    ``PDF_CACHE_SECONDS`` goes, with its file (asking again makes it again)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.PDF_CACHE_SECONDS)
+    old = StoredPDF.objects.filter(
+        Q(rendered_at__lt=cutoff) | Q(rendered_at__isnull=True, due_at__lt=cutoff),
+        document__startswith="tracker:",
+        status=StoredPDF.Status.IDLE,
+    ).exclude(pk=keep)
+    names = [name for name in old.values_list("file", flat=True) if name]
+    deleted, _ = old.delete()
+    transaction.on_commit(lambda: [_delete_file(name) for name in names])
+    return deleted
 
 
 # -- Downloads -----------------------------------------------------------------------------
@@ -715,6 +753,7 @@ def fetch(
     row = _row(document)
     if (
         row.trusted
+        and not document.is_tracker  # no write marks a tracker: its HTML decides
         and row.status == StoredPDF.Status.IDLE
         and row.verified_on == timezone.localdate()
         and row.code_version == code_version()

@@ -37,7 +37,7 @@ from recommendations.monitoring import (
 )
 from reports import selectors
 from reports.charts import Segment, StatusAndDecisionCharts, stacked_bar
-from reports.layouts import HEADER_FIELDS, Layout, column_widths
+from reports.layouts import HEADER_FIELDS, VERSION_HEADINGS, Layout, column_widths
 from reports.models import AppendixLayoutFields
 
 # The exports' column for a recommendation's label, beside its text.
@@ -100,31 +100,33 @@ class VersionRow:
     date: str
 
 
-VERSION_HEADINGS = ("Version", "Changes", "Author", "Date")
-
-
 @dataclass
 class HeaderBlock:
-    """What the layout prints above the table, in order: label and value pairs (``items``),
-    and the version table when the layout shows it (``versions``, under ``VERSION_HEADINGS``).
-    Empty values are left out. Every format prints it from here (``Appendix.header``)."""
+    """What the layout prints above the table, in order: label and value pairs (``items``,
+    each under the layout's label for it: "Inquiry Title"), and the version table when the
+    layout shows it (``versions``, captioned ``versions_label`` under ``version_headings``,
+    ``VERSION_HEADINGS`` unless the layout renamed them). Empty values are left out. Every
+    format prints it from here (``Appendix.header``)."""
 
     items: list[HeaderItem] = field(default_factory=list)
     show_versions: bool = False
     versions: list[VersionRow] = field(default_factory=list)
-
-    version_headings = VERSION_HEADINGS
+    versions_label: str = HEADER_FIELDS["versions"].label
+    version_headings: tuple[str, ...] = VERSION_HEADINGS
 
     def __bool__(self) -> bool:
         return bool(self.items) or (self.show_versions and bool(self.versions))
+
+    def shows(self, key: str) -> bool:
+        return any(item.key == key for item in self.items)
 
     def text_rows(self) -> list[list[str]]:
         """The block as spreadsheet rows: a label and its value, then the version table
         (its headings, then a row per version)."""
         rows = [[item.label, item.cell.text] for item in self.items]
         if self.show_versions and self.versions:
-            rows.append([HEADER_FIELDS["versions"].label])
-            rows.append(list(VERSION_HEADINGS))
+            rows.append([self.versions_label])
+            rows.append(list(self.version_headings))
             rows += [[v.version, v.changes, v.author, v.date] for v in self.versions]
         return rows
 
@@ -142,8 +144,14 @@ class Appendix:
     @property
     def heading(self) -> str:
         """ "Appendix A: Reducing school exclusions", as the page, the PDF and the exports
-        title it."""
-        return f"{self.name or 'Appendix'}: {self.title}"
+        title it. When the header block prints the review's title under a label of its own
+        ("Inquiry Title"), the heading is the paper's title alone, as Buckinghamshire's
+        "Response to Select Committee Scrutiny Inquiry" is (with one report's title after
+        it, when it prints one report)."""
+        name = self.name or "Appendix"
+        if not self.header.shows("review_title"):
+            return f"{name}: {self.title}"
+        return f"{name}: {self.report.title}" if self.report is not None else name
 
     @property
     def widths(self) -> tuple[int | float, ...]:
@@ -470,7 +478,8 @@ def _build_cells(
 
 
 def _header_block(data: selectors.AppendixData) -> HeaderBlock:
-    review, keys = data.review, data.settings.get_header()
+    review, labels = data.review, data.settings.get_header_labels()
+    keys = list(labels)
     values: dict[str, Cell] = {}
     if "review_title" in keys:
         values["review_title"] = plain_cell(review.title)
@@ -478,9 +487,12 @@ def _header_block(data: selectors.AppendixData) -> HeaderBlock:
         values["review_summary"] = markdown_cell(review.summary)
     if "committee" in keys:
         committee = f"{review.committee.name}, {review.committee.authority.name}"
+        owned = review.owner and "owner" not in keys  # else the owner has a line of its own
         values["committee"] = plain_cell(
-            f"{committee} (owner: {review.owner})" if review.owner else committee
+            f"{committee} (owner: {review.owner})" if owned else committee
         )
+    if "owner" in keys and review.owner.strip():
+        values["owner"] = plain_cell(review.owner)
     if "meeting" in keys and data.meeting is not None:
         meeting = data.meeting
         values["meeting"] = plain_cell(f"{_long_date(meeting.date)}: {meeting.agenda_item}")
@@ -493,10 +505,10 @@ def _header_block(data: selectors.AppendixData) -> HeaderBlock:
     if "note" in keys and data.settings.note.strip():
         values["note"] = lines_cell(data.settings.note)
     return HeaderBlock(
-        items=[
-            HeaderItem(key, HEADER_FIELDS[key].label, values[key]) for key in keys if key in values
-        ],
+        items=[HeaderItem(key, labels[key], values[key]) for key in keys if key in values],
         show_versions="versions" in keys,
+        versions_label=labels.get("versions", HEADER_FIELDS["versions"].label),
+        version_headings=data.settings.get_version_headings(),
         versions=[
             VersionRow(
                 version.version,

@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from recommendations.models import Meeting, Review, UpdateReport
 from recommendations.services import EditConflict, User
-from reports.layouts import FIELDS, HEADER_FIELDS, HEADER_KEYS, HEADING_MAX, LAYOUTS
+from reports.layouts import (
+    FIELDS,
+    HEADER_FIELDS,
+    HEADER_KEYS,
+    HEADING_MAX,
+    LAYOUTS,
+    VERSION_HEADINGS,
+)
 from reports.models import (
     AppendixLayoutFields,
     AppendixSettings,
@@ -48,12 +55,46 @@ def _clean_columns(columns: Columns) -> list[dict[str, str]]:
     return cleaned
 
 
-def _clean_header(header: Iterable[str]) -> list[str]:
-    header = list(header)
-    unknown = [key for key in header if key not in HEADER_FIELDS]
-    if unknown:
-        raise ValidationError({"header": f"There is no header field called {unknown[0]!r}."})
-    return [key for key in HEADER_KEYS if key in header]
+HeaderFields = Iterable[str | tuple[str, str] | Mapping[str, object]]
+
+
+def _clean_header(header: HeaderFields) -> list[dict]:
+    """The header's fields as stored, ``{"field", "label"}`` in the order they print (the
+    version table's with its four column ``"headings"`` when any is given); each given as a
+    key (its own label), a (key, label) pair or such a mapping. A blank label is the field's
+    own. Field-keyed refusals for an unknown field or a label too long."""
+    cleaned: dict[str, dict] = {}
+    errors: list[str] = []
+    for entry in header:
+        if isinstance(entry, str):
+            key, label, headings = entry, "", None
+        elif isinstance(entry, Mapping):
+            key, label, headings = entry.get("field"), entry.get("label"), entry.get("headings")
+        elif isinstance(entry, Sequence) and len(entry) == 2:
+            (key, label), headings = entry, None
+        else:
+            key, label, headings = None, "", None
+        label = str(label or "").strip()
+        if not isinstance(key, str) or key not in HEADER_FIELDS:
+            errors.append(f"There is no header field called {key!r}.")
+            continue
+        stored: dict = {"field": key, "label": label}
+        if headings is not None and key == "versions":
+            headings = (
+                [str(heading or "").strip() for heading in headings]
+                if isinstance(headings, list | tuple)
+                else []
+            )
+            if len(headings) != len(VERSION_HEADINGS):
+                errors.append(f"The version table has {len(VERSION_HEADINGS)} column headings.")
+            elif any(headings):
+                stored["headings"] = headings
+        if max([len(label), *(len(h) for h in stored.get("headings", []))]) > HEADING_MAX:
+            errors.append(f"A label has at most {HEADING_MAX} characters.")
+        cleaned.setdefault(key, stored)
+    if errors:
+        raise ValidationError({"header": errors})
+    return [cleaned[key] for key in HEADER_KEYS if key in cleaned]
 
 
 def _layout_set(
@@ -63,7 +104,7 @@ def _layout_set(
     layout: str,
     columns: Columns | None,
     headings: dict[str, str] | None,
-    header: Iterable[str],
+    header: HeaderFields,
     note: str,
     title: str,
     expected_version: int | None,
@@ -110,7 +151,7 @@ def appendix_settings_set(
     layout: str,
     columns: Columns | None = None,
     headings: dict[str, str] | None = None,
-    header: Iterable[str] = (),
+    header: HeaderFields = (),
     note: str = "",
     title: str = "",
     expected_version: int | None,
@@ -119,7 +160,9 @@ def appendix_settings_set(
     """A review's appendix layout: the preset it starts from (which writes the labels), its
     columns in order as (field, heading) pairs (a field left out is hidden; a blank heading
     is the field's own; ``None``: the preset's, with ``headings`` renaming them by field),
-    the header block's fields, its note and the appendix's title ("Appendix A").
+    the header block's fields (keys, or (field, label) pairs as the paper labels them:
+    "Inquiry Title"; the version table's as a mapping that may give its column
+    ``"headings"``), its note and the appendix's title ("Appendix A").
 
     ``expected_version`` is the version the editor loaded, ``None`` when the review had no
     settings yet: anything else now stored is someone else's save, refused as an
@@ -146,7 +189,7 @@ def report_appendix_settings_set(
     report: UpdateReport,
     layout: str,
     columns: Columns | None = None,
-    header: Iterable[str] = (),
+    header: HeaderFields = (),
     note: str = "",
     title: str = "",
     expected_version: int | None,

@@ -41,6 +41,7 @@ urlpatterns = [
     path("trackers/tracker.xlsx", views.tracker_xlsx, name="tracker_xlsx"),
     path("trackers/tracker.docx", views.tracker_docx, name="tracker_docx"),
     path("trackers/tracker.pdf", views.tracker_pdf, name="tracker_pdf"),
+    path("trackers/pdf/", views.tracker_pdf_progress, name="tracker_pdf_progress"),
     path("meetings/<id:pk>/pack.pdf", views.meeting_pack_pdf, name="meeting_pack_pdf"),
     path("meetings/<id:pk>/pack.docx", views.meeting_pack_docx, name="meeting_pack_docx"),
     path("meetings/<id:pk>/pack/", views.meeting_pack, name="meeting_pack"),

@@ -43,6 +43,15 @@ class Preview:
             if name
         ]
 
+    @property
+    def groups(self) -> list[tuple[str, list[ImportedRow]]]:
+        """The rows by the review they are from, in the table's order; one group, named "",
+        when the table holds one review."""
+        groups: dict[str, list[ImportedRow]] = {}
+        for row in self.rows:
+            groups.setdefault(row.review, []).append(row)
+        return list(groups.items())
+
     def heading_of(self, name: str) -> str:
         return next((heading for field_, heading in self.columns if field_ == name), "")
 
@@ -126,23 +135,26 @@ def build_preview(
         table.above + recognise.row_lines(table.rows[:header_index])
     )
     words = {key.strip().lower(): value for key, value in (words or {}).items()}
-    seen_labels: dict[str, int] = {}
+    # Labels are a review's own: in a table of several reviews, each review's are checked.
+    seen_labels: dict[tuple[str, str], int] = {}
     unknown: set[tuple[str, str]] = set()
     for offset, cells in enumerate(table.rows[header_index + 1 :], start=header_index + 2):
         if not any(cell.strip() for cell in cells):
             continue
         row = _row(offset, fields, cells, words, unknown)
         if row.label:
-            if row.label in seen_labels:
-                row.errors.append(
-                    f"Label {row.label} is used by row {seen_labels[row.label]} already."
-                )
-            seen_labels.setdefault(row.label, offset)
+            key = (row.review, row.label)
+            if key in seen_labels:
+                row.errors.append(f"Label {row.label} is used by row {seen_labels[key]} already.")
+            seen_labels.setdefault(key, offset)
         preview.rows.append(row)
-    labels = set(seen_labels)
+    if any(row.review for row in preview.rows):
+        for row in preview.rows:
+            if not row.review:
+                row.errors.append("No review: the table names one for its other rows.")
     for row in preview.rows:
         parent = recognise.parent_label(row.label)
-        if parent in labels:
+        if (row.review, parent) in seen_labels:
             row.parent_label = parent
     preview.unknown_words = sorted(unknown)
     return preview
@@ -191,6 +203,10 @@ def _row(
     row = ImportedRow(number=number)
     values = {name: _joined(fields, cells, name) for name in set(fields) if name}
     label = recognise.clean_label(values.get("label", ""))
+    # A reference ("SR (25/26) 01") gives the label, and the review when no column names it.
+    review_part, reference_label = recognise.split_reference(values.get("reference", ""))
+    row.review = " ".join(values.get("review", "").split()) or review_part
+    label = label or reference_label
     typed_label, text = recognise.split_label(values.get("recommendation", ""))
     if label and typed_label and typed_label != label:
         text = values.get("recommendation", "")  # the text's own number is part of it

@@ -23,12 +23,20 @@ FIELDS: dict[str, str] = {
     "update": "Progress update",
     "status": "Status or RAG rating",
     "timescale": "Timescale or target date",
+    "review": "Review (a table of several reviews: the review or report each row is from)",
+    "reference": "Reference (e.g. SR (25/26) 01: its review's part, then its number)",
 }
 
 # Heading words, tried in order: the first pattern found in a heading names its field. The
 # order matters: "Cabinet / partner agency response" is a response, not a Cabinet member;
 # "Six month progress update" an update.
 _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
+    # A date of its own ("Date agreed", "Date considered by the executive"): not a decision
+    # or an update; chosen by hand if wanted.
+    ("", re.compile(r"^date\b")),
+    # A council-wide tracker or a committee's progress annex: one table, several reviews.
+    ("review", re.compile(r"^(review|report|inquiry|(review|report|inquiry) (title|name))$")),
+    ("reference", re.compile(r"^reference$")),
     ("label", re.compile(r"^(ref(erence)?\.?|no\.?|number|#|label|rec(ommendation)? no\.?)$")),
     ("decision", re.compile(r"agreed|decision|accepted|accept/reject")),
     ("response_timetable", re.compile(r"timetable")),
@@ -232,6 +240,24 @@ def split_label(text: str) -> tuple[str, str]:
         if match := pattern.match(text):
             return match[1], text[match.end() :].lstrip()
     return "", text
+
+
+# A tracker's reference: its review's part, then the recommendation's number and any part
+# letter ("SR (25/26) 01", "SR (18/19) 02a"), as the authorities' default pattern writes it.
+_REFERENCE = re.compile(r"^(.*?)[\s/.:-]*\b0*(\d+[a-z]?)$")
+
+
+def split_reference(value: str) -> tuple[str, str]:
+    """(the review's part, the label) of a reference: "SR (25/26) 01" is ("SR (25/26)", "1");
+    a plain label ("3", "R2", "2a") has no review's part."""
+    value = " ".join(value.split())
+    label, rest = split_label(value)
+    if label and not rest:
+        return "", label
+    match = _REFERENCE.match(value)
+    if match is None:
+        return value, ""
+    return match[1].strip(), match[2]
 
 
 def clean_label(value: str) -> str:

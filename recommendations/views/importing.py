@@ -126,12 +126,15 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     review = Review.objects.filter(pk=entry["review"]).first() if entry["review"] else None
     known = set(review.recommendations.values_list("label", flat=True)) if review else set()
     header = _header(params, entry, preview, review)
+    groups = _groups(preview, review.committee if review else header["committee"])
     if request.method == "POST" and not preview.errors:
         result = _save(request, entry, preview, review, content, header)
         if result is not None:
             default_storage.delete(entry["stored"])
             request.session[SESSION_KEY] = {}
             messages.success(request, _saved_message(result))
+            if len(result.reviews) > 1:
+                return redirect("recommendations:review_list")
             return redirect(result.review)
     elif request.method == "POST":
         messages.error(request, "Nothing was saved: correct the rows with errors first.")
@@ -165,7 +168,12 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             "committees": Committee.objects.select_related("authority").order_by(
                 "authority__name", "name"
             ),
-            "unmatched": [row.number for row in preview.rows if review and row.label not in known],
+            "unmatched": [
+                row.number
+                for row in preview.rows
+                if review and not row.review and row.label not in known
+            ],
+            "groups": groups,
             "committee": header["committee"],
             "title": header["title"],
             "action": reverse("recommendations:import_preview", kwargs={"token": token}),
@@ -210,6 +218,22 @@ def _committee_named(text: str) -> Committee | None:
     return named[0] if len(named) == 1 else None
 
 
+def _groups(preview: Preview, committee: Committee | None) -> list[tuple[str, list, bool]]:
+    """The preview's rows by review, each saying whether a review of that title is recorded
+    (in the authority): its rows then go into a new update report of it."""
+    groups = preview.groups
+    names = [name for name, _ in groups if name]
+    recorded: set[str] = set()
+    if names and committee is not None:
+        recorded = {
+            title.casefold()
+            for title in Review.objects.filter(
+                committee__authority_id=committee.authority_id, title__in=names
+            ).values_list("title", flat=True)
+        }
+    return [(name, rows, name.casefold() in recorded) for name, rows in groups]
+
+
 def _save(request, entry, preview: Preview, review: Review | None, content: bytes, header):
     as_at, precision = timezone.localdate(), DatePrecision.DAY
     if entry["as_at"] and (parsed := recognise.parse_date(entry["as_at"])):
@@ -219,7 +243,9 @@ def _save(request, entry, preview: Preview, review: Review | None, content: byte
     title = entry["report_title"] or preview.heading_of("update") or "Imported update"
     report = UpdateReport(title=title, as_at=as_at, as_at_precision=precision)
     if review is None:
-        if header["committee"] is None or not header["title"]:
+        # A table of several reviews names each row's: only their committee is needed.
+        several = any(row.review for row in preview.rows)
+        if header["committee"] is None or not (header["title"] or several):
             missing = "committee" if header["committee"] is None else "title"
             messages.error(request, f"Nothing was saved. Give the new review's {missing}.")
             return None
@@ -262,6 +288,9 @@ def _saved_message(result: services.ImportResult) -> str:
         if result.recommendations
         else f"Imported {result.updates} update(s) into the update report “{result.report.title}”."
     )
+    if len(result.reviews) > 1:
+        text += f" {len(result.reviews)} reviews: " + "; ".join(r.title for r in result.reviews)
+        text += "."
     if result.unmatched:
         labels = ", ".join(row.label or f"row {row.number}" for row in result.unmatched)
         text += f" No recommendation matched: {labels}."

@@ -77,15 +77,24 @@ def write_appendix_table(document: word.WordDocument, item: Appendix) -> None:
 
 
 def write_header_block(document: word.WordDocument, item: Appendix) -> None:
-    """The layout's header block, as the page and the PDF print it: each field's label and
-    value, then the version table."""
+    """The layout's header block, as the page and the PDF print it: a table of each field's
+    label and value, then the version table under its own label and headings."""
     header = item.header
     if not header:
         return
-    for entry in header.items:
-        document.html(f"<p><strong>{escape(entry.label)}</strong></p>{entry.cell.html}")
+    if header.items:
+        document.table(
+            ["Field", "Value"],
+            [
+                [f"<p><strong>{escape(entry.label)}</strong></p>", entry.cell.html]
+                for entry in header.items
+            ],
+            widths=(30, 70),
+            header=False,
+        )
+        document.paragraph("")
     if header.show_versions and header.versions:
-        document.paragraph("Version control")
+        document.paragraph(header.versions_label, bold=True)
         document.table(
             header.version_headings,
             [[row.version, row.changes, row.author, row.date] for row in header.versions],

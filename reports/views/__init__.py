@@ -36,7 +36,14 @@ from reports.views.packs import (
 )
 from reports.views.recommendations import RecommendationListView
 from reports.views.reviews import review_detail
-from reports.views.trackers import tracker, tracker_csv, tracker_docx, tracker_pdf, tracker_xlsx
+from reports.views.trackers import (
+    tracker,
+    tracker_csv,
+    tracker_docx,
+    tracker_pdf,
+    tracker_pdf_progress,
+    tracker_xlsx,
+)
 
 __all__ = [
     "home", "label_meanings",
@@ -47,6 +54,7 @@ __all__ = [
     "appendix_settings", "report_appendix_settings",
     "RecommendationListView",
     "tracker", "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",
+    "tracker_pdf_progress",
     "meeting_pack_pdf", "meeting_pack", "meeting_pack_render", "meeting_pack_download",
     "meeting_pack_issue", "meeting_pack_docx",
 ]  # fmt: skip

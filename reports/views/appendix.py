@@ -236,7 +236,7 @@ def report_appendix_settings(request: HttpRequest, slug: str, pk: int) -> HttpRe
             report=report,
             layout=inherited.layout,
             columns=[{"field": k, "heading": h} for k, h in inherited.get_columns()],
-            header=inherited.get_header(),
+            header=inherited.get_header_entries(),
             note=inherited.note,
             title=inherited.title,
         )

@@ -5,78 +5,38 @@ DOCX and PDF."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib import messages
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from recommendations import access
-from reports import rows, selectors
+from reports import prerender, rows, selectors, tasks, trackers
 from reports.exporters.tracker import TrackerExporter
 from reports.filters import SEARCH_TOO_COMPLEX, TrackerFilter, is_too_complex, tracker_query
 from reports.layouts import DEFAULT_LAYOUT, LAYOUTS
 from reports.pdf import documents
-from reports.views.common import EXPORT, VIEW, download, pdf_response
+from reports.views.common import EXPORT, VIEW, download, pdf_response, stored_pdf_response
 
 FORMATS = ("csv", "xlsx", "docx")
-TOO_BIG_FOR_PDF = (
-    "This tracker has {rows} rows, more than a PDF made while you wait can hold ({limit}). "
-    "Download it as Word or Excel, or narrow the filters."
-)
+PROGRESS_REFRESH_SECONDS = 5
 
 
 def _filterset(request: HttpRequest) -> TrackerFilter:
-    return TrackerFilter(
-        tracker_query(request.GET), queryset=selectors.recommendation_list(), request=request
-    )
-
-
-def _title(filterset: TrackerFilter) -> str:
-    data = filterset.form.cleaned_data if filterset.is_valid() else {}
-    whose = (
-        data.get("committee") or data.get("authority") or data.get("review") or "All authorities"
-    )
-    closed = data.get("closed")
-    which = {"hide": "open", "only": "closed"}.get(closed, "all")
-    return f"Tracker: {whose}, {which} recommendations"
-
-
-def _tracker(filterset: TrackerFilter) -> rows.Tracker:
-    data = filterset.form.cleaned_data if filterset.is_valid() else {}
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    return rows.build_tracker(
-        # Filtered by priority, open priorities come first; otherwise the papers' order.
-        selectors.tracker_data(queryset, priority_first=bool(data.get("priority"))),
-        title=_title(filterset),
-        layout=LAYOUTS[data.get("layout") or DEFAULT_LAYOUT],
-        group_by=data.get("group") or "review",
-    )
-
-
-def _description(tracker: rows.Tracker) -> str:
-    count = len(tracker.rows)
-    grouped = rows.GROUPINGS[tracker.group_by].lower()
-    today = timezone.localdate()
-    return (
-        f"{count} recommendation{'' if count == 1 else 's'}, grouped by {grouped}, "
-        f"each with its latest update, as at {today.day} {today:%B %Y}."
-    )
+    return trackers.filterset(request.GET, request)
 
 
 def tracker(request: HttpRequest) -> HttpResponse:
     access.require(request, VIEW)
     filterset = _filterset(request)
     try:
-        item = _tracker(filterset)
+        item = trackers.build(filterset)
     except OperationalError as error:
         if not is_too_complex(error):
             raise
         filterset.form.add_error("q", SEARCH_TOO_COMPLEX)
-        item = rows.build_tracker(
-            selectors.TrackerData([], {}), title=_title(filterset),
+        item = rows.buildtrackers.build(
+            selectors.TrackerData([], {}), title=trackers.title(filterset),
             layout=LAYOUTS[DEFAULT_LAYOUT], group_by="review",
         )  # fmt: skip
     query = tracker_query(request.GET).urlencode()
@@ -86,7 +46,7 @@ def tracker(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "tracker": item,
-            "description": _description(item),
+            "description": trackers.description(item),
             "query": query,
             "can_export": request.user.has_perm(EXPORT),
             "nav": "recommendations",
@@ -97,9 +57,9 @@ def tracker(request: HttpRequest) -> HttpResponse:
 def _export(request: HttpRequest, format: str) -> HttpResponse:
     access.require(request, EXPORT)
     try:
-        item = _tracker(_filterset(request))
+        item = trackers.build(_filterset(request))
         filename, content_type, content = TrackerExporter(
-            item, description=_description(item)
+            item, description=trackers.description(item)
         ).render(format)
     except OperationalError as error:
         if not is_too_complex(error):
@@ -120,22 +80,66 @@ def tracker_docx(request: HttpRequest) -> HttpResponse:
     return _export(request, "docx")
 
 
+def _progress_url(query: str) -> str:
+    return f"{reverse('reports:tracker_pdf_progress')}?{query}"
+
+
 def tracker_pdf(request: HttpRequest) -> HttpResponse:
-    """Within the request's limits only: a tracker with more rows than a request may render
-    sends the clerk back to the tracker, to download Word or Excel or narrow it."""
+    """Made here when small enough for a request; a larger tracker is made by the worker,
+    as a large appendix is: stored by its query and content (never served stale), with a
+    progress page meanwhile."""
     access.require(request, EXPORT)
     filterset = _filterset(request)
     try:
-        count = filterset.qs.count() if filterset.is_valid() else 0
-        if count > settings.PDF_PACK_REQUEST_MAX_ROWS:
-            messages.error(
-                request,
-                TOO_BIG_FOR_PDF.format(rows=count, limit=settings.PDF_PACK_REQUEST_MAX_ROWS),
+        if not tasks.needs_background(trackers.row_count(filterset)):
+            item = trackers.build(filterset)
+            return pdf_response(
+                documents.tracker_html(item, trackers.description(item)), "tracker.pdf"
             )
-            return redirect(f"{reverse('reports:tracker')}?{request.GET.urlencode()}")
-        item = _tracker(filterset)
     except OperationalError as error:
         if not is_too_complex(error):
             raise
         return HttpResponse(SEARCH_TOO_COMPLEX, status=400, content_type="text/plain")
-    return pdf_response(documents.tracker_html(item, _description(item)), "tracker.pdf")
+    query = trackers.canonical_query(request.GET)
+
+    def build() -> tuple[str, list]:
+        item = trackers.build(filterset)
+        return documents.tracker_html(item, trackers.description(item)), []
+
+    return stored_pdf_response(
+        prerender.tracker_document(query),
+        build,
+        "tracker.pdf",
+        large=True,
+        progress_url=_progress_url(query),
+    )
+
+
+def tracker_pdf_progress(request: HttpRequest) -> HttpResponse:
+    """Shown, and refreshed every few seconds, while the worker makes a large tracker's PDF:
+    the row's state, never the tracker itself. POST: make it now (Try again)."""
+    access.require(request, EXPORT)
+    query = trackers.canonical_query(request.GET)
+    document = prerender.tracker_document(query)
+    if request.method == "POST":
+        prerender.request_render(document)
+        return redirect(_progress_url(query))
+    row = prerender.status(document)
+    filterset = _filterset(request)
+    response = render(
+        request,
+        "reports/tracker_pdf_progress.html",
+        {
+            "title": trackers.title(filterset),
+            "row": row,
+            "download_url": f"{reverse('reports:tracker_pdf')}?{query}",
+            "progress_url": _progress_url(query),
+            "tracker_url": f"{reverse('reports:tracker')}?{query}",
+            "refresh_seconds": PROGRESS_REFRESH_SECONDS,
+            "nav": "recommendations",
+        },
+    )
+    if row is not None and row.is_active:
+        # Refresh header, not a script: the CSP allows no inline JavaScript.
+        response["Refresh"] = str(PROGRESS_REFRESH_SECONDS)
+    return response

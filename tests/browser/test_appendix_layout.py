@@ -1,7 +1,8 @@
 """An officer builds an appendix layout in the browser from fields: chooses, orders, hides and
-renames columns, picks the header's fields, titles the appendix, previews it (the script
-refreshes the preview as they type; the "Preview" button does without it) and saves. The
-layout built is the one tests/reports/test_layouts.py prints in every format."""
+renames columns, picks the header's fields and labels one as the paper does, titles the
+appendix, previews it (the script refreshes the preview as they type; the "Preview" button
+does without it) and saves. The layout built is the one tests/reports/test_layouts.py prints
+in every format."""
 
 import re
 
@@ -54,23 +55,34 @@ def test_an_officer_builds_a_layout_from_fields_and_it_prints(page, officer):
     for key in BUILT_HEADER:
         page.get_by_label(HEADER_FIELDS[key].description, exact=True).check()
     page.get_by_label("Note in the header").fill(BUILT_NOTE)
+    # A header field under the paper's label, as a column under its heading.
+    page.get_by_label("Label of the review's title (blank: “Review”)", exact=True).fill(
+        "Inquiry Title"
+    )
 
     # The script refreshes the preview from the server as the form changes.
     expect(preview.get_by_role("columnheader")).to_have_text(BUILT_HEADINGS)
     expect(preview).to_contain_text(BUILT_NOTE)
+    expect(preview.get_by_role("rowheader").first).to_have_text("Inquiry Title")
     screenshot(page, "appendix-layout-built")
     assert_accessible(page)
     assert not AppendixSettings.objects.filter(review=review).exists()  # nothing saved yet
 
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(re.compile(rf"/reviews/{review.slug}/appendix/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{BUILT_TITLE}: {review.title}")
+    # The header block names the review, so the heading is the paper's title alone.
+    expect(page.get_by_role("heading", level=1)).to_have_text(BUILT_TITLE)
     expect(page.locator(".appendix-table").get_by_role("columnheader")).to_have_text(BUILT_HEADINGS)
     screenshot(page, "appendix-built-layout")
     stored = AppendixSettings.objects.get(review=review)
     assert stored.layout == BUILT_PRESET
     assert stored.get_columns() == BUILT_COLUMNS
-    assert (stored.header, stored.note, stored.title) == (BUILT_HEADER, BUILT_NOTE, BUILT_TITLE)
+    assert (stored.get_header(), stored.note, stored.title) == (
+        BUILT_HEADER,
+        BUILT_NOTE,
+        BUILT_TITLE,
+    )
+    assert stored.get_header_labels()["review_title"] == "Inquiry Title"
 
 
 def test_without_the_script_the_preview_button_shows_the_change(browser, live_server, officer):

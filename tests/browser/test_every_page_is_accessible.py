@@ -167,6 +167,7 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
         "/trackers/",
         "/trackers/?group=committee&layout=buckinghamshire&closed=",
         "/annual/?year=2021",
+        "/trackers/pdf/?group=committee&closed=",
         "/accounts/password_change/",
         "/accounts/password_change/done/",
         f"/meetings/{meeting.pk}/pack/",

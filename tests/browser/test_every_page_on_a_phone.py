@@ -183,6 +183,7 @@ def _pages() -> dict[str, list[str]]:
         "tracker": ["/trackers/", "/trackers/?group=committee&layout=hackney"],
         "api_tokens": ["/api-tokens/"],
         "annual_report": ["/annual/?year=2021"],
+        "tracker_pdf_progress": ["/trackers/pdf/?closed=hide"],
     }
 
     def add(name: str, path: str) -> None:

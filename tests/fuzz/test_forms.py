@@ -106,6 +106,13 @@ def _heading_stored(settings_row: AppendixSettings, name: str, sent: dict) -> ob
     """A layout stores the columns shown, in order, with their headings, and the header's
     fields: a hidden column's heading and any column's place are not stored as sent."""
     columns = {column["field"]: column["heading"] for column in settings_row.columns}
+    header = {entry["field"]: entry for entry in settings_row.get_header_entries()}
+    if name.startswith("header_label_"):  # a label is stored with its field, when shown
+        key = name.removeprefix("header_label_")
+        return header[key]["label"] if key in header else SKIP
+    if name.startswith("version_heading_"):  # with the version table, unless all blank
+        headings = header.get("versions", {}).get("headings")
+        return headings[int(name.rpartition("_")[2])] if headings else SKIP
     kind, _, key = name.partition("_")
     if kind == "heading":
         return columns.get(key, SKIP)
@@ -114,7 +121,7 @@ def _heading_stored(settings_row: AppendixSettings, name: str, sent: dict) -> ob
     if kind == "order":
         return SKIP
     if kind == "header":
-        return key in settings_row.header
+        return key in header
     return DEFAULT
 
 

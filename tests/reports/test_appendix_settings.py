@@ -77,7 +77,11 @@ def test_the_page_orders_hides_and_renames_columns_and_previews_before_saving(of
     stored = AppendixSettings.objects.get(review=review)
     assert [heading for _, heading in stored.get_columns()] == expected
     assert stored.columns[2] == {"field": "update", "heading": ""}  # blank: the field's own
-    assert (stored.header, stored.note, stored.title) == (["note"], "Two of two", "Appendix A")
+    assert (stored.header, stored.note, stored.title) == (
+        [{"field": "note", "label": "Note"}],
+        "Two of two",
+        "Appendix A",
+    )
     assert rows.appendix(review.slug).headings == expected
 
 

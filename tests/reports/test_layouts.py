@@ -216,7 +216,7 @@ def test_the_spreadsheets_put_the_header_above_the_table_and_print_its_heading_r
     build_the_layout(review)
     rows_ = csv_rows(clerk_client.get("/reviews/built/appendix.csv"))
     assert rows_[:5] == [
-        [f"{BUILT_TITLE}: {review.title}"],
+        [BUILT_TITLE],  # the review's title is the header's first line
         ["Review", review.title],
         ["Committee", f"{review.committee.name}, {review.committee.authority.name}"],
         ["Note", BUILT_NOTE],
@@ -290,7 +290,16 @@ def test_the_appendix_title_is_the_papers_own(clerk_client):
     review = built_review()
     page = clerk_client.get("/reviews/built/appendix/").content.decode()
     assert f'<h1 id="appendix-heading">Appendix: {review.title}</h1>' in page
-    build_the_layout(review)
+    settings = build_the_layout(review)
+    # The header block prints the review's title under its label: the heading is the
+    # paper's title alone, as Buckinghamshire's "Response to Select Committee Scrutiny
+    # Inquiry" is (tests/reports/test_header_labels.py).
+    page = clerk_client.get("/reviews/built/appendix/").content.decode()
+    assert f'<h1 id="appendix-heading">{BUILT_TITLE}</h1>' in page
+    appendix_settings_set(
+        review=review, layout=BUILT_PRESET, columns=BUILT_COLUMNS, header=["note"],
+        note=BUILT_NOTE, title=BUILT_TITLE, expected_version=settings.version,
+    )  # fmt: skip
     page = clerk_client.get("/reviews/built/appendix/").content.decode()
     assert f'<h1 id="appendix-heading">{BUILT_TITLE}: {review.title}</h1>' in page
     pdf = clerk_client.get("/reviews/built/appendix.pdf").content

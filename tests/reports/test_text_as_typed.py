@@ -74,7 +74,7 @@ def test_buckinghamshire_2b_prints_its_label_everywhere(clerk_client, layouts):
     text = "\n".join(pdf_pages_text(clerk_client.get(f"/reviews/{BUCKS}/appendix.pdf").content))
     assert "2b. senior leadership teams" in text
     rows = list(csv.reader(io.StringIO(clerk_client.get(f"/reviews/{BUCKS}/appendix.csv").text)))
-    part = next(row for row in rows if row[0] == "2b")
+    part = next(row for row in rows if row and row[0] == "2b")  # after the header block
     assert part[1].startswith("b. senior leadership teams")  # the label, then the text as typed
 
 
