@@ -478,6 +478,8 @@ FIGURE_KEYS = [key for key, *_ in FIGURES]
 FIGURE_BASIS = {key: basis for key, basis, *_ in FIGURES}
 FIGURE_LABELS = {key: label for key, _, label, _ in FIGURES}
 COHORT_YEARS = {"cohort_1": 1, "cohort_2": 2, "cohort_4": 4}
+# Frozen once: a TextChoices' ``values`` builds a new list at every call.
+_DECISION_FIGURES = frozenset(Response.Decision.values)
 _STATUS_FIGURES = {
     "status_not_stated": NOT_STATED,
     "no_update": NO_UPDATE,
@@ -513,7 +515,7 @@ def counts(standing: Standing, key: str, start: dt.date, end: dt.date) -> bool:
         return False
     if key == "made":
         return True
-    if key in Response.Decision.values:
+    if key in _DECISION_FIGURES:
         return standing.decision == key
     if key in _STATUS_FIGURES:
         return standing.status == _STATUS_FIGURES[key]

@@ -9,19 +9,22 @@ recommendations it counts (``reports.filters``' ``figure`` filter applies the sa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 
 from recommendations import impact
 from recommendations.models import Authority, Committee, ProgressUpdate, Recommendation, Review
 from recommendations.monitoring import DONE_STATUSES, STATUS_LABELS, add_months
 from reports.charts import Segment, cohort_chart, committee_bars
-from reports.dashboard import data_version, long_date, table_url
+from reports.dashboard import data_version, long_date
 
 DEFAULT_YEAR_STARTS = 4  # April, when the authorities chosen do not agree on another month
 COHORT_YEARS_SHOWN = 6
@@ -184,6 +187,17 @@ class AnnualReport:
         ]
 
 
+def _link(**params: object) -> str:
+    """``dashboard.table_url``, with the list's address looked up once."""
+    query = {"parents": "hide", **{k: v for k, v in params.items() if v not in (None, "")}}
+    return f"{_list_url()}?{urlencode(query)}"
+
+
+@functools.cache
+def _list_url() -> str:
+    return reverse("reports:recommendation_list")
+
+
 def _median(values: list[int]) -> float | None:
     return statistics.median(values) if values else None
 
@@ -193,7 +207,7 @@ def _row(kind, name, standings, period, as_at, params, href="", caption="") -> R
     cells = []
     for key in TABLE_FIGURES:
         counted = impact.members(standings, key, period.start, period.end)
-        cells.append(Cell(key, len(counted), table_url(figure=key, **link)))
+        cells.append(Cell(key, len(counted), _link(figure=key, **link)))
     moved = impact.members(standings, "target_moved", period.start, period.end)
     return Row(
         kind=kind,
@@ -210,7 +224,7 @@ def _cohort(standings, period: Period, as_at: dt.date, params: dict) -> Cohort:
 
     def cell(key: str) -> Cell:
         counted = impact.members(standings, key, period.start, period.end)
-        return Cell(key, len(counted), table_url(figure=key, **link))
+        return Cell(key, len(counted), _link(figure=key, **link))
 
     agreed = cell("cohort")
     within: dict[int, Cell | None] = {}
