@@ -39,6 +39,7 @@ from recommendations.models import (
     SupportingDocument,
     UpdateReport,
 )
+from recommendations.widgets import FastSelect
 
 RESERVED_SLUGS = rules.RESERVED_SLUGS
 
@@ -1313,12 +1314,19 @@ class ImportUploadForm(forms.Form):
         widget=forms.RadioSelect,
         initial=NEW,
     )
+    # FastSelect: every committee and review is an option (10,000 reviews at national scale).
     committee = forms.ModelChoiceField(
-        queryset=Committee.objects.none(), required=False, label="Committee (new review)"
+        queryset=Committee.objects.none(),
+        required=False,
+        label="Committee (new review)",
+        widget=FastSelect,
     )
     title = forms.CharField(max_length=SHORT_TEXT_MAX, required=False, label="Title (new review)")
     review = forms.ModelChoiceField(
-        queryset=Review.objects.none(), required=False, label="Review (update report)"
+        queryset=Review.objects.none(),
+        required=False,
+        label="Review (update report)",
+        widget=FastSelect,
     )
     report_title = forms.CharField(
         max_length=SHORT_TEXT_MAX,
