@@ -39,6 +39,7 @@ from recommendations.models import (
     SupportingDocument,
     UpdateReport,
 )
+from recommendations.widgets import FastSelect
 
 RESERVED_SLUGS = rules.RESERVED_SLUGS
 
@@ -1388,12 +1389,14 @@ class ImportUploadForm(forms.Form):
         widget=forms.RadioSelect,
         initial=NEW,
     )
+    # FastSelect: every committee and review is an option (10,000 reviews at national scale).
     committee = forms.ModelChoiceField(
         queryset=Committee.objects.none(),
         required=False,
         label="Committee (new review)",
         help_text="Left blank: the committee the file names above the table, if any "
         "(you confirm it on the next page).",
+        widget=FastSelect,
     )
     title = forms.CharField(
         max_length=SHORT_TEXT_MAX,
@@ -1402,7 +1405,10 @@ class ImportUploadForm(forms.Form):
         help_text="Left blank: the title the file gives above the table, if any.",
     )
     review = forms.ModelChoiceField(
-        queryset=Review.objects.none(), required=False, label="Review (update report)"
+        queryset=Review.objects.none(),
+        required=False,
+        label="Review (update report)",
+        widget=FastSelect,
     )
     report_title = forms.CharField(
         max_length=SHORT_TEXT_MAX,
