@@ -35,7 +35,7 @@ def test_an_officer_adds_a_progress_update(page: Page, officer, demo_data):
     expect(page.get_by_label("Progress update", exact=True)).to_be_focused()
 
     page.get_by_label("Progress update", exact=True).fill("Inclusion charter signed by 40 schools.")
-    page.get_by_label("Status").select_option(label="Implemented")
+    page.get_by_label("Status", exact=True).select_option(label="Implemented")
     page.get_by_label("Timescale").fill("Summer term 2024")
     page.get_by_role("button", name="Add update").click()
 

@@ -43,7 +43,7 @@ def test_a_form_posted_during_an_outage_can_be_sent_again(page: Page, officer, d
     sign_in(page, officer.username)
     page.goto(NEW_UPDATE)
     page.get_by_label("Progress update", exact=True).fill(TYPED)
-    page.get_by_label("Status").select_option(label="In progress")
+    page.get_by_label("Status", exact=True).select_option(label="In progress")
     with mock.patch(
         "recommendations.services.progress_update_create",
         side_effect=OperationalError("server closed"),

@@ -21,7 +21,7 @@ def test_what_was_typed_survives_the_session_expiring(page: Page, officer, demo_
     # cookie lives on, as it does (a year against two hours).
     page.context.clear_cookies(name="sessionid")
     page.get_by_label("Progress update", exact=True).fill(TYPED)
-    page.get_by_label("Status").select_option(label="Implemented")
+    page.get_by_label("Status", exact=True).select_option(label="Implemented")
     page.get_by_label("Timescale").fill("Summer term 2024")
     page.get_by_role("button", name="Add update").click()
 
@@ -35,7 +35,7 @@ def test_what_was_typed_survives_the_session_expiring(page: Page, officer, demo_
     expect(page.get_by_role("heading", level=1)).to_have_text("Add progress update")
     expect(page.get_by_text("We kept what you typed: check it and save again.")).to_be_visible()
     expect(page.get_by_label("Progress update", exact=True)).to_have_value(TYPED)
-    expect(page.get_by_label("Status")).to_have_value("implemented")
+    expect(page.get_by_label("Status", exact=True)).to_have_value("implemented")
     expect(page.get_by_label("Timescale")).to_have_value("Summer term 2024")
     assert not ProgressUpdate.objects.filter(text__startswith="Charter signed").exists()
     assert_accessible(page)

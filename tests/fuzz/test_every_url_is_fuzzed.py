@@ -39,6 +39,7 @@ READING = {
     "my_updates",  # a lead's page; no query string is read (tests/recommendations)
     "appendix_docx", "meeting_pack_docx",  # test_query_strings
     "tracker", "tracker_csv", "tracker_xlsx", "tracker_docx", "tracker_pdf",  # test_query_strings
+    "tracker_pdf_progress",  # test_query_strings
     "annual_report", "annual_report_xlsx", "annual_report_docx",  # test_query_strings
     "annual_report_pdf",  # test_query_strings
 }  # fmt: skip

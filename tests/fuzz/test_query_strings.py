@@ -107,8 +107,11 @@ TRACKER_VALUES = ["committee", "review", "hackney", "buckinghamshire", "generic"
 
 @pytest.mark.parametrize(
     "path",
-    ["/trackers/", "/trackers/tracker.csv", "/trackers/tracker.xlsx", "/trackers/tracker.docx"],
-)
+    [
+        "/trackers/", "/trackers/tracker.csv", "/trackers/tracker.xlsx", "/trackers/tracker.docx",
+        "/trackers/pdf/",  # the progress page of a tracker's PDF made by the worker
+    ],
+)  # fmt: skip
 @settings(FUZZ, max_examples=10)
 @given(data=st.data())
 def test_trackers_with_any_query(officer_client, world, path, data):
@@ -117,8 +120,11 @@ def test_trackers_with_any_query(officer_client, world, path, data):
     pairs = [(key, data.draw(value, label=key)) for key in keys]
     pairs += data.draw(st.lists(st.tuples(junk_text, junk_text), max_size=2), label="extra")
     response = officer_client.get(path, QUERY_STRING=query_string(pairs))
-    assert response.status_code == 200, response.status_code
-    if path.endswith("/"):
+    # The progress page of a tracker small enough to make in the request sends it there.
+    assert response.status_code in ({200, 302} if path == "/trackers/pdf/" else {200}), (
+        response.status_code
+    )
+    if path.endswith("/") and response.status_code == 200:
         assert_no_active_content(response.content.decode())
 
 
@@ -146,8 +152,11 @@ def test_the_annual_report_with_any_query(officer_client, world, path, data):
     pairs = [(key, data.draw(value, label=key)) for key in keys]
     pairs += data.draw(st.lists(st.tuples(junk_text, junk_text), max_size=2), label="extra")
     response = officer_client.get(path, QUERY_STRING=query_string(pairs))
-    assert response.status_code == 200, response.status_code
-    if path.endswith("/"):
+    # The progress page of a tracker small enough to make in the request sends it there.
+    assert response.status_code in ({200, 302} if path == "/trackers/pdf/" else {200}), (
+        response.status_code
+    )
+    if path.endswith("/") and response.status_code == 200:
         assert_no_active_content(response.content.decode())
 
 

@@ -29,10 +29,12 @@ pytestmark = pytest.mark.django_db
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?P<table>\w+)"?', re.I)
 WRITERS = {"recommendations.services", "reports.services"}
 # PackRender rows are the background renders' lease bookkeeping (see reports/tasks.py), and
-# StoredPDF rows the PDFs made ahead (reports/prerender.py), marked by any write.
+# StoredPDF rows the PDFs made ahead (reports/prerender.py), marked by any write; the search
+# documents are derived from the rows a write touches (recommendations/search.py).
 ALSO_WRITES = {
     "reports_packrender": {"reports.tasks"},
     "reports_storedpdf": {"reports.prerender"},
+    "recommendations_recommendationsearch": {"recommendations.search"},
 }
 
 

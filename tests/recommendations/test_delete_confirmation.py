@@ -47,8 +47,15 @@ def test_every_delete_route_is_covered_here():
             names |= {p.name for p in pattern.url_patterns}
     deleting = {name for name in names if "delete" in name or "remove" in name}
     # document_remove has its own confirmation page: test_document_pages.py
-    # (test_removing_asks_first_and_only_a_post_removes).
-    assert deleting == {"lead_remove", "progress_update_delete", "document_remove"}, (
+    # (test_removing_asks_first_and_only_a_post_removes); recommendation_priority_remove
+    # deletes nothing (it unmarks a priority, versioned, after a page showing the reason:
+    # test_priority.py).
+    assert deleting == {
+        "lead_remove",
+        "progress_update_delete",
+        "document_remove",
+        "recommendation_priority_remove",
+    }, (
         "a new delete route: give it a confirmation page (views.common.confirm_delete) and "
         "add it to _deletes"
     )
