@@ -143,6 +143,6 @@ def test_every_long_text_a_person_types_has_a_maximum_length():
         "RecommendationSearch.document",
         "RecommendationSearch.public_document",
         "PackRender.error",
-        "StoredPDF.error",
         "StoredPDF.tracker_query",
+        "StoredPDF.error",
     ]
