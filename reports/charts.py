@@ -93,6 +93,48 @@ def swatch(key: str) -> SafeString:
     )
 
 
+@dataclass(frozen=True)
+class _Pill:
+    """The white pill behind a segment's count: its size and where it sits in the bar."""
+
+    pad: int  # the pill is 8 px a digit plus this
+    room: int  # drawn only when the segment is 8 px a digit plus this wide
+    top: int  # below the bar's top
+    height: int
+    baseline: int  # of the number, below the bar's top
+    font_size: int
+
+
+_BIG_PILL = _Pill(pad=10, room=14, top=8, height=20, baseline=23, font_size=14)
+_SMALL_PILL = _Pill(pad=8, room=12, top=3, height=18, baseline=17, font_size=13)
+
+
+def _segment(
+    chart_id: str, segment: Segment, *, x: float, w: float, y: float, height: int, pill: _Pill
+) -> list[str]:
+    """One segment of a bar, in its style, with its count on a pill when there is room."""
+    style = STYLES.get(segment.key, STYLES["none"])
+    # Plain fills need no pattern tile (tiles can show seams when a PDF scales them).
+    plain = style.pattern in {"solid", "plain"}
+    fill = style.fill if plain else f"url(#{chart_id}-{segment.key})"
+    parts = [
+        f'<rect x="{x:.2f}" y="{y}" width="{w:.2f}" height="{height}" '
+        f'fill="{fill}" stroke="#ffffff" stroke-width="1"/>'
+    ]
+    label = str(segment.count)
+    if w >= 8 * len(label) + pill.room:
+        # A white pill behind the number keeps it legible over any pattern.
+        pill_w = 8 * len(label) + pill.pad
+        cx = x + w / 2
+        parts.append(
+            f'<rect x="{cx - pill_w / 2:.2f}" y="{y + pill.top}" width="{pill_w}" '
+            f'height="{pill.height}" rx="4" fill="#ffffff"/><text x="{cx:.2f}" '
+            f'y="{y + pill.baseline}" text-anchor="middle" font-size="{pill.font_size}" '
+            f'font-weight="700" {_FONT} fill="#1b1f24">{label}</text>'
+        )
+    return parts
+
+
 def stacked_bar(
     *, chart_id: str, title: str, description: str, segments: list[Segment], width: int = 640
 ) -> SafeString:
@@ -127,25 +169,7 @@ def stacked_bar(
         if not segment.count:
             continue
         w = width * segment.count / total
-        style = STYLES.get(segment.key, STYLES["none"])
-        # Plain fills need no pattern tile (tiles can show seams when a PDF scales them).
-        plain = style.pattern in {"solid", "plain"}
-        fill = style.fill if plain else f"url(#{chart_id}-{segment.key})"
-        parts.append(
-            f'<rect x="{x:.2f}" y="{bar_y}" width="{w:.2f}" height="{bar_h}" '
-            f'fill="{fill}" stroke="#ffffff" stroke-width="1"/>'
-        )
-        label = str(segment.count)
-        if w >= 8 * len(label) + 14:
-            # A white pill behind the number keeps it legible over any pattern.
-            pill_w = 8 * len(label) + 10
-            cx = x + w / 2
-            parts.append(
-                f'<rect x="{cx - pill_w / 2:.2f}" y="{bar_y + 8}" width="{pill_w}" height="20" '
-                f'rx="4" fill="#ffffff"/><text x="{cx:.2f}" y="{bar_y + 23}" '
-                f'text-anchor="middle" font-size="14" font-weight="700" '
-                f'font-family="Arial, sans-serif" fill="#1b1f24">{label}</text>'
-            )
+        parts += _segment(chart_id, segment, x=x, w=w, y=bar_y, height=bar_h, pill=_BIG_PILL)
         x += w
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 -- user text escaped above
@@ -330,23 +354,9 @@ def committee_bars(
         x = 0.0
         for segment in segments:
             w = segment.count * scale
-            style = STYLES.get(segment.key, STYLES["none"])
-            plain = style.pattern in {"solid", "plain"}
-            fill = style.fill if plain else f"url(#{chart_id}-{segment.key})"
-            parts.append(
-                f'<rect x="{x:.2f}" y="{y + label_h}" width="{w:.2f}" height="{bar_h}" '
-                f'fill="{fill}" stroke="#ffffff" stroke-width="1"/>'
+            parts += _segment(
+                chart_id, segment, x=x, w=w, y=y + label_h, height=bar_h, pill=_SMALL_PILL
             )
-            label = str(segment.count)
-            if w >= 8 * len(label) + 12:
-                pill_w = 8 * len(label) + 8
-                cx = x + w / 2
-                parts.append(
-                    f'<rect x="{cx - pill_w / 2:.2f}" y="{y + label_h + 3}" width="{pill_w}" '
-                    f'height="18" rx="4" fill="#ffffff"/><text x="{cx:.2f}" '
-                    f'y="{y + label_h + 17}" text-anchor="middle" font-size="13" '
-                    f'font-weight="700" {_FONT} fill="#1b1f24">{label}</text>'
-                )
             x += w
         total = sum(s.count for s in segments)
         parts.append(
