@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import get_resolver
 
 from recommendations import services
+from recommendations.models import Response
 from tests.reports.conftest import pdf_pages_text
 from tests.reports.public.conftest import MARKER, World
 
@@ -135,3 +136,15 @@ def test_signed_in_visitors_get_the_same_public_pages(client, member, world: Wor
 def test_public_pages_take_only_reads(client, officer, world: World):
     for path in ["/public/", "/public/reviews/published-review/"]:
         assert client.post(path).status_code == 405
+
+
+def test_the_public_review_prints_the_responses_own_timetable_escaped(client, world):
+    """The public card shows the response's timetable under its text (the signed-in card
+    does not; the two share the response and leads cells)."""
+    response = Response.objects.get(
+        recommendation__review=world.published, recommendation__label="1"
+    )
+    response.timetable = "By <b>March</b> 2025"
+    response.save()
+    page = client.get(f"/public/reviews/{world.published.slug}/").content.decode()
+    assert "<strong>Timetable:</strong> By &lt;b&gt;March&lt;/b&gt; 2025" in page
