@@ -278,9 +278,7 @@ def made_here(args: argparse.Namespace, reviews: dict[str, Review]) -> dict[str,
     """``--quick``: phase 2 only, the PDFs made by the worker's own task (``render_document``)
     run in this process and not niced, so that the bench does not wait on a starved
     low-priority render when other work fills the machine."""
-    from reports import tasks
-
-    tasks.WORKER_NICENESS = 0
+    settings.PDF_WORKER_NICENESS = 0
     client = Client()
     client.force_login(User.objects.create_superuser("bench-clerk", password=None))
     for review in reviews.values():

@@ -213,6 +213,11 @@ PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 # After a change, the worker re-renders the PDFs it affects once no further change has come
 # for this many seconds (a burst of edits is one render).
 PDF_PRERENDER_DELAY = env.int("PDF_PRERENDER_DELAY", default=30)
+# The worker's renders give way to the web requests on the same machine: their processes run
+# at this nice value (0 to 19; higher is lower priority).
+PDF_WORKER_NICENESS = env.int("PDF_WORKER_NICENESS", default=10)
+if not 0 <= PDF_WORKER_NICENESS <= 19:  # raising priority needs root; above 19 means 19
+    raise ImproperlyConfigured(f"PDF_WORKER_NICENESS must be 0 to 19, not {PDF_WORKER_NICENESS}")
 
 # Supporting documents: the largest file officers may attach (the load balancer's request body
 # limit should be a little above it).

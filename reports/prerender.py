@@ -17,7 +17,7 @@ the stored file when it is still what the data shows.
   small document renders in the request (waiting first for a render already under way), and a
   large one is made by the worker now, with a progress page.
 - **Low priority.** Background renders are queued below users' own pack renders and run
-  niced (``tasks.WORKER_NICENESS``). Large committee packs keep their own path
+  niced (``settings.PDF_WORKER_NICENESS``). Large committee packs keep their own path
   (``tasks.start_pack_render``); issued packs and packs of past meetings are never made here.
 """
 
@@ -679,7 +679,7 @@ def render_document(row_id: int) -> str:
             html,
             appendices,
             timeout=settings.PDF_BACKGROUND_RENDER_TIMEOUT,
-            niceness=tasks.WORKER_NICENESS,
+            niceness=settings.PDF_WORKER_NICENESS,
             explain_seconds=documents.EXPLAIN_SECONDS_IN_BACKGROUND,
         )
         if row.document.startswith("tracker:"):

@@ -70,8 +70,6 @@ PROGRESS_SAVE_SECONDS = 1.0
 # mean it is gone. With a recovery pass every 10 s, a dead worker's job moves within a minute.
 LEASE_SECONDS = 30
 MAX_ATTEMPTS = 2
-# Background renders give way to the web requests on the same machine.
-WORKER_NICENESS = 10
 
 WORKER_DIED = (
     "The worker stopped while making this pack, twice. Try again; if it happens again, "
@@ -585,7 +583,7 @@ def render_pack(render_id: int) -> str:
             timeout=settings.PDF_BACKGROUND_RENDER_TIMEOUT,
             on_progress=lease.progress,
             heartbeat=lease.renew,
-            niceness=WORKER_NICENESS,
+            niceness=settings.PDF_WORKER_NICENESS,
         )
         name = _save_file(job.file.name, content)
         _issue_if_due(job, content, lease.pages, name)

@@ -18,6 +18,10 @@ os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # beside it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The worker's renders run niced in production, giving way to web requests; here they would
+# wait behind the other test processes on the machine. The tests of niceness set it themselves,
+# and the production leg (tests/production) keeps production's value.
+os.environ.setdefault("PDF_WORKER_NICENESS", "0")
 
 
 # xdist's workers inherit the controller's environment, so only the controller collects.

@@ -49,6 +49,13 @@ def test_a_malformed_boolean_fails_loudly():
     assert "DEBUG must be true or false" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["-5", "20", "ten"])
+def test_a_niceness_the_worker_cannot_use_fails_loudly(value):
+    result = _manage("check", DEBUG="true", PDF_WORKER_NICENESS=value)
+    assert result.returncode != 0
+    assert "PDF_WORKER_NICENESS" in result.stderr
+
+
 @pytest.mark.django_db
 def test_demo_users_are_never_created_with_debug_off(settings):
     settings.DEBUG = False

@@ -309,8 +309,9 @@ def test_a_worker_claims_a_job_once_with_a_lease_its_name_and_an_attempt(meeting
 
 
 def test_the_worker_renews_its_lease_from_the_heartbeat_and_renders_at_low_priority(
-    meeting, monkeypatch
+    meeting, monkeypatch, settings
 ):
+    settings.PDF_WORKER_NICENESS = 10
     job = PackRender.objects.create(meeting=meeting, data_version="v", rows=18)
     seen = []
 

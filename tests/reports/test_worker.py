@@ -70,7 +70,8 @@ def _worker(**options) -> None:
     call_command("run_worker", **options)
 
 
-def test_it_completes_a_queued_render_at_low_priority(meeting, fake_render):
+def test_it_completes_a_queued_render_at_low_priority(meeting, fake_render, settings):
+    settings.PDF_WORKER_NICENESS = 10
     job = _queue(meeting)
     assert job.status == PackRender.Status.QUEUED
     _worker(batch=True)
