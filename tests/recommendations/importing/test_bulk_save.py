@@ -247,3 +247,18 @@ def test_a_row_that_breaks_a_rule_refuses_the_whole_save_naming_its_row(breaking
     assert any(message in text for text in refused.value.errors[rows[7].number])
     assert not Review.objects.filter(title="Refused").exists()
     assert (Person.objects.count(), Recommendation.history.count()) == (people, history)
+
+
+@pytest.mark.django_db
+def test_the_history_names_the_officer_who_imported(officer):
+    review = Review(committee=make_committee(), title="Theirs")
+    services.import_table(
+        rows=_bench_rows(3), review=review, report=UpdateReport(title="Theirs"),
+        columns=[], file_name="t.csv", content=b"x", user=officer,
+    )  # fmt: skip
+    rec = review.recommendations.get(label="2")
+    assert rec.history.get().history_user == officer
+    assert rec.response.history.get().history_user == officer
+    assert {lead.history.get().history_user for lead in rec.leads.all()} == {officer}
+    update = rec.updates.get()
+    assert (update.created_by, update.history.get().history_user) == (officer, officer)
