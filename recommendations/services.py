@@ -2194,10 +2194,13 @@ def _import_new_review(
     _bulk_rows(responses, user)
     _import_leads(rows, recommendations, user)
     if result.report is not None:
-        updated = [(row, rec) for row, rec in zip(rows, recommendations, strict=True)]
-        updated = [(row, rec) for row, rec in updated if row.update.strip()]
-        _bulk_rows([(row, _imported_update(rec, row, result.report)) for row, rec in updated], user)
-        result.updates = len(updated)
+        updates = [
+            (row, _imported_update(rec, row, result.report))
+            for row, rec in zip(rows, recommendations, strict=True)
+            if row.update.strip()
+        ]
+        _bulk_rows(updates, user)
+        result.updates = len(updates)
     result.recommendations = len(recommendations)
     return result
 
