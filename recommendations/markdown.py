@@ -12,6 +12,7 @@ rules (``recommendations/rules.py``) refuse such text when it is saved.
 
 import logging
 import re
+import threading
 from functools import lru_cache
 from html.parser import HTMLParser
 from xml.etree import ElementTree as etree
@@ -263,6 +264,23 @@ def _rendered_depth(html: str) -> int:
     return deepest
 
 
+_converters = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    """This thread's converter, made once: setting up the parser and its extensions costs as
+    much as converting a paragraph (an import compares hundreds of texts). ``reset()``
+    before each text, as Python-Markdown documents for reuse."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown_lib.Markdown(
+            extensions=["sane_lists", "nl2br", NoRawHtml(), AsTyped()],
+            output_format="html",
+            lazy_ol=False,  # "4." starts the list at 4
+        )
+    return converter
+
+
 # A pure function of the text, and the same texts are shown again and again (every view of a
 # review renders its responses and updates): cache the most recent few thousand.
 @lru_cache(maxsize=4096)
@@ -278,12 +296,7 @@ def render_markdown(text: str) -> SafeString:
         logger.warning("Markdown shown as plain text (%s chars): %s", len(text), problem)
         return plain_text_html(text)
     try:
-        html = markdown_lib.markdown(
-            text,
-            extensions=["sane_lists", "nl2br", NoRawHtml(), AsTyped()],
-            output_format="html",
-            lazy_ol=False,  # "4." starts the list at 4
-        )
+        html = _converter().reset().convert(text)
         cleaned = nh3.clean(
             html,
             tags=ALLOWED_TAGS,
@@ -293,6 +306,7 @@ def render_markdown(text: str) -> SafeString:
             link_rel="noopener noreferrer nofollow",
         )
     except Exception:  # RecursionError above all: whatever it was, the page must still show
+        _converters.markdown = None  # left part-way through a text: start the next afresh
         logger.exception(
             "Markdown could not be rendered (%s chars); shown as plain text", len(text)
         )

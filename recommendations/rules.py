@@ -80,10 +80,6 @@ def recommendation_errors(recommendation: Recommendation) -> Errors:
     recommendation of the same review."""
     errors = recommendation_shape_errors(recommendation)
     label = recommendation.label
-    if "/" in label:
-        _add(errors, "label", "The label cannot contain a slash.")
-    if label.startswith(UNNUMBERED_PREFIX):
-        _add(errors, "label", f"The label cannot start with “{UNNUMBERED_PREFIX}”.")
     # Any number of recommendations may be unnumbered (a blank label).
     others = Recommendation.objects.filter(review_id=recommendation.review_id, label=label)
     if recommendation.pk:
@@ -103,6 +99,8 @@ def recommendation_shape_errors(recommendation: Recommendation) -> Errors:
     errors: Errors = {}
     if "/" in recommendation.label:
         _add(errors, "label", "The label cannot contain a slash.")
+    if recommendation.label.startswith(UNNUMBERED_PREFIX):
+        _add(errors, "label", f"The label cannot start with “{UNNUMBERED_PREFIX}”.")
     parent = recommendation.parent if recommendation.parent_id else None
     if parent is not None:
         if recommendation.pk and parent.pk == recommendation.pk:
@@ -329,6 +327,18 @@ def is_closed(recommendation: Recommendation) -> bool:
 
 def lead_errors(lead: Lead, *, field: str = "person") -> Errors:
     """One person leads on a recommendation once per role, and is of its review's authority."""
+    errors = lead_person_errors(lead, field=field)
+    duplicate = Lead.objects.filter(
+        recommendation_id=lead.recommendation_id, person_id=lead.person_id, role=lead.role
+    ).exclude(pk=lead.pk)
+    if lead.person_id and duplicate.exists():
+        _add(errors, field, "This person already leads on it in that role.")
+    return errors
+
+
+def lead_person_errors(lead: Lead, *, field: str = "person") -> Errors:
+    """The rule of ``lead_errors`` that needs no other lead (the bulk route checks "once per
+    role" for the whole batch, as the model's unique constraint)."""
     errors: Errors = {}
     if lead.person_id and (
         message := person_choice_error(
@@ -336,11 +346,6 @@ def lead_errors(lead: Lead, *, field: str = "person") -> Errors:
         )
     ):
         _add(errors, field, message)
-    duplicate = Lead.objects.filter(
-        recommendation_id=lead.recommendation_id, person_id=lead.person_id, role=lead.role
-    ).exclude(pk=lead.pk)
-    if lead.person_id and duplicate.exists():
-        _add(errors, field, "This person already leads on it in that role.")
     return errors
 
 

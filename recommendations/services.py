@@ -896,6 +896,28 @@ def person_find_or_create(*, person: Person, user: User) -> Person:
     return existing or person_create(person=person, user=user)
 
 
+def people_find_or_create_in_bulk(
+    *, people: Sequence[Person], authority_id: int, user: User
+) -> list[Person]:
+    """``person_find_or_create`` for many people of one authority (an imported table's
+    leads): each distinct name, job title and organisation looked up once, the new ones
+    added through the bulk route, checked as ``person_create`` checks them. The person for
+    each given, in order; a refusal (``RowRefused``) names the first given it is about."""
+    identities = [(person.name, person.job_title, person.organisation) for person in people]
+    found = Person.objects.recorded_as_many(authority_id=authority_id, identities=identities)
+    new: dict[tuple[str, str, str], int] = {}  # identity: the first given with it
+    for index, (person, identity) in enumerate(zip(people, identities, strict=True)):
+        person.authority_id = authority_id
+        if identity not in found and identity not in new:
+            new[identity] = index
+    try:
+        record_published_in_bulk(instances=[people[index] for index in new.values()], user=user)
+    except RowRefused as refused:
+        raise RowRefused(list(new.values())[refused.row - 1] + 1, refused.reason) from None
+    found |= {identity: people[index] for identity, index in new.items()}
+    return [found[identity] for identity in identities]
+
+
 @dataclass
 class MergeResult:
     """What a merge moved: per relation (``PersonLink.label``), how many rows now name the
@@ -1305,7 +1327,7 @@ _BULK_RULES: dict[type[models.Model], Callable[[models.Model], rules.Errors] | N
     UpdateReport: rules.update_report_errors,
     Recommendation: rules.recommendation_shape_errors,
     Response: None,
-    Lead: None,
+    Lead: rules.lead_person_errors,
     ProgressUpdate: None,  # rules.progress_update_errors, given the batch's previous targets
 }
 _IN_CHUNK = 500  # values per IN (...) list, well within SQLite's limit on parameters
@@ -1333,8 +1355,12 @@ def record_published_in_bulk(
             report.is_final = False
     _check_rows(model, instances, _BULK_RULES[model])
     for instance in instances:
+        if model is ProgressUpdate and user is not None and user.is_authenticated:
+            instance.created_by = user
         _attribute_to(instance, user)
-    created = bulk_create_with_history(instances, model, batch_size=batch_size)
+    created = bulk_create_with_history(
+        instances, model, batch_size=batch_size, default_change_reason=_history_reason.get()
+    )
     # Bulk writes send no history signal: the search documents are rebuilt here.
     if model is Recommendation:
         search.refresh(instance.pk for instance in created)
@@ -1423,24 +1449,31 @@ def _check_rows(
     _check_unique_in_bulk(model, instances)
 
 
+class RowRefused(ValidationError):
+    """A row of a batch broke a rule: the messages say "Row N: …", keyed by field as the
+    row's own were; ``row`` (from 1) and ``reason`` (the row's own error) let a caller name
+    the row its way (an import: the row of the source table)."""
+
+    def __init__(self, row: int, reason: ValidationError) -> None:
+        if hasattr(reason, "error_dict"):
+            super().__init__(
+                {
+                    field: [f"Row {row}: {message}" for message in messages]
+                    for field, messages in reason.message_dict.items()
+                }
+            )
+        else:
+            super().__init__([f"Row {row}: {message}" for message in reason.messages])
+        self.row, self.reason = row, reason
+
+
 @contextmanager
 def _row(row: int) -> Iterator[None]:
     """Says which row of a batch a refusal is about, keeping its messages keyed by field."""
     try:
         yield
     except ValidationError as error:
-        raise _row_refusal(row, error) from error
-
-
-def _row_refusal(row: int, error: ValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {
-                field: [f"Row {row}: {message}" for message in messages]
-                for field, messages in error.message_dict.items()
-            }
-        )
-    return ValidationError([f"Row {row}: {message}" for message in error.messages])
+        raise RowRefused(row, error) from error
 
 
 def _chunks(values: Iterable, size: int = _IN_CHUNK) -> Iterator[list]:
@@ -1541,7 +1574,7 @@ def _condition_holds(condition: Q, instance: models.Model) -> bool:
 def _refuse_duplicate(row: int, instance: models.Model, names: tuple[str, ...]) -> None:
     error = instance.unique_error_message(type(instance), names)
     field = names[0] if len(names) == 1 else NON_FIELD_ERRORS
-    raise _row_refusal(row, ValidationError({field: [error]}))
+    raise RowRefused(row, ValidationError({field: [error]}))
 
 
 @transaction.atomic
@@ -2004,7 +2037,8 @@ def import_table(
             content=content, user=user,
         )  # fmt: skip
     is_new = review.pk is None
-    with _history_reason_is(f"imported from {PurePath(file_name).name}"):
+    # Each search document built once, when every row is in.
+    with _history_reason_is(f"imported from {PurePath(file_name).name}"), search.deferred():
         if is_new:
             result = _import_new_review(rows, review, report, user)
         else:
@@ -2125,6 +2159,10 @@ def _import_several_reviews(
 def _import_new_review(
     rows: Sequence[ImportedRow], review: Review, report: UpdateReport | None, user: User
 ) -> ImportResult:
+    """A new review of every row: the review and its update report one at a time, then the
+    rows model by model through the bulk route (``record_published_in_bulk``), each with the
+    checks ``record_published_recommendation``, ``response_save``, ``lead_add`` and
+    ``record_published_update`` make, so the queries do not grow with the rows."""
     try:
         review_create(review=review, user=user)
     except ValidationError as error:
@@ -2136,77 +2174,137 @@ def _import_new_review(
             result.report = update_report_create(report=report, user=user)
         except ValidationError as error:
             raise ImportRefused({0: error.messages}) from None
+    recommendations = _import_recommendations(rows, review, user)
     parents = {row.parent_label for row in rows if row.parent_label}
-    saved: dict[str, Recommendation] = {}
-    for order, row in enumerate(rows, start=1):
-        try:
-            recommendation = record_published_recommendation(
-                recommendation=Recommendation(
-                    review=review,
-                    parent=saved.get(row.parent_label),
-                    label=row.label,
-                    order=order,
-                    text=row.text,
-                ),
-                user=user,
+    responses = []
+    for row, recommendation in zip(rows, recommendations, strict=True):
+        has_response = row.decision is not None or row.response or row.timetable
+        if has_response or row.label not in parents:
+            default = Response.Decision.NOT_STATED if has_response else Response.Decision.AWAITING
+            response = Response(
+                recommendation=recommendation,
+                decision=row.decision or default,
+                decision_wording=row.decision_wording,
+                text=row.response or "",
+                timetable=row.timetable,
+                timetable_date=row.timetable_date,
+                timetable_precision=row.timetable_precision,
             )
-            if row.label:
-                saved[row.label] = recommendation
-            has_response = row.decision is not None or row.response or row.timetable
-            if has_response or row.label not in parents:
-                default = (
-                    Response.Decision.NOT_STATED if has_response else Response.Decision.AWAITING
-                )
-                response_save(
-                    response=Response(
-                        recommendation=recommendation,
-                        decision=row.decision or default,
-                        decision_wording=row.decision_wording,
-                        text=row.response or "",
-                        timetable=row.timetable,
-                        timetable_date=row.timetable_date,
-                        timetable_precision=row.timetable_precision,
-                    ),
-                    expected_version=None,
-                    user=user,
-                )
-            _import_leads(recommendation, row, user)
-            if row.update.strip() and result.report is not None:
-                _import_update(recommendation, row, result.report, user)
-                result.updates += 1
-        except ValidationError as error:
-            raise _row_refused(row, error) from None
-        result.recommendations += 1
+            responses.append((row, response))
+    _bulk_rows(responses, user)
+    _import_leads(rows, recommendations, user)
+    if result.report is not None:
+        updates = [
+            (row, _imported_update(rec, row, result.report))
+            for row, rec in zip(rows, recommendations, strict=True)
+            if row.update.strip()
+        ]
+        _bulk_rows(updates, user)
+        result.updates = len(updates)
+    result.recommendations = len(recommendations)
     return result
 
 
-def _import_leads(recommendation: Recommendation, row: ImportedRow, user: User) -> None:
-    authority_id = recommendation.review.committee.authority_id
-    for lead in row.leads:
-        person = person_find_or_create(
-            person=Person(name=lead.name, job_title=lead.job_title, authority_id=authority_id),
+def _bulk_rows(pairs: Sequence[tuple[ImportedRow, M]], user: User) -> list[M]:
+    """``record_published_in_bulk`` of one model's new rows, each from a row of the table: a
+    refusal names the table's row."""
+    try:
+        return record_published_in_bulk(instances=[instance for _, instance in pairs], user=user)
+    except RowRefused as refused:
+        raise _row_refused(pairs[refused.row - 1][0], refused.reason) from None
+
+
+def _import_recommendations(
+    rows: Sequence[ImportedRow], review: Review, user: User
+) -> list[Recommendation]:
+    """The rows' recommendations in the table's order, a part in the recommendation an
+    earlier row labels as its parent. Parents go in before their parts (a part needs its
+    parent's id): a batch per level, and a part of a part is refused by the rules."""
+    recommendations = [
+        Recommendation(review=review, label=row.label, order=order, text=row.text)
+        for order, row in enumerate(rows, start=1)
+    ]
+    labelled: dict[str, int] = {}
+    parent_of: dict[int, int] = {}  # a part's index: its parent's
+    for index, row in enumerate(rows):
+        if row.parent_label and row.parent_label in labelled:
+            parent_of[index] = labelled[row.parent_label]
+        if row.label:
+            labelled[row.label] = index
+    saved: set[int] = set()
+    while len(saved) < len(rows):
+        batch = [
+            index
+            for index in range(len(rows))
+            if index not in saved and (index not in parent_of or parent_of[index] in saved)
+        ]
+        for index in batch:
+            if index in parent_of:
+                recommendations[index].parent = recommendations[parent_of[index]]
+        _bulk_rows([(rows[index], recommendations[index]) for index in batch], user)
+        saved.update(batch)
+    return recommendations
+
+
+def _import_leads(
+    rows: Sequence[ImportedRow], recommendations: Sequence[Recommendation], user: User
+) -> None:
+    """Each row's leads, as ``lead_add`` adds them one by one (a person named twice in the
+    same role once); each person looked up, or added, once for the whole table."""
+    named = [
+        (row, recommendation, lead)
+        for row, recommendation in zip(rows, recommendations, strict=True)
+        for lead in row.leads
+    ]
+    if not named:
+        return
+    authority_id = recommendations[0].review.committee.authority_id
+    try:
+        people = people_find_or_create_in_bulk(
+            people=[
+                Person(name=lead.name, job_title=lead.job_title, authority_id=authority_id)
+                for _, _, lead in named
+            ],
+            authority_id=authority_id,
             user=user,
         )
-        if not recommendation.leads.filter(person=person, role=lead.role).exists():
-            lead_add(recommendation=recommendation, person=person, role=lead.role, user=user)
+    except RowRefused as refused:
+        raise _row_refused(named[refused.row - 1][0], refused.reason) from None
+    leads, seen = [], set()
+    orders: Counter[int] = Counter()
+    for (row, recommendation, lead), person in zip(named, people, strict=True):
+        key = (recommendation.pk, person.pk, lead.role)
+        if key in seen:
+            continue
+        seen.add(key)
+        orders[recommendation.pk] += 1
+        leads.append(
+            (
+                row,
+                Lead(
+                    recommendation=recommendation,
+                    person=person,
+                    role=lead.role,
+                    order=orders[recommendation.pk],
+                ),
+            )
+        )
+    _bulk_rows(leads, user)
 
 
-def _import_update(
-    recommendation: Recommendation, row: ImportedRow, report: UpdateReport, user: User
+def _imported_update(
+    recommendation: Recommendation, row: ImportedRow, report: UpdateReport
 ) -> ProgressUpdate:
-    return record_published_update(
-        update=ProgressUpdate(
-            recommendation=recommendation,
-            report=report,
-            as_at=report.as_at or timezone.localdate(),
-            as_at_precision=report.as_at_precision if report.as_at else DatePrecision.DAY,
-            text=row.update.strip(),
-            status=row.status or ProgressUpdate.Status.NOT_STATED,
-            status_wording=row.status_wording,
-            rag=row.rag,
-            timescale=row.timescale,
-        ),
-        user=user,
+    return ProgressUpdate(
+        recommendation=recommendation,
+        report=report,
+        as_at=report.as_at or timezone.localdate(),
+        as_at_precision=report.as_at_precision if report.as_at else DatePrecision.DAY,
+        text=row.update.strip(),
+        status=row.status or ProgressUpdate.Status.NOT_STATED,
+        status_wording=row.status_wording,
+        rag=row.rag,
+        timescale=row.timescale,
     )
 
 
@@ -2256,10 +2354,6 @@ def _import_update_report(
         result.report = update_report_create(report=report, user=user)
     except ValidationError as error:
         raise ImportRefused({0: error.messages}) from None
-    for rec, row in changed:
-        try:
-            _import_update(rec, row, result.report, user)
-        except ValidationError as error:
-            raise _row_refused(row, error) from None
-        result.updates += 1
+    _bulk_rows([(row, _imported_update(rec, row, result.report)) for rec, row in changed], user)
+    result.updates = len(changed)
     return result

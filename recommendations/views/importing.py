@@ -26,6 +26,9 @@ from recommendations.models import Committee, DatePrecision, Review, UpdateRepor
 from recommendations.storage import StorageUnavailable
 
 SESSION_KEY = "table_imports"
+# From this many rows the save says, once sent, that it is saving (a progress bar in a live
+# region, the button disabled): about a second's work on a busy server (bench/importing.py).
+SAVE_NOTICE_ROWS = 150
 PERMISSIONS = ("add_review", "add_recommendation", "add_progressupdate")
 
 
@@ -174,6 +177,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                 if review and not row.review and row.label not in known
             ],
             "groups": groups,
+            "long_save": len(preview.rows) >= SAVE_NOTICE_ROWS,
             "committee": header["committee"],
             "title": header["title"],
             "action": reverse("recommendations:import_preview", kwargs={"token": token}),

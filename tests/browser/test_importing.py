@@ -95,6 +95,7 @@ def test_an_officer_imports_a_word_table(page: Page, officer, demo_data):
     _fits(page)
     screenshot(page, "phone-import-preview")
 
+    expect(page.locator("#import-saving")).to_have_count(0)  # a short table saves at once
     page.get_by_role("button", name="Save all 2 rows").click()
     page.wait_for_url("**/reviews/imported-from-word/")
     assert "Imported 2 recommendation(s) and 2 update(s)." in page.content()
@@ -118,3 +119,39 @@ def test_an_officer_imports_a_word_table(page: Page, officer, demo_data):
     expect(page.get_by_role("cell", name="Accepted for review", exact=True)).to_be_visible()
     screenshot(page, "import-appendix-papers-words")
     assert_valid_html(served)
+
+
+def test_a_long_table_says_it_is_saving_once_sent(page: Page, officer, demo_data):
+    """From ``SAVE_NOTICE_ROWS`` rows the save, once sent, disables its button (no second
+    import from a second click) and shows a progress bar with what is happening."""
+    from bench.importing import as_file, table
+    from recommendations.views.importing import SAVE_NOTICE_ROWS
+
+    sign_in(page, officer.username)
+    page.goto("/reviews/import/")
+    page.get_by_label("Word, Excel or CSV file").set_input_files(
+        files=[{"name": "long <tracker>.csv", "mimeType": "text/csv",
+                "buffer": as_file(table(SAVE_NOTICE_ROWS), "csv")}]
+    )  # fmt: skip
+    page.get_by_label("Committee (new review)").select_option(index=1)
+    page.get_by_label("Title (new review)").fill("A long table")
+    page.get_by_role("button", name="Upload and preview").click()
+    status = page.locator("#import-saving")
+    expect(status).to_be_empty()
+    # Held in the page, so that what it shows while the server saves can be read.
+    page.evaluate(
+        "document.querySelector('form[data-saving]')"
+        ".addEventListener('submit', (event) => event.preventDefault())"
+    )
+    button = page.get_by_role("button", name=f"Save all {SAVE_NOTICE_ROWS} rows")
+    button.click()
+    expect(button).to_be_disabled()
+    expect(status).to_contain_text(f"Saving all {SAVE_NOTICE_ROWS} rows")
+    expect(status.get_by_role("progressbar", name="Saving the rows")).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    _fits(page)
+    status.scroll_into_view_if_needed()
+    screenshot(page, "phone-import-saving")
+    assert_valid_html({"saving": page.content().encode()})
+    assert not Review.objects.filter(title="A long table").exists()

@@ -108,12 +108,17 @@ def test_a_failure_inside_the_renderer_shows_the_text_as_plain_text(monkeypatch)
     def recurse(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("recommendations.markdown.markdown_lib.markdown", recurse)
-    render_markdown.cache_clear()
-    try:
-        assert render_markdown("**still shown** <here>") == "<p>**still shown** &lt;here&gt;</p>"
-    finally:
+    with monkeypatch.context() as patched:
+        patched.setattr("recommendations.markdown.markdown_lib.Markdown.convert", recurse)
         render_markdown.cache_clear()
+        try:
+            assert (
+                render_markdown("**still shown** <here>") == "<p>**still shown** &lt;here&gt;</p>"
+            )
+        finally:
+            render_markdown.cache_clear()
+    # The converter left part-way is not reused: the next text is formatted.
+    assert render_markdown("**bold**") == "<p><strong>bold</strong></p>"
 
 
 @pytest.mark.parametrize(
