@@ -138,3 +138,12 @@ def work(*, later: bool = True) -> list[str]:
         result = backend.results.pop(0)
         done.append(result.task.call(*result.args, **result.kwargs))
     raise AssertionError("the worker's queue never emptied")
+
+
+@pytest.fixture
+def world(db, officer):
+    """Published and private data side by side (tests/publicdata.py), for the public pages'
+    and the API's anonymous walks."""
+    from tests.publicdata import make_world
+
+    return make_world(officer)

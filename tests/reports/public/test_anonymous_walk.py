@@ -15,8 +15,8 @@ from django_tasks import task_backends
 from recommendations import services
 from recommendations.models import Response
 from reports.models import StoredPDF
+from tests.publicdata import MARKER, World
 from tests.reports.conftest import DUMMY, pdf_pages_text, work
-from tests.reports.public.conftest import MARKER, World
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from recommendations.models import ProgressUpdate, UpdateReport
 from reports import prerender, tasks
 from reports.models import StoredPDF
 from reports.pdf import documents
+from tests.publicdata import MARKER, World
 from tests.reports.conftest import work
-from tests.reports.public.conftest import MARKER, World
 
 pytestmark = pytest.mark.django_db
 
