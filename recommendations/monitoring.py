@@ -102,7 +102,7 @@ def _latest(
     return Subquery(newest.values(field_name)[:1])
 
 
-def overdue_condition(today: dt.date) -> Case:
+def overdue_condition(today: dt.date, *, by_hand: bool = True) -> Case:
     """THE definition of overdue, used by every page, filter, summary and reminder.
 
     A recommendation is overdue when the target date of its latest update, plus its review's
@@ -112,11 +112,16 @@ def overdue_condition(today: dt.date) -> Case:
     status as it was, and one with no stated status before it is never overdue: the paper
     never said it was late. A response's own timetable plays no part. Needs the
     ``latest_status`` and ``latest_target_date`` annotations of ``with_progress``.
+    ``by_hand=False``: without the officers' overrides, which are not public
+    (``publication.public_progress``).
     """
-    return Case(
-        When(closed_at_meeting__isnull=False, then=Value(False)),
+    overrides = [
         When(overdue_override=OverdueOverride.OVERDUE, then=Value(True)),
         When(overdue_override=OverdueOverride.NOT_OVERDUE, then=Value(False)),
+    ]
+    return Case(
+        When(closed_at_meeting__isnull=False, then=Value(False)),
+        *(overrides if by_hand else []),
         When(latest_target_date__isnull=True, then=Value(False)),
         When(latest_status__in=DONE_STATUSES, then=Value(False)),
         When(latest_status=ProgressUpdate.Status.NOT_STATED, then=Value(False)),
@@ -151,6 +156,7 @@ def with_progress(
     *,
     today: dt.date | None = None,
     updates: QuerySet[ProgressUpdate] | None = None,
+    by_hand: bool = True,
 ) -> QuerySet[Recommendation]:
     """Annotate each recommendation with where it stands: its latest stated status (an
     update whose status is not stated changes nothing; "not_stated" when no update states
@@ -159,7 +165,7 @@ def with_progress(
     (``decision_key``: awaiting when no response is recorded); whether it has parts (and so
     is not counted itself); ``is_overdue``; and ``is_open_priority``. ``updates``: the updates
     that count (every one unless given; the public pages and API count those ``publication``
-    makes public)."""
+    makes public, and ``by_hand=False`` leaves out the officers' overdue overrides)."""
     today = today or timezone.localdate()
     return queryset.annotate(
         latest_status=Coalesce(
@@ -176,7 +182,10 @@ def with_progress(
         decision_key=Coalesce(
             F("response__decision"), Value(Response.Decision.AWAITING), output_field=CharField()
         ),
-    ).annotate(is_overdue=overdue_condition(today), is_open_priority=open_priority_condition())
+    ).annotate(
+        is_overdue=overdue_condition(today, by_hand=by_hand),
+        is_open_priority=open_priority_condition(),
+    )
 
 
 def with_verdict(

@@ -155,6 +155,9 @@ def public_progress(
 ) -> QuerySet[Recommendation]:
     """``monitoring.with_progress`` (and ``with_verdict``) by the same rules, counting only
     public updates: the status, target date, overdue and the committee's view the public sees
-    are those of the final reports, never of a draft round."""
+    are those of the final reports, never of a draft round; nor is an overdue label an
+    officer set by hand."""
     updates = public_updates()
-    return with_verdict(with_progress(queryset, today=today, updates=updates), updates=updates)
+    return with_verdict(
+        with_progress(queryset, today=today, updates=updates, by_hand=False), updates=updates
+    )

@@ -1,6 +1,6 @@
 """PDFs made before anyone asks: after a change, the task worker re-renders the appendices
-(latest, and of each update report) and committee packs it affects, and a download serves
-the stored file when it is still what the data shows.
+(latest, and of each update report; and a published review's public appendix) and committee
+packs it affects, and a download serves the stored file when it is still what the data shows.
 
 - **Marking.** Every write goes through the services and adds a history row; ``reports.apps``
   connects ``note_change`` to django-simple-history's signal (and to the few models without
@@ -19,6 +19,10 @@ the stored file when it is still what the data shows.
 - **Low priority.** Background renders are queued below users' own pack renders and run
   niced (``settings.PDF_WORKER_NICENESS``). Large committee packs keep their own path
   (``tasks.start_pack_render``); issued packs and packs of past meetings are never made here.
+- **Public appendices** are documents of their own (``public_appendix_document``), built only
+  from what ``recommendations.publication`` makes public, never from the signed-in appendix's
+  HTML or file. Unpublishing removes the stored file in the same transaction (the file goes
+  once it commits); the worker makes none for a review that is not published.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
 
+from recommendations import publication
 from recommendations.models import (
     Authority,
     Committee,
@@ -60,6 +65,7 @@ from recommendations.models import (
 from reports import rows, tasks, trackers
 from reports.models import AppendixSettings, IssuedPack, StoredPDF
 from reports.pdf import documents, sandbox
+from reports.public import selectors as public_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -88,16 +94,20 @@ UNEXPECTED_ERROR = (
 
 @dataclass(frozen=True)
 class Document:
-    """Which document: an appendix (latest, or of one update report), a committee pack, or
-    a tracker across reviews (by its query, ``reports.trackers.canonical_query``)."""
+    """Which document: an appendix (latest, or of one update report), a published review's
+    public appendix, a committee pack, or a tracker across reviews (by its query,
+    ``reports.trackers.canonical_query``)."""
 
     review_id: int | None = None
     report_id: int | None = None
     meeting_id: int | None = None
     tracker_query: str | None = None
+    public: bool = False
 
     @property
     def key(self) -> str:
+        if self.public:
+            return f"{PUBLIC_PREFIX}{self.review_id}"
         if self.tracker_query is not None:
             # Named by its query's digest: any query fits the key's column.
             return f"tracker:{hashlib.sha256(self.tracker_query.encode()).hexdigest()[:40]}"
@@ -116,8 +126,19 @@ class Document:
         return self.tracker_query is not None
 
 
+# The stored public appendix's key: what the rows' ``document`` starts with.
+PUBLIC_PREFIX = "public-appendix:"
+
+
 def appendix_document(review_id: int, report_id: int | None = None) -> Document:
     return Document(review_id=review_id, report_id=report_id)
+
+
+def public_appendix_document(review_id: int) -> Document:
+    """The appendix the public pages offer (as at the latest final report, final reports'
+    updates only): a document of its own, so the signed-in appendix's file, which shows
+    drafts, is never served for it."""
+    return Document(review_id=review_id, public=True)
 
 
 def pack_document(meeting_id: int) -> Document:
@@ -140,11 +161,14 @@ def fingerprint(html: str) -> str:
 def code_version() -> str:
     """The code that lays out a document (``tasks._code_version``: templates, stylesheet,
     rows, selectors, the PDF package) and the domain's parts that print (where a
-    recommendation stands, Markdown): a release that changes them trusts no PDF made before."""
-    app = Path(__file__).resolve().parent.parent / "recommendations"
+    recommendation stands, Markdown, what is public): a release that changes them trusts
+    no PDF made before."""
+    root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(tasks._code_version().encode())
-    for name in ("monitoring.py", "markdown.py", "meanings.py"):
-        digest.update((app / name).read_bytes())
+    for name in ("monitoring.py", "markdown.py", "meanings.py", "publication.py"):
+        digest.update((root / "recommendations" / name).read_bytes())
+    # What the public appendix picks: a release that changes it trusts no public PDF.
+    digest.update((root / "reports" / "public" / "selectors.py").read_bytes())
     return digest.hexdigest()[:32]
 
 
@@ -250,6 +274,8 @@ def note_change(sender=None, instance=None, **kwargs) -> None:
     StoredPDF.objects.filter(_documents_showing(instance)).update(
         trusted=False, changes=F("changes") + 1
     )
+    if isinstance(instance, Review) and instance.published_at is None:
+        take_down_public(instance.pk)
     touched = getattr(_pending, "touched", None)
     if touched is None:
         touched = _pending.touched = _Touched()
@@ -341,8 +367,12 @@ def affected_documents(touched: _Touched) -> list[Document]:
             ).values_list("pk", flat=True)
         )
     # Only those still there (what a rolled-back transaction noted may not be).
-    reviews = set(Review.objects.filter(pk__in=reviews).values_list("pk", flat=True))
+    still_there = dict(Review.objects.filter(pk__in=reviews).values_list("pk", "published_at"))
+    reviews = set(still_there)
     found = [appendix_document(pk) for pk in sorted(reviews)]
+    # Published reviews' public appendices: publishing, a report made final or anything it
+    # prints. One whose HTML is unchanged (a draft's edit) costs the worker no render.
+    found += [public_appendix_document(pk) for pk in sorted(reviews) if still_there[pk]]
     found += [
         appendix_document(review_id, report_id)
         for report_id, review_id in UpdateReport.objects.filter(review__in=reviews)
@@ -573,8 +603,37 @@ def _store(row: StoredPDF, *, print_: str, content: bytes, pages: int) -> bool:
     return True
 
 
+def take_down_public(review_id: int) -> None:
+    """The review is no longer published: its stored public appendix is forgotten in this
+    transaction (no download can be served it, whatever a render under way stores after,
+    since the public pages answer 404 first), and its file removed once that commits."""
+    public = StoredPDF.objects.filter(
+        document=public_appendix_document(review_id).key, review__published_at__isnull=True
+    )
+    names = [name for name in public.exclude(file="").values_list("file", flat=True)]
+    if not names:
+        return
+    public.update(file="", fingerprint="", trusted=False, pages=0, rendered_at=None)
+    transaction.on_commit(lambda: [_delete_file(name) for name in names])
+
+
+def _public_appendix_html(row: StoredPDF) -> tuple[str, list[rows.Appendix]] | None:
+    review = (
+        publication.published_reviews()
+        .select_related("committee__authority", "appendix_settings")
+        .filter(pk=row.review_id)
+        .first()
+    )
+    if review is None:
+        return None  # unpublished (or deleted) meanwhile: nothing public to make
+    appendix = public_selectors.public_appendix(review)
+    return documents.appendix_html(appendix), [appendix]
+
+
 def _html(row: StoredPDF) -> tuple[str, list[rows.Appendix]] | None:
     """The document's HTML as the data stands, or None when it is not to be made here."""
+    if row.document.startswith(PUBLIC_PREFIX):
+        return _public_appendix_html(row)
     if row.document.startswith("tracker:"):
         found = trackers.filterset(QueryDict(row.tracker_query))
         tracker = trackers.build(found)
@@ -666,6 +725,9 @@ def render_document(row_id: int) -> str:
         built = _html(row)
         if built is None:
             _finish(row)
+            if row.document.startswith(PUBLIC_PREFIX):
+                # A render that ended after the review was unpublished may have stored one.
+                take_down_public(row.review_id)
             return "not made here"
         html, appendices = built
         print_ = fingerprint(html)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
 
 from recommendations import access, publication
 from recommendations.models import (
@@ -32,6 +33,9 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=1, max_value=ID_MAX, **kwargs)
 
 
+PRIORITY_NOT_PUBLIC = "Priority flags are not published: filtering by them needs a key."
+
+
 class ApiRecommendationFilter(RecommendationFilter):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -45,6 +49,12 @@ class ApiRecommendationFilter(RecommendationFilter):
     @property
     def searches_public_only(self) -> bool:
         return self.public
+
+    def filter_priority(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if self.public and value:
+            # An officer's flag, not published: filtering by it would say which carry it.
+            raise ValidationError({name: [PRIORITY_NOT_PUBLIC]})
+        return super().filter_priority(queryset, name, value)
 
 
 class CommitteeFilter(django_filters.FilterSet):

@@ -139,6 +139,16 @@ class RecommendationSerializer(serializers.ModelSerializer):
     )
     is_closed = serializers.SerializerMethodField()
     closed_on = serializers.SerializerMethodField()
+    is_priority = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="An officer's priority flag; null for a client that reads published data only.",
+    )
+    priority_reason = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Why it is a priority; null for a client that reads published data only.",
+    )
 
     class Meta:
         model = Recommendation
@@ -149,6 +159,14 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "is_overdue", "has_parts", "is_closed", "closed_on", "closed_reason",
             "is_priority", "priority_reason",
         ]  # fmt: skip
+
+    def to_representation(self, instance: Recommendation) -> dict:
+        data = super().to_representation(instance)
+        if not self.context.get("reads_unpublished", False):
+            # An officer's flag and reason, not the committee's papers: never public
+            # (recommendations.publication; the public pages do not show them either).
+            data["is_priority"] = data["priority_reason"] = None
+        return data
 
     def get_decision_label(self, obj: Recommendation) -> str:
         return DECISION_LABELS.get(obj.decision_key, obj.decision_key)

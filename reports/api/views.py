@@ -45,6 +45,9 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     def reads_unpublished(self) -> bool:
         return access.reads_unpublished(self.request.user)
 
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "reads_unpublished": self.reads_unpublished}
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         # The same address answers differently by who asks: a shared cache must not give a

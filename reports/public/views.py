@@ -12,30 +12,44 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.views.decorators.http import require_safe
 
 from recommendations import meanings
+from recommendations.models import Recommendation
+from reports import prerender, rows, tasks
 from reports.exporters.appendix import AppendixExporter
 from reports.pdf import documents
 from reports.public import selectors
 from reports.tables import AppendixTable
-from reports.views.common import download, pdf_response
+from reports.views.appendix import PROGRESS_REFRESH_SECONDS
+from reports.views.common import download, stored_pdf_response
 from reports.views.packs import _open_issued, _pack_filename
 
 
-def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Open to anyone (GET and HEAD), marked public and cacheable when it answers 200, with
-    an ETag of its content; ``PublicPagesMiddleware`` keeps cookies off it."""
+def public_page(
+    view: Callable[..., HttpResponseBase] | None = None, *, max_age: int | None = None
+) -> Callable[..., HttpResponseBase]:
+    """Open to anyone (GET and HEAD), marked public and cacheable when it answers 200 (for
+    ``max_age`` seconds, else ``PUBLIC_CACHE_SECONDS``), with an ETag of its content;
+    ``PublicPagesMiddleware`` keeps cookies off it. A redirect (to a PDF's progress page)
+    carries no cookie either, and is not stored."""
+    if view is None:
+        return lambda view: public_page(view, max_age=max_age)
 
     @login_not_required
     @require_safe
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
+        if response.status_code in (301, 302, 303, 307, 308):
+            patch_cache_control(response, no_store=True)
+            response.public_page = True
         if response.status_code != 200:
             return response
-        patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        seconds = settings.PUBLIC_CACHE_SECONDS if max_age is None else max_age
+        patch_cache_control(response, public=True, max_age=seconds)
         response.public_page = True
         if not response.streaming:
             set_response_etag(response)
@@ -97,10 +111,49 @@ def appendix_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page
 def appendix_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    """Rendered from the public appendix's own HTML and cached by it (never the signed-in
-    appendix's stored PDF, which shows the latest updates, drafts included)."""
-    item = selectors.public_appendix(selectors.published_review(slug))
-    return pdf_response(documents.appendix_html(item), f"{item.review.slug}-appendix.pdf", [item])
+    """The public appendix's own stored PDF (``prerender.public_appendix_document``, never
+    the signed-in appendix's, which shows drafts), made by the worker after publishing and
+    each change, served when it is what the public data shows; else made here (small) or by
+    the worker now, with a progress page (large)."""
+    review = selectors.published_review(slug)
+    document = prerender.public_appendix_document(review.pk)
+
+    def build() -> tuple[str, list[rows.Appendix]]:
+        item = selectors.public_appendix(review)
+        return documents.appendix_html(item), [item]
+
+    return stored_pdf_response(
+        document,
+        build,
+        f"{review.slug}-appendix.pdf",
+        large=tasks.needs_background(Recommendation.objects.filter(review=review).count()),
+        progress_url=reverse("public:appendix_pdf_progress", kwargs={"slug": review.slug}),
+    )
+
+
+@public_page(max_age=PROGRESS_REFRESH_SECONDS)
+def appendix_pdf_progress(request: HttpRequest, slug: str) -> HttpResponse:
+    """Where the worker's render of a large public appendix stands, refreshed every few
+    seconds; the same for everyone, so a shared cache may keep it for one refresh. It starts
+    nothing: the download starts a render (again, after a failure: "Try again" links there)."""
+    review = selectors.published_review(slug)
+    row = prerender.status(prerender.public_appendix_document(review.pk))
+    download_url = reverse("public:appendix_pdf", kwargs={"slug": review.slug})
+    response = render(
+        request,
+        "public/appendix_pdf_progress.html",
+        {
+            "review": review,
+            "row": row,
+            "download_url": download_url,
+            "retry_url": download_url,
+            "progress_url": reverse("public:appendix_pdf_progress", kwargs={"slug": review.slug}),
+            "refresh_seconds": PROGRESS_REFRESH_SECONDS,
+        },
+    )
+    if row is not None and row.is_active:
+        response["Refresh"] = str(PROGRESS_REFRESH_SECONDS)
+    return response
 
 
 @public_page

@@ -17,47 +17,9 @@ from recommendations.services import person_update, progress_update_create
 from reports import prerender, rows, tasks
 from reports.models import IssuedPack, StoredPDF
 from reports.pdf import sandbox
-from tests.reports.conftest import make_big_review, pdf_pages_text
+from tests.reports.conftest import make_big_review, pdf_pages_text, work
 
 pytestmark = pytest.mark.django_db
-
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
-@pytest.fixture
-def renders(monkeypatch, settings):
-    """Every render, whoever asks (the worker or a request), without the 1-2 s of layout:
-    the "PDF" carries the HTML it was made from, so tests can read what it shows."""
-    settings.TASKS = DUMMY  # queued tasks wait for ``work`` below
-    settings.PDF_PRERENDER_DELAY = 30
-    made: list[dict] = []
-
-    def render_pdf(html, **kwargs):
-        made.append({"html": html, **kwargs})
-        return b"%PDF-1.7 fake\n" + html.encode()
-
-    monkeypatch.setattr(sandbox, "render_pdf", render_pdf)
-    task_backends["default"].clear()  # nothing left from another test
-    prerender._pending.touched = None  # nor noted by one (its commit never came)
-    yield made
-    task_backends["default"].clear()
-
-
-def work(*, later: bool = True) -> list[str]:
-    """The task worker, run until its queue is empty. ``later``: the debounce delay has
-    passed (as it would have a minute after the edit)."""
-    backend = task_backends["default"]
-    done = []
-    for _ in range(100):
-        if later:
-            StoredPDF.objects.filter(due_at__isnull=False).update(
-                due_at=timezone.now() - dt.timedelta(seconds=1)
-            )
-        if not backend.results:
-            return done
-        result = backend.results.pop(0)
-        done.append(result.task.call(*result.args, **result.kwargs))
-    raise AssertionError("the worker's queue never emptied")
 
 
 def _update(recommendation: Recommendation, user, text: str, report=None) -> ProgressUpdate:

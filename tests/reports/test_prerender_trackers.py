@@ -15,11 +15,10 @@ from reports import prerender
 from reports.models import StoredPDF
 from reports.pdf import sandbox
 from tests.reports import test_prerender
-from tests.reports.conftest import make_big_review
+from tests.reports.conftest import make_big_review, work
 
-# The appendices' fake renderer and worker (the "PDF" carries the HTML it was made from).
-renders = test_prerender.renders
-work = test_prerender.work
+# The appendices' fake renderer (``renders``, the "PDF" carries the HTML it was made from)
+# and worker are tests/reports/conftest.py's.
 _update = test_prerender._update
 
 pytestmark = pytest.mark.django_db

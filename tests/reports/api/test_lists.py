@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from recommendations import services
 from tests.factories import make_review
-from tests.reports.api.conftest import MARKER
+from tests.publicdata import MARKER
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_queries_do_not_grow_with_the_page(client, many, name, django_assert_max
         client.get(url, {"page_size": 100})
 
 
-def test_a_members_recommendations_take_the_same_few_queries(client, member, many, api_data):
+def test_a_members_recommendations_take_the_same_few_queries(client, member, many, world):
     from recommendations.models import ApiToken  # noqa: F401 (the token's lookup is one query)
 
     _, key = services.api_token_create(owner=member, name="q", user=member)

@@ -10,7 +10,7 @@ from django.db import connection
 
 from recommendations import services
 from recommendations.models import ApiToken
-from tests.reports.api.conftest import MARKER
+from tests.publicdata import MARKER
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def _bearer(key: str) -> dict[str, str]:
 
 
 def test_an_officer_makes_a_token_for_a_member_shown_once_and_stored_as_a_hash(
-    client, officer, member, api_data
+    client, officer, member, world
 ):
     client.force_login(officer)
     page = client.post("/api-tokens/", {"user": member.pk, "name": "Power BI dashboard"})
@@ -46,7 +46,7 @@ def test_an_officer_makes_a_token_for_a_member_shown_once_and_stored_as_a_hash(
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
-def test_a_revoked_token_is_refused_with_401(client, officer, member, api_data):
+def test_a_revoked_token_is_refused_with_401(client, officer, member, world):
     token, key = services.api_token_create(owner=member, name="script", user=officer)
     assert client.get("/api/v1/reviews/", **_bearer(key)).status_code == 200
     client.force_login(member)
@@ -63,12 +63,12 @@ def test_a_revoked_token_is_refused_with_401(client, officer, member, api_data):
     "header",
     ["Bearer st_nosuchkey", "Bearer", "Bearer a b", "Token st_nosuchkey", "Bearer \u00e9t\u00e9"],
 )
-def test_a_wrong_key_is_a_401_not_the_public_data(client, api_data, header):
+def test_a_wrong_key_is_a_401_not_the_public_data(client, world, header):
     response = client.get("/api/v1/recommendations/", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401 and MARKER not in response.content.decode()
 
 
-def test_a_token_of_an_inactive_account_is_refused(client, officer, member, api_data):
+def test_a_token_of_an_inactive_account_is_refused(client, officer, member, world):
     _, key = services.api_token_create(owner=member, name="old", user=officer)
     member.is_active = False
     member.save()
@@ -103,9 +103,7 @@ def test_the_form_refuses_what_it_cannot_make(client, officer):
     assert not ApiToken.objects.exists()
 
 
-def test_a_token_of_someone_in_no_role_reads_published_data_only(
-    client, officer, outsider, api_data
-):
+def test_a_token_of_someone_in_no_role_reads_published_data_only(client, officer, outsider, world):
     _, key = services.api_token_create(owner=outsider, name="outsider", user=officer)
     response = client.get("/api/v1/reviews/", **_bearer(key))
-    assert [row["slug"] for row in response.json()["results"]] == ["open-review"]
+    assert [row["slug"] for row in response.json()["results"]] == ["published-review"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.reports.public.conftest import World
+from tests.publicdata import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from recommendations.models import ProgressUpdate, UpdateReport
 from reports.public import selectors
-from tests.reports.public.conftest import MARKER, World
+from tests.publicdata import MARKER, World
 
 pytestmark = pytest.mark.django_db
 

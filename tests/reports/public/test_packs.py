@@ -14,7 +14,7 @@ from recommendations.models import Meeting, ProgressUpdate, Review
 from reports.models import IssuedPack
 from reports.public.selectors import public_pack_meetings
 from tests.factories import make_committee
-from tests.reports.public.conftest import World
+from tests.publicdata import World
 
 pytestmark = pytest.mark.django_db
 

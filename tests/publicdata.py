@@ -1,13 +1,16 @@
-"""A published review with a final report and, beside it, everything that must stay private:
-a draft round, a working entry dated before the final report, officers' notes, and an
-unpublished review; each private text carries MARKER, so a page that shows any of it says so."""
+"""One world of public and private data, which the public pages' tests (tests/reports/public)
+and the API's (tests/reports/api) both walk as anonymous: a published review with final
+reports and, beside it, everything that must stay private: a draft round, a working entry
+dated before the final report, officers' notes, a draft's author, an unpublished review (its
+title, texts, summary, people, committee and authority) and the meetings that considered only
+private papers. Each private text carries MARKER, so a page that shows any of it says so.
+The fixture is ``world`` (tests/reports/conftest.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-import pytest
 from django.utils import timezone
 
 from recommendations import services
@@ -27,18 +30,24 @@ from recommendations.models import (
 from reports import services as report_services
 from tests.documents import pdf
 
-MARKER = "Zqxprivate"
+# Lower case: it is also in a slug, and the API walk compares bodies in lower case.
+MARKER = "zqxprivate"
 
 
 @dataclass
 class World:
     published: Review
     unpublished: Review
-    final: UpdateReport
+    final: UpdateReport  # the latest final report
+    earlier: UpdateReport  # an earlier final report, with no updates
     draft: UpdateReport
+    draft_update: ProgressUpdate  # recommendation 1's in the draft round
+    loose_update: ProgressUpdate  # the working entry, in no report
     public_meeting: Meeting  # presented the final report; its pack is issued and public
+    joint_meeting: Meeting  # presented the earlier report; also considered the unpublished
     draft_meeting: Meeting  # presented the draft; its pack is issued and not public
     other_authority: Authority  # has only the unpublished review
+    unpublished_recommendation: Recommendation
 
 
 def _private(field: str) -> str:
@@ -123,10 +132,11 @@ def make_world(officer) -> World:
         review=review, title=_private("draft report title"), as_at=dt.date(2024, 6, 1),
         meeting=draft_meeting, summary=_private("draft report summary"),
     )  # fmt: skip
-    for rec in recs:
-        _draft_update(rec, draft, dt.date(2024, 6, 1), "draft round")
+    draft_updates = [_draft_update(rec, draft, dt.date(2024, 6, 1), "draft round") for rec in recs]
+    draft_updates[0].author = Person.objects.create(name=_private("draft author"))
+    draft_updates[0].save()
     _draft_update(recs[2], draft, dt.date(2023, 11, 1), "early draft")
-    _draft_update(recs[2], None, dt.date(2023, 12, 1), "working entry")
+    loose_update = _draft_update(recs[2], None, dt.date(2023, 12, 1), "working entry")
     recs[0].overdue_override = "overdue"
     recs[0].overdue_override_reason = _private("overdue override reason")
     recs[0].is_priority = True
@@ -142,23 +152,40 @@ def make_world(officer) -> World:
         authority=other, name=_private("committee"), slug="hc"
     )
     unpublished = _review(hidden_committee, "unpublished-review", _private("review title"))
+    unpublished.summary = _private("review summary")
+    unpublished.save()
     hidden_rec = _recommendation(unpublished, "1", _private("recommendation text"))
+    Response.objects.filter(recommendation=hidden_rec).update(text=_private("response"))
+    Lead.objects.create(
+        recommendation=hidden_rec,
+        person=Person.objects.create(
+            name=_private("lead"), email=f"{MARKER}@example.org", job_title=_private("job")
+        ),
+    )
     hidden_final = _final(unpublished, _private("final report title"), dt.date(2024, 1, 1), None)
     ProgressUpdate.objects.create(
         recommendation=hidden_rec, report=hidden_final, as_at=dt.date(2024, 1, 1),
         text=_private("unpublished review's final update"),
     )  # fmt: skip
+
+    # An earlier final report, presented at a meeting that also considered the unpublished
+    # review: the meeting is public, without naming that review (its pack is not).
+    joint_meeting = Meeting.objects.create(
+        committee=committee, date=dt.date(2023, 11, 1), agenda_item="Scrutiny reviews: update"
+    )
+    joint_meeting.reviews.set([review, unpublished])
+    earlier = _final(review, "Three month update", dt.date(2023, 10, 1), joint_meeting)
     return World(
         published=Review.objects.get(pk=review.pk),
         unpublished=unpublished,
         final=final,
+        earlier=earlier,
         draft=draft,
+        draft_update=draft_updates[0],
+        loose_update=loose_update,
         public_meeting=public_meeting,
+        joint_meeting=joint_meeting,
         draft_meeting=draft_meeting,
         other_authority=other,
+        unpublished_recommendation=hidden_rec,
     )
-
-
-@pytest.fixture
-def world(db, officer) -> World:
-    return make_world(officer)
