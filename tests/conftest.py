@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import copy
 import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pytest
 from django.apps import apps
@@ -19,6 +22,7 @@ from django.utils.functional import empty
 from recommendations.demo import demo_files, load_review_document, read_document
 from recommendations.roles import CLERKS, COMMISSION_MEMBERS, SCRUTINY_OFFICERS
 
+T = TypeVar("T")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "correct-horse-battery-staple"
 
@@ -105,18 +109,16 @@ def _tables() -> list[type[models.Model]]:
     ]
 
 
-@pytest.fixture(scope="session")
-def _demo_rows(django_db_setup, django_db_blocker) -> list[DemoRows]:
-    """Every row the real demo loader writes (its history included), recorded once per test
-    process: the loader runs in a transaction that is then rolled back. Loading goes through
-    every service and full_clean (seconds per test; most of the suite's setup time), copying
-    the rows it wrote takes a few milliseconds."""
+def record_rows(build: Callable[[], T]) -> tuple[list[DemoRows], T]:
+    """Run ``build`` in a transaction that is then rolled back, and record every row it wrote
+    (its history included) and what it returned. ``build`` must not refer to rows made before
+    it (a test's own user): the rows are copied into other tests, where those are not."""
     recorded: list[DemoRows] = []
-    with django_db_blocker.unblock(), transaction.atomic():
+    with transaction.atomic():
         before = {
             model: set(model._base_manager.values_list("pk", flat=True)) for model in _tables()
         }
-        _load_demo()
+        value = build()
         for model, existing in before.items():
             fields = [field.attname for field in model._meta.concrete_fields]
             pk = fields.index(model._meta.pk.attname)
@@ -128,7 +130,33 @@ def _demo_rows(django_db_setup, django_db_blocker) -> list[DemoRows]:
             if rows:
                 recorded.append((model, fields, rows))
         transaction.set_rollback(True)
-    return recorded
+    return recorded, value
+
+
+class Recorded(Generic[T]):
+    """Rows a fixture's ``build`` writes, recorded once per test process (``record_rows``) and
+    copied into each test that calls this, with a copy of what ``build`` returned: for data
+    that takes seconds to build through the services and that many tests read. A test whose
+    own rows clash with the recorded ones gets ``build`` itself."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self.build = build
+        self.recorded: tuple[list[DemoRows], T] | None = None
+
+    def __call__(self) -> T:
+        if self.recorded is None:
+            self.recorded = record_rows(self.build)
+        rows, value = self.recorded
+        return copy.deepcopy(value) if _copy_demo_rows(rows) else self.build()
+
+
+@pytest.fixture(scope="session")
+def _demo_rows(django_db_setup, django_db_blocker) -> list[DemoRows]:
+    """Every row the real demo loader writes (its history included), recorded once per test
+    process. Loading goes through every service and full_clean (seconds per test; most of the
+    suite's setup time), copying the rows it wrote takes a few milliseconds."""
+    with django_db_blocker.unblock():
+        return record_rows(_load_demo)[0]
 
 
 def _copy_demo_rows(recorded: list[DemoRows]) -> bool:

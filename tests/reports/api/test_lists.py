@@ -4,26 +4,38 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recommendations import services
+from recommendations.models import Review
+from tests.conftest import Recorded
 from tests.factories import make_review
 from tests.publicdata import MARKER
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def many(officer):
-    """Two published reviews of 12 recommendations, each with updates in a final report."""
+def _many() -> list[Review]:
+    publisher = User.objects.create(username="many-publisher")
     reviews = []
     for slug in ["many-a", "many-b"]:
         review = make_review(slug=slug, recommendations=12, updates_each=2, leads_each=2)
         review.update_reports.update(is_final=True)
-        services.review_publish(review=review, expected_version=review.version, user=officer)
+        services.review_publish(review=review, expected_version=review.version, user=publisher)
         reviews.append(review)
     return reviews
+
+
+_MANY = Recorded(_many)
+
+
+@pytest.fixture
+def many(db) -> list[Review]:
+    """Two published reviews of 12 recommendations, each with updates in a final report
+    (built once per test process: 1.5 s of CPU each time, and most tests here ask for it)."""
+    return _MANY()
 
 
 def test_recommendations_filter_as_the_app_does(client, many):
