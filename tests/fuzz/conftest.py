@@ -24,6 +24,7 @@ from recommendations.models import (
     Review,
     UpdateReport,
 )
+from tests.conftest import Recorded
 from tests.factories import make_review
 
 # Hypothesis caches Unicode tables in its home directory (default ./.hypothesis): not in the
@@ -71,8 +72,7 @@ class World:
     person: Person  # recorded at the review's authority, named nowhere: one to edit or merge
 
 
-@pytest.fixture
-def world(db) -> World:
+def _world() -> World:
     review = make_review(slug="fuzz", recommendations=3, updates_each=1, leads_each=1)
     recommendation = review.recommendations.get(label="1")
     part = Recommendation.objects.create(
@@ -108,3 +108,12 @@ def world(db) -> World:
             name="A duplicate record", authority=review.committee.authority
         ),
     )
+
+
+_WORLD = Recorded(_world)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Built once per test process and copied into each test (``Recorded``)."""
+    return _WORLD()
