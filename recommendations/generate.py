@@ -8,9 +8,9 @@ recommendations, responses, leads and updates through ``record_published_in_bulk
 every row and writes them with django-simple-history's ``bulk_create_with_history`` (the
 history tables hold a creation record for every tracked row, exactly as if officers had typed
 them in); meetings through ``record_published_meetings_in_bulk``, whose history records the
-review each considered; earlier rounds are finalised once their updates are in. A
-target date that changes without a reason is recorded "as published"
-(``rules.PUBLISHED_DEPARTURES``).
+review each considered; earlier rounds are finalised once their updates are in
+(``record_published_finalise_in_bulk``). A target date that changes without a reason is
+recorded "as published" (``rules.PUBLISHED_DEPARTURES``).
 """
 
 from __future__ import annotations
@@ -275,8 +275,8 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
     services.record_published_in_bulk(instances=responses)
     services.record_published_in_bulk(instances=leads)
     services.record_published_in_bulk(instances=updates)
-    for report, is_final in zip(reports, final, strict=True):
-        if is_final:
-            services.record_published_finalise(report=report)
+    services.record_published_finalise_in_bulk(
+        reports=[report for report, is_final in zip(reports, final, strict=True) if is_final]
+    )
     counts.updates = len(updates)
     return counts
