@@ -57,3 +57,25 @@ def test_plain_widgets_are_written_without_a_template(monkeypatch):
         assert form[name].as_widget()
     with pytest.raises(AssertionError):  # option groups and radios: Django's own templates
         str(form["grouped"])
+
+
+@pytest.mark.parametrize("bound", [False, True])
+@pytest.mark.parametrize("suffix", ["", 'recommendation <1> & "2"'])
+def test_the_round_field_tag_is_the_include(bound, suffix):
+    from django.template import Context, Template
+
+    data = {"text": NASTY, "title": "<b>" * 10, "number": "x", "status": "a"}
+    form = Everything(data if bound else None, renderer=FastWidgets())
+    form.fields["title"].label = NASTY
+    form.fields["title"].help_text = NASTY
+    include = Template(
+        '{% for field in form.visible_fields %}{% include "recommendations/round_field.html" %}'
+        "{% endfor %}"
+    )
+    tag = Template(
+        "{% load tracker %}{% for field in form.visible_fields %}{% round_field field suffix %}"
+        "{% endfor %}"
+    )
+    context = Context({"form": form, "suffix": suffix})
+    assert form.errors if bound else True
+    assert tag.render(context) == include.render(context)
