@@ -138,3 +138,15 @@ def test_each_generated_row_has_its_creation_record(admin_user):
     assert [
         record.history_user for record in Person.history.filter(id__in=[p.pk for p in people])
     ] == [admin_user] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generating_queues_no_pdf_render_per_document():
+    """Generated reviews are papers nobody has asked a PDF of yet: the authorities and
+    committees are committed before them, so that their marking (``reports.prerender``)
+    finds no documents, and the reviews' bulk writes mark none."""
+    from reports.models import StoredPDF
+
+    call_command("generate_demo_data", "--reviews", "3")
+    assert Review.objects.count() == 3
+    assert not StoredPDF.objects.exists()
