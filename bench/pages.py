@@ -212,7 +212,8 @@ def main() -> int:
                     # The API's first page of recommendations (25, with where each stands).
                     ("API recommendations", "/api/v1/recommendations/?format=json", changelist),
                     # Beside the dashboard, as issue 19 asks: the year most reviews reported
-                    # in, every authority, as at the year's end (computed on every request).
+                    # in, every authority, as at the year's end, as members meet it between
+                    # edits (drawn once per state of the data: annual.cached_annual_page).
                     ("annual report", f"/annual/?year={busiest_year}", "/"),
                 ]  # fmt: skip
                 if args.only:

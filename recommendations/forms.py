@@ -39,7 +39,7 @@ from recommendations.models import (
     SupportingDocument,
     UpdateReport,
 )
-from recommendations.widgets import FastSelect
+from recommendations.widgets import FastSelect, FastWidgets
 
 RESERVED_SLUGS = rules.RESERVED_SLUGS
 
@@ -673,6 +673,8 @@ class RoundRowForm(VersionedForm):
     """One recommendation's row on the round page. A new row left as it was loaded is skipped
     (``empty_permitted``); the previous update's status, target date and RAG rating are carried
     forward, so a row needs only its text unless something changed."""
+
+    default_renderer = FastWidgets()  # 30 rows of six fields: see FastWidgets
 
     class Meta:
         model = ProgressUpdate

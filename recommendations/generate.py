@@ -8,9 +8,9 @@ recommendations, responses, leads and updates through ``record_published_in_bulk
 every row and writes them with django-simple-history's ``bulk_create_with_history`` (the
 history tables hold a creation record for every tracked row, exactly as if officers had typed
 them in); meetings through ``record_published_meetings_in_bulk``, whose history records the
-review each considered; earlier rounds are finalised once their updates are in. A
-target date that changes without a reason is recorded "as published"
-(``rules.PUBLISHED_DEPARTURES``).
+review each considered; earlier rounds are finalised once their updates are in
+(``record_published_finalise_in_bulk``). A target date that changes without a reason is
+recorded "as published" (``rules.PUBLISHED_DEPARTURES``).
 """
 
 from __future__ import annotations
@@ -132,25 +132,34 @@ def _weighted(rng: random.Random, weights: list[tuple[str, int]]) -> str:
     return rng.choices(values, weights=counts)[0]
 
 
-@transaction.atomic
-@search.deferred()  # each search document built once, not once per model written
 def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> GeneratedCounts:
     rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not security
+    # The authorities, their glossaries and committees are committed first, on their own:
+    # their one-row services mark the stored PDFs of every review of those authorities for
+    # re-rendering (``reports.prerender``), which, in one transaction with thousands of new
+    # reviews, queued a render for each of their documents (27,000 at 9,000 reviews).
+    with transaction.atomic():
+        authorities = []
+        for index in range(max(1, min(len(PLACES), reviews // 10 or 1))):
+            name = f"{PLACES[index]} Council" + (f" ({prefix})" if prefix != "generated" else "")
+            slug = slugify(f"{prefix}-{PLACES[index]}")
+            authorities.append(services.authority_get_or_create(slug=slug, name=name))
+            for term, meaning in GLOSSARY:
+                services.glossary_term_set(authority=authorities[-1], term=term, meaning=meaning)
+        committees = [
+            services.committee_get_or_create(authority=authority, slug=slugify(name), name=name)
+            for authority in authorities
+            for name in rng.sample(COMMITTEES, 2)
+        ]
+    return _generate_reviews(rng, reviews=reviews, prefix=prefix, committees=committees)
+
+
+@transaction.atomic
+@search.deferred()  # each search document built once, not once per model written
+def _generate_reviews(
+    rng: random.Random, *, reviews: int, prefix: str, committees: list
+) -> GeneratedCounts:
     counts = GeneratedCounts()
-    authority_count = max(1, min(len(PLACES), reviews // 10 or 1))
-    authorities = []
-    for index in range(authority_count):
-        name = f"{PLACES[index]} Council" + (f" ({prefix})" if prefix != "generated" else "")
-        authorities.append(
-            services.authority_get_or_create(slug=slugify(f"{prefix}-{PLACES[index]}"), name=name)
-        )
-        for term, meaning in GLOSSARY:
-            services.glossary_term_set(authority=authorities[-1], term=term, meaning=meaning)
-    committees = [
-        services.committee_get_or_create(authority=authority, slug=slugify(name), name=name)
-        for authority in authorities
-        for name in rng.sample(COMMITTEES, 2)
-    ]
     people = services.record_published_in_bulk(
         instances=[
             # Not assigned to an authority: any review may name them (they lead at random).
@@ -275,8 +284,8 @@ def generate(*, reviews: int, seed: int = 1, prefix: str = "generated") -> Gener
     services.record_published_in_bulk(instances=responses)
     services.record_published_in_bulk(instances=leads)
     services.record_published_in_bulk(instances=updates)
-    for report, is_final in zip(reports, final, strict=True):
-        if is_final:
-            services.record_published_finalise(report=report)
+    services.record_published_finalise_in_bulk(
+        reports=[report for report, is_final in zip(reports, final, strict=True) if is_final]
+    )
     counts.updates = len(updates)
     return counts

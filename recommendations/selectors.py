@@ -585,6 +585,37 @@ def round_gaps(report) -> list[RoundRow]:
     return [row for row in round_rows(report) if row.current is None]
 
 
+def round_gaps_by_report(reports) -> dict[int, list[Recommendation]]:
+    """``round_gaps`` for many reports at once, without the previous updates: each report's
+    rows (``round_rows``' rule: a recommendation without parts, or each of its parts) that
+    have no update in it. Two queries, however many reports."""
+    review_ids = {report.review_id for report in reports}
+    recommendations = list(
+        Recommendation.objects.filter(review_id__in=review_ids)
+        .only("id", "review_id", "parent_id", "label", "order")
+        .order_by("order", "id")
+    )
+    with_update = set(
+        ProgressUpdate.objects.filter(report__in=[report.pk for report in reports]).values_list(
+            "report_id", "recommendation_id"
+        )
+    )
+    parts: dict[int, list[Recommendation]] = {}
+    for rec in recommendations:
+        if rec.parent_id:
+            parts.setdefault(rec.parent_id, []).append(rec)
+    rows: dict[int, list[Recommendation]] = {}
+    for rec in recommendations:
+        if not rec.parent_id:
+            rows.setdefault(rec.review_id, []).extend(parts.get(rec.pk) or [rec])
+    return {
+        report.pk: [
+            rec for rec in rows.get(report.review_id, []) if (report.pk, rec.pk) not in with_update
+        ]
+        for report in reports
+    }
+
+
 @dataclass
 class ReportEntry:
     """One recommendation on an update report's page: its updates in the report (newest

@@ -29,13 +29,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.contrib.auth.models import User as UserModel
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max, Q
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.signals import pre_create_historical_record
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from recommendations import filetypes, rules, search, selectors
 from recommendations.models import (
@@ -1316,6 +1316,62 @@ def record_published_finalise(
     )
 
 
+@transaction.atomic
+def record_published_finalise_in_bulk(*, reports: Sequence[UpdateReport], user: User = None) -> int:
+    """``record_published_finalise`` for many reports at once (the generated scale data):
+    each made final, with the published route's marker as its reason when it has gaps
+    (``selectors.round_gaps_by_report``, the same rule as ``round_gaps``), its version
+    moved on and a change record in its history, in a few queries per 500 reports. Like the
+    other bulk routes it sends no history signal: the search documents of the reports'
+    updates are rebuilt here. Returns how many were made final."""
+    ids = [report.pk for report in reports]
+    marker = rules.PUBLISHED_DEPARTURES["finalised_with_gaps_reason"].marker
+    now = timezone.now()
+    finalised_by = user if user is not None and user.is_authenticated else None
+    relations = [field.name for field in UpdateReport._meta.concrete_fields if field.is_relation]
+    stored: list[UpdateReport] = []
+    for chunk in _chunks(ids):
+        batch = list(
+            UpdateReport.objects.select_for_update(of=("self",))
+            .select_related("review")
+            .filter(pk__in=chunk)
+            .order_by("pk")
+        )
+        if len(batch) != len(set(chunk)):
+            raise EditConflict(noun=UpdateReport._meta.verbose_name, current_version=None)
+        gaps = selectors.round_gaps_by_report(batch)
+        for report in batch:
+            if report.is_final:
+                raise ReportIsFinal(
+                    "This update report is already final. Someone may have finalised it."
+                )
+            report_gaps = gaps[report.pk]
+            report.finalised_with_gaps_reason = marker if report_gaps else ""
+            report.is_final = True
+            report.finalised_at = now
+            report.finalised_by = finalised_by
+            report.version += 1
+            _attribute_to(report, user)
+            with _row(len(stored) + 1):
+                # ``_validate``'s checks, those of the bulk route (``_check_rows``): the
+                # related rows are the database's foreign keys to check, not a query each.
+                report.clean_fields(exclude=relations)
+                rules.check(rules.markdown_errors(report))
+                rules.check(rules.finalise_errors(report, report_gaps))
+                report.clean()
+            stored.append(report)
+    fields = ["finalised_with_gaps_reason", "is_final", "finalised_at", "finalised_by", "version"]
+    bulk_update_with_history(stored, UpdateReport, fields, batch_size=500, default_user=user)
+    # What is public changes with a final report (``search.note_change`` for one report).
+    for chunk in _chunks(ids):
+        search.refresh(
+            ProgressUpdate.objects.filter(report_id__in=chunk).values_list(
+                "recommendation_id", flat=True
+            )
+        )
+    return len(stored)
+
+
 # The bulk route's rule for each model it takes, besides the checks every row gets. A
 # uniqueness rule (a recommendation's label in its review, a lead once per role, a review's
 # slug) is the model's unique constraint, checked for the whole batch at once. Meetings are
@@ -1358,14 +1414,50 @@ def record_published_in_bulk(
         if model is ProgressUpdate and user is not None and user.is_authenticated:
             instance.created_by = user
         _attribute_to(instance, user)
-    created = bulk_create_with_history(
-        instances, model, batch_size=batch_size, default_change_reason=_history_reason.get()
+    created = _bulk_create_with_history(
+        instances, model, batch_size=batch_size, user=user, reason=_history_reason.get()
     )
     # Bulk writes send no history signal: the search documents are rebuilt here.
     if model is Recommendation:
         search.refresh(instance.pk for instance in created)
     elif model in (Response, Lead, ProgressUpdate):
         search.refresh(instance.recommendation_id for instance in created)
+    return created
+
+
+def _bulk_create_with_history(
+    instances: Sequence[M], model: type[M], *, batch_size: int, user: User, reason: str | None
+) -> list[M]:
+    """django-simple-history's ``bulk_create_with_history``, the history written by the
+    database: each new row's creation record (``+``, now, the user if any, ``reason``) is
+    copied from the row just written by one ``INSERT ... SELECT`` per 500, instead of a
+    historical instance built and sent back row by row (half the generated data's time)."""
+    if not connection.features.can_return_rows_from_bulk_insert:  # no ids to copy by
+        return bulk_create_with_history(
+            instances, model, batch_size=batch_size, default_change_reason=reason
+        )
+    created = model._default_manager.bulk_create(instances, batch_size=batch_size)
+    history = model.history.model
+    source = {field.column for field in model._meta.concrete_fields}
+    copied = [field.column for field in history._meta.concrete_fields if field.column in source]
+    own = {field.column for field in history._meta.concrete_fields} - source
+    if own != {"history_id", "history_date", "history_change_reason", "history_type",
+               "history_user_id"}:  # fmt: skip
+        raise TypeError(f"{history.__name__} has fields this copy does not fill: {own}")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in copied)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    with connection.cursor() as cursor:
+        for chunk in _chunks(instance.pk for instance in created):
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, "  # noqa: S608 -- names from the models
+                f"history_change_reason, history_type, history_user_id) "
+                f"SELECT {columns}, %s, %s, '+', %s FROM {quote(model._meta.db_table)} "
+                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))}) "
+                f"ORDER BY {quote(model._meta.pk.column)}",
+                [now, reason, user_id, *chunk],
+            )
     return created
 
 

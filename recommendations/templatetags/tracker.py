@@ -1,5 +1,6 @@
 from django import template
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from recommendations.markdown import markdown_to_text, render_markdown
 from recommendations.models import DatePrecision, format_partial_date
@@ -29,6 +30,39 @@ def field_widget(field) -> SafeString:
         described_by.append(f"{field.auto_id}_error")
     attrs = {"aria-describedby": " ".join(described_by)} if described_by else {}
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def round_field(field, suffix: str = "") -> SafeString:
+    """``recommendations/round_field.html`` written in Python, the same markup to the byte
+    (a test compares them): the round entry page has 30 rows of six fields, and the include
+    was a third of its time."""
+    auto_id = conditional_escape(field.auto_id)
+    errors = field.errors
+    optional = "" if field.field.required else ' <span class="field__optional">(optional)</span>'
+    hidden = (
+        f'<span class="visually-hidden"> ({conditional_escape(suffix)})</span>' if suffix else ""
+    )
+    hint = (
+        f'<p class="field__hint" id="{auto_id}_hint">{conditional_escape(field.help_text)}</p>'
+        if field.help_text
+        else ""
+    )
+    error = (
+        f'<p class="field__error" id="{auto_id}_error">'
+        + "<br>".join(
+            f'<span class="visually-hidden">Error: </span>{conditional_escape(message)}'
+            for message in errors
+        )
+        + "</p>"
+        if errors
+        else ""
+    )
+    return mark_safe(  # noqa: S308 -- every value escaped above
+        f'\n<div class="field{" field--error" if errors else ""}">\n'
+        f'  <label for="{auto_id}">{conditional_escape(field.label)}{hidden}{optional}</label>\n'
+        f"  {hint}\n  {error}\n  {field_widget(field)}\n</div>\n"
+    )
 
 
 @register.filter

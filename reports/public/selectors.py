@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -27,18 +28,33 @@ from reports.models import IssuedPack
 FEED_ENTRIES = 50
 
 
-def reviews_index() -> list[Review]:
+def reviews_index() -> QuerySet[Review]:
     """Every published review, by authority and committee, with its number of
-    recommendations and the date of its latest final report. One query."""
-    final = Q(update_reports__in=publication.public_reports())
-    return list(
+    recommendations and the date of its latest final report: each counted by a subquery that
+    PostgreSQL runs for the page's reviews only (``REVIEWS_PER_PAGE``), so a page costs the
+    same at 1,000 reviews and at 10,000 (bench/pages.py)."""
+    counted = (
+        Recommendation.objects.filter(review=OuterRef("pk"))
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    latest = (
+        publication.public_reports(UpdateReport.objects.filter(review=OuterRef("pk")))
+        .order_by()
+        .values("review")
+        .annotate(newest=Max("as_at"))
+        .values("newest")
+    )
+    return (
         publication.published_reviews()
         .select_related("committee__authority")
         .annotate(
-            recommendation_count=Count("recommendations", distinct=True),
-            latest_report_as_at=Max("update_reports__as_at", filter=final),
+            recommendation_count=Coalesce(Subquery(counted), 0),
+            latest_report_as_at=Subquery(latest),
         )
-        .order_by("committee__authority__name", "committee__name", "title")
+        .order_by("committee__authority__name", "committee__name", "title", "pk")
     )
 
 

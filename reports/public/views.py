@@ -10,6 +10,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -63,18 +64,23 @@ def public_page(
     return wrapped
 
 
+# A national tracker publishes thousands of reviews: the index shows them a page at a time.
+REVIEWS_PER_PAGE = 50
+
+
 def _committee(review):
     return review.committee
 
 
 @public_page
 def index(request: HttpRequest) -> HttpResponse:
-    reviews = selectors.reviews_index()
+    # get_page() turns a missing, junk or out-of-range ?page= into the nearest real page.
+    page = Paginator(selectors.reviews_index(), REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
     authorities = [
         (authority, [(committee, list(items)) for committee, items in groupby(group, _committee)])
-        for authority, group in groupby(reviews, key=lambda r: r.committee.authority)
+        for authority, group in groupby(page.object_list, key=lambda r: r.committee.authority)
     ]
-    return render(request, "public/index.html", {"authorities": authorities})
+    return render(request, "public/index.html", {"authorities": authorities, "page": page})
 
 
 @public_page

@@ -34,9 +34,30 @@ def test_one_recommendation_or_many_cost_the_same(client, page):
         assert counts[0] == 6
 
 
-def test_the_index_is_one_query(client):
-    for _ in range(3):
-        review = make_review()
-        review.published_at = timezone.now()
-        review.save()
-    assert _queries(client, "/public/") == 1
+def test_the_index_is_two_queries_a_page_at_any_size(client):
+    """The count and the page's reviews, with their counts and latest final report, however
+    many reviews are published: 50 a page."""
+    from recommendations.models import Review
+    from reports.public.views import REVIEWS_PER_PAGE
+
+    def publish(number: int) -> None:
+        for _ in range(number):
+            review = make_review(recommendations=2)
+            review.published_at = timezone.now()
+            review.save()
+
+    publish(3)
+    assert _queries(client, "/public/") == 2
+    publish(REVIEWS_PER_PAGE)
+    assert _queries(client, "/public/") == 2
+    assert _queries(client, "/public/?page=2") == 2
+    first = client.get("/public/").content.decode()
+    second = client.get("/public/?page=2").content.decode()
+    reviews = list(
+        Review.objects.order_by("committee__authority__name", "committee__name", "title", "pk")
+    )
+    assert first.count('href="/public/reviews/') == REVIEWS_PER_PAGE
+    assert f"/public/reviews/{reviews[-1].slug}/" in second
+    assert f"/public/reviews/{reviews[0].slug}/" in first and reviews[0].slug not in second
+    assert "Reviews 51 to 53 of 53" in second and 'href="?page=1"' in second
+    assert "2 recommendations" in second
