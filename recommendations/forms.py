@@ -1160,7 +1160,7 @@ class AuthorityForm(VersionedForm):
         model = Authority
         fields = [
             "name", "response_due_amount", "response_due_unit", "tracker_reference",
-            "municipal_year_starts", "report_year_starts",
+            "reference_pattern", "municipal_year_starts", "report_year_starts",
         ]  # fmt: skip
         widgets = {
             "response_due_unit": forms.RadioSelect,
@@ -1172,6 +1172,7 @@ class AuthorityForm(VersionedForm):
             "response_due_amount": "Responses are due after",
             "response_due_unit": "Days or months?",
             "tracker_reference": "Reference of each row in a tracker",
+            "reference_pattern": "Reading references in imported trackers (optional)",
             "municipal_year_starts": "The municipal year starts in",
             "report_year_starts": "The annual report's year starts in",
         }
@@ -1179,6 +1180,11 @@ class AuthorityForm(VersionedForm):
             "name": 'e.g. "London Borough of Hackney".',
             "response_due_amount": "How long after a review reports the executive's "
             "responses are due: e.g. 2 months, or 28 days.",
+            "reference_pattern": "Left blank, references such as “SR (25/26) 01”, "
+            "“CSC/2024/3”, “HOSC 12.3” and “Rec 4 (Housing 2023)” are read as a review and a "
+            "recommendation's number. For other forms, a regular expression naming the "
+            "review's part (?P<review>…) and the label (?P<label>…), e.g. "
+            "“(?P<review>[A-Z]+ \\d{4})-(?P<label>\\d+)” for “HSC 2024-07”.",
         }
         error_messages = {
             "name": {
@@ -1195,11 +1201,20 @@ class AuthorityForm(VersionedForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Left out (a form from before trackers, a script), they keep what is saved.
-        for name in ("tracker_reference", "municipal_year_starts", "report_year_starts"):
+        for name in (
+            "tracker_reference", "reference_pattern", "municipal_year_starts",
+            "report_year_starts",
+        ):  # fmt: skip
             self.fields[name].required = False
 
     def clean_tracker_reference(self) -> str:
         return self.cleaned_data.get("tracker_reference") or self.instance.tracker_reference
+
+    def clean_reference_pattern(self) -> str:
+        # Blank is a choice (the common forms); only a form without the field keeps it.
+        if self.add_prefix("reference_pattern") not in self.data:
+            return self.instance.reference_pattern
+        return self.cleaned_data.get("reference_pattern", "").strip()
 
     def clean_municipal_year_starts(self) -> int:
         return self.cleaned_data.get("municipal_year_starts") or self.instance.municipal_year_starts
