@@ -36,7 +36,9 @@ def _uploads(request: HttpRequest) -> dict:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     access.require(request, *PERMISSIONS)
-    form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
+    # ?q= finds the review an update report goes into: the choice lists only some.
+    search = request.GET.get("q", "")
+    form = forms.ImportUploadForm(request.POST or None, request.FILES or None, search=search)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read(readers_limit() + 1)
