@@ -165,6 +165,17 @@ def build_preview(
         parent = recognise.parent_label(row.label)
         if (row.review, parent) in seen_labels:
             row.parent_label = parent
+    # A recommendation in lettered parts ("2", then "2a", "2b") whose own decision cell is
+    # blank has no response of its own: its parts carry them (Buckinghamshire's 2).
+    parents = {(row.review, row.parent_label) for row in preview.rows if row.parent_label}
+    for row in preview.rows:
+        blank = not (row.decision_wording or row.response or row.timetable or row.timetable_date)
+        if (
+            (row.review, row.label) in parents
+            and row.decision == Response.Decision.NOT_STATED
+            and blank
+        ):
+            row.decision = None
     preview.unknown_words = sorted(unknown)
     return preview
 
