@@ -1162,7 +1162,7 @@ class AuthorityForm(VersionedForm):
         model = Authority
         fields = [
             "name", "response_due_amount", "response_due_unit", "tracker_reference",
-            "municipal_year_starts", "report_year_starts",
+            "reference_pattern", "municipal_year_starts", "report_year_starts",
         ]  # fmt: skip
         widgets = {
             "response_due_unit": forms.RadioSelect,
@@ -1174,6 +1174,7 @@ class AuthorityForm(VersionedForm):
             "response_due_amount": "Responses are due after",
             "response_due_unit": "Days or months?",
             "tracker_reference": "Reference of each row in a tracker",
+            "reference_pattern": "Reading references in imported trackers",
             "municipal_year_starts": "The municipal year starts in",
             "report_year_starts": "The annual report's year starts in",
         }
@@ -1181,6 +1182,11 @@ class AuthorityForm(VersionedForm):
             "name": 'e.g. "London Borough of Hackney".',
             "response_due_amount": "How long after a review reports the executive's "
             "responses are due: e.g. 2 months, or 28 days.",
+            "reference_pattern": "Left blank, references such as “SR (25/26) 01”, "
+            "“CSC/2024/3”, “HOSC 12.3” and “Rec 4 (Housing 2023)” are read as a review and a "
+            "recommendation's number. For other forms, a regular expression naming the "
+            "review's part (?P<review>…) and the label (?P<label>…), e.g. "
+            "“(?P<review>[A-Z]+ \\d{4})-(?P<label>\\d+)” for “HSC 2024-07”.",
         }
         error_messages = {
             "name": {
@@ -1197,11 +1203,20 @@ class AuthorityForm(VersionedForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Left out (a form from before trackers, a script), they keep what is saved.
-        for name in ("tracker_reference", "municipal_year_starts", "report_year_starts"):
+        for name in (
+            "tracker_reference", "reference_pattern", "municipal_year_starts",
+            "report_year_starts",
+        ):  # fmt: skip
             self.fields[name].required = False
 
     def clean_tracker_reference(self) -> str:
         return self.cleaned_data.get("tracker_reference") or self.instance.tracker_reference
+
+    def clean_reference_pattern(self) -> str:
+        # Blank is a choice (the common forms); only a form without the field keeps it.
+        if self.add_prefix("reference_pattern") not in self.data:
+            return self.instance.reference_pattern
+        return self.cleaned_data.get("reference_pattern", "").strip()
 
     def clean_municipal_year_starts(self) -> int:
         return self.cleaned_data.get("municipal_year_starts") or self.instance.municipal_year_starts
@@ -1391,7 +1406,9 @@ class ImportUploadForm(forms.Form):
         widget=forms.RadioSelect,
         initial=NEW,
     )
-    # FastSelect: every committee and review is an option (10,000 reviews at national scale).
+    # FastSelect: every committee is an option (a few per authority); the reviews offered are
+    # the open ones added last, or those a search finds (10,000 reviews at national scale).
+    REVIEWS_SHOWN = 25
     committee = forms.ModelChoiceField(
         queryset=Committee.objects.none(),
         required=False,
@@ -1411,6 +1428,9 @@ class ImportUploadForm(forms.Form):
         required=False,
         label="Review (update report)",
         widget=FastSelect,
+        error_messages={
+            "invalid_choice": "That review is no longer recorded. Find it again above."
+        },
     )
     report_title = forms.CharField(
         max_length=SHORT_TEXT_MAX,
@@ -1426,17 +1446,64 @@ class ImportUploadForm(forms.Form):
         "Left blank: today.",
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, search: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = Committee.objects.select_related("authority").order_by(
             "authority__name", "name"
         )
-        self.fields["review"].queryset = Review.objects.order_by("title")
+        # Any review may be chosen; only some are offered (``search`` finds others).
+        self.fields["review"].queryset = Review.objects.all()
+        self.search = " ".join(search.split())[:100]
+        self.fields["review"].help_text = (
+            f"Reviews whose title or short name has “{self.search}”."
+            if self.search
+            else f"The {self.REVIEWS_SHOWN} open reviews added last. Not listed? Find it above."
+        )
+        self.reviews_shown, self.more_reviews = self._reviews_offered()
+        if self.search and not self.is_bound:  # found: it is an update report of one of them
+            self.initial["into"] = self.EXISTING
+            if len(self.reviews_shown) == 1:
+                self.initial["review"] = self.reviews_shown[0].pk
+        self.fields["review"].widget.choices = [
+            ("", "Choose…"),
+            *(
+                (review.pk, f"{review.title} ({review.committee.authority.name})")
+                for review in self.reviews_shown
+            ),
+        ]
         limit = filesizeformat(settings.IMPORT_MAX_BYTES)
         self.fields[
             "file"
         ].help_text = f"A .docx, .xlsx or .csv file holding a table; up to {limit}."
         self.fields["file"].widget.attrs["accept"] = ".docx,.xlsx,.csv"
+
+    def _reviews_offered(self) -> tuple[list[Review], bool]:
+        """The reviews the choice lists (at most ``REVIEWS_SHOWN``, and whether more match):
+        those whose title or short name has the search's words, else the open ones added
+        last; the one already chosen stays offered."""
+        reviews = Review.objects.select_related("committee__authority")
+        if self.search:
+            found = reviews.filter(
+                Q(title__icontains=self.search) | Q(slug__icontains=self.search)
+            ).order_by("title", "pk")
+        else:
+            found = reviews.exclude(status=Review.Status.CLOSED).order_by("-pk")
+        shown = list(found[: self.REVIEWS_SHOWN + 1])
+        more = len(shown) > self.REVIEWS_SHOWN
+        shown = shown[: self.REVIEWS_SHOWN]
+        # Read from the data, not the bound field, which would keep the initial of now.
+        chosen = str(
+            (self.data.get(self.add_prefix("review")) if self.is_bound else None)
+            or self.initial.get("review")
+            or ""
+        )
+        if (
+            chosen.isdigit()
+            and len(chosen) < 19
+            and all(str(review.pk) != chosen for review in shown)
+        ):
+            shown += list(reviews.filter(pk=chosen))
+        return shown, more
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -79,6 +79,16 @@ class Authority(models.Model):
         help_text="{year} is the municipal year (25/26), {number} the recommendation's number "
         "in that year ({number:02} gives 01), {label} its label as entered.",
     )
+    # Reading such references when importing a tracker: a regular expression naming the
+    # review's part and the label (rules.reference_pattern_error); blank, the importer
+    # recognises the common forms ("SR (25/26) 01", "CSC/2024/3", "Rec 4 (Housing 2023)").
+    reference_pattern = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A regular expression for reading imported references, naming the review's "
+        "part (?P<review>…) and the recommendation's label (?P<label>…). Blank: the common "
+        "forms are recognised.",
+    )
     municipal_year_starts = models.PositiveSmallIntegerField(
         default=5, help_text="The month the municipal year starts (5: May)."
     )

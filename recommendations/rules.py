@@ -11,6 +11,7 @@ caught the mistake first.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from dataclasses import dataclass
 
@@ -399,10 +400,92 @@ def tracker_reference_error(pattern: str) -> str | None:
     return None
 
 
+REFERENCE_PATTERN_MAX = 200
+# A reference is short; what is longer is not matched (it cannot be one), which also bounds
+# the time an officer's pattern may take on a cell.
+REFERENCE_MAX = 100
+
+
+def _nested_repeat(items, inside: bool = False) -> bool:
+    """Whether a parsed pattern repeats something that itself repeats or branches
+    ("(a+)+", "(a|ab)*"): such patterns can take exponential time on a cell that almost
+    matches."""
+    from re import _constants as const  # noqa: PLC0415
+
+    repeats = {const.MAX_REPEAT, const.MIN_REPEAT, getattr(const, "POSSESSIVE_REPEAT", None)}
+    for op, arg in items:
+        if op in repeats:
+            low, high, sub = arg
+            many = high > 1
+            if many and inside:
+                return True
+            if _nested_repeat(sub, inside or many):
+                return True
+        elif op is const.BRANCH:
+            if inside:
+                return True
+            if any(_nested_repeat(sub, inside) for sub in arg[1]):
+                return True
+        elif op is const.SUBPATTERN:
+            if _nested_repeat(arg[-1], inside):
+                return True
+        elif op in (const.ASSERT, const.ASSERT_NOT):
+            if _nested_repeat(arg[1], inside):
+                return True
+        elif op is const.GROUPREF or op is const.GROUPREF_EXISTS:
+            return True
+    return False
+
+
+def reference_pattern_error(pattern: str) -> str | None:
+    """An authority's pattern for its trackers' references: a regular expression naming the
+    review's part (?P<review>…) and the recommendation's label (?P<label>…), short, and
+    without repeats inside repeats (which can take for ever)."""
+    if not pattern:
+        return None
+    if len(pattern) > REFERENCE_PATTERN_MAX:
+        return f"Keep the pattern to {REFERENCE_PATTERN_MAX} characters or fewer."
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+        from re import _parser  # noqa: PLC0415
+
+        parsed = _parser.parse(pattern, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError) as error:
+        return (
+            f"This is not a regular expression Python can read ({getattr(error, 'msg', error)}). "
+            r'Write e.g. "(?P<review>.+?)\s*0*(?P<label>\d+[a-z]?)".'
+        )
+    missing = [name for name in ("review", "label") if name not in compiled.groupindex]
+    if missing:
+        return (
+            "Name both parts: (?P<review>…) for the review's part of the reference and "
+            "(?P<label>…) for the recommendation's label; "
+            + " and ".join(f"(?P<{name}>…)" for name in missing)
+            + " is missing."
+        )
+    if _nested_repeat(list(parsed)):
+        return (
+            "Do not repeat a group that repeats or has alternatives, such as (a+)+ or "
+            "(a|b)*, nor refer back to a group: such patterns can take for ever. Use a "
+            "character class, e.g. [ab]*."
+        )
+    return None
+
+
+def reference_pattern(pattern: str) -> re.Pattern[str] | None:
+    """An authority's reference pattern compiled (case ignored); None when it has none or it
+    is not valid (the settings form refuses such a pattern)."""
+    if not pattern or reference_pattern_error(pattern):
+        return None
+    return re.compile(pattern, re.IGNORECASE)
+
+
 def authority_errors(authority: Authority) -> Errors:
     errors: Errors = {}
     if error := tracker_reference_error(authority.tracker_reference):
         _add(errors, "tracker_reference", error)
+    if error := reference_pattern_error(authority.reference_pattern):
+        _add(errors, "reference_pattern", error)
     if not 1 <= (authority.municipal_year_starts or 0) <= 12:
         _add(errors, "municipal_year_starts", "Enter a month from 1 (January) to 12 (December).")
     if not 1 <= (authority.report_year_starts or 0) <= 12:

@@ -2001,9 +2001,10 @@ def update_request_record_reminder(
 
 # --- Importing a table (recommendations.importing builds the rows) --------------------------
 
-# Sent inside the import's transaction with ``review`` and ``columns`` (the source's
-# (field, heading) pairs, in its order), so the reports app can make the appendix print in
-# the source's own columns; this app never imports it.
+# Sent inside the import's transaction with ``review``, ``columns`` (the source's (field,
+# heading) pairs, in its order), ``report`` (the new update report of a recorded review, else
+# None) and ``replace_layout``, so the reports app can make the appendix print in the
+# source's own columns; this app never imports it.
 table_imported = Signal()
 
 _history_reason: ContextVar[str | None] = ContextVar("history_reason", default=None)
@@ -2040,8 +2041,10 @@ class ImportedRow:
     ``errors`` say why the row cannot be saved."""
 
     number: int  # the row's number in the source table (the heading row is 1, or more)
-    # A table of several reviews: the review the row is from, as the table names it.
+    # A table of several reviews: the review the row is from, as the table names it, and
+    # the committee that review is from (blank: the import's).
     review: str = ""
+    committee: str = ""
     label: str = ""
     text: str = ""
     parent_label: str = ""
@@ -2111,9 +2114,13 @@ def import_table(
     file_name: str,
     content: bytes,
     user: User,
+    replace_layout: bool = False,
 ) -> ImportResult:
     """Save an imported table, all or nothing, each row through the services' rules, the
     history saying "imported from <file name>", the file kept as a supporting document.
+    ``table_imported`` makes the appendix print in the source's columns (``replace_layout``:
+    a recorded review's too, rather than only the new update report; see
+    ``reports.importing.apply_imported_layout``).
 
     ``review`` unsaved: a new review holding every row (a response per row, its leads, and
     the update text as an update in ``report``). ``review`` saved: a new update report
@@ -2126,7 +2133,7 @@ def import_table(
     if any(row.review for row in rows):
         return _import_several_reviews(
             rows=rows, review=review, report=report, columns=columns, file_name=file_name,
-            content=content, user=user,
+            content=content, user=user, replace_layout=replace_layout,
         )  # fmt: skip
     is_new = review.pk is None
     # Each search document built once, when every row is in.
@@ -2135,8 +2142,14 @@ def import_table(
             result = _import_new_review(rows, review, report, user)
         else:
             result = _import_update_report(rows, review, report, user)
-        if is_new:
-            table_imported.send(sender=Review, review=result.review, columns=list(columns))
+        if is_new or result.report is not None:
+            table_imported.send(
+                sender=Review,
+                review=result.review,
+                columns=list(columns),
+                report=None if is_new else result.report,
+                replace_layout=replace_layout,
+            )
         if not result.recommendations and not result.updates:
             raise ImportRefused({0: ["Nothing to import: no row differs from what is recorded."]})
         attach_document(
@@ -2199,6 +2212,7 @@ def _import_several_reviews(
     file_name: str,
     content: bytes,
     user: User,
+    replace_layout: bool = False,
 ) -> ImportResult:
     """A table of several reviews (a council-wide tracker, a committee's progress annex):
     each review the table names, by title among the authority's reviews, gets a new update
@@ -2216,9 +2230,21 @@ def _import_several_reviews(
     }
     total: ImportResult | None = None
     for name, group in groups.items():
-        target = existing.get(name.casefold()) or Review(
-            committee=committee, title=name, status=review.status
-        )
+        target = existing.get(name.casefold())
+        if target is None:
+            # A new review is of the committee its rows name, the authority's of that name
+            # (made if it has none), or else the import's.
+            named = next((row.committee for row in group if row.committee), "")
+            group_committee = committee
+            if named:
+                try:
+                    group_committee = committee_find_or_create(
+                        committee=Committee(authority_id=committee.authority_id, name=named),
+                        user=user,
+                    )
+                except ValidationError as error:
+                    raise ImportRefused({0: [f"{named}: {m}" for m in error.messages]}) from None
+            target = Review(committee=group_committee, title=name, status=review.status)
         group_report = None
         if report is not None:
             group_report = UpdateReport(
@@ -2228,7 +2254,7 @@ def _import_several_reviews(
             result = import_table(
                 rows=[replace(row, review="") for row in group], review=target,
                 report=group_report, columns=columns, file_name=file_name, content=content,
-                user=user,
+                user=user, replace_layout=replace_layout,
             )  # fmt: skip
         except ImportRefused as refused:
             if set(refused.errors) == {0}:  # about the review as a whole: say which

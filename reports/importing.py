@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
-from recommendations.models import Review
+from recommendations.models import Review, UpdateReport
 from reports.layouts import COLUMN_KEYS, HEADING_MAX, LAYOUTS
-from reports.services import appendix_settings_set
+from reports.models import AppendixSettings
+from reports.services import appendix_settings_set, report_appendix_settings_set
 
 # "Agreed Yes/No", "Accepted (Y/N)": the decision printed as the papers' Yes and No.
 _YES_NO = re.compile(r"\byes\b|\by\s*/\s*n\b", re.IGNORECASE)
@@ -52,12 +53,62 @@ def closest_layout(fields: list[str]) -> str:
     return max(LAYOUTS, key=score)
 
 
-def apply_imported_layout(*, review: Review, columns: list[tuple[str, str]], **kwargs) -> None:
+def _same_columns(ours: list[tuple[str, str]], theirs: list[tuple[str, str]]) -> bool:
+    """Whether a table's columns are a layout's: our spreadsheets give the label a column of
+    its own ("Ref") beside the text where the appendix prints them in one cell, so a label
+    column then the text is the recommendation; headings in any case."""
+
+    def normal(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for name, heading in columns:
+            if name == "text" and out and out[-1][0] == "label":
+                out[-1] = ("recommendation", heading.casefold())
+            else:
+                out.append((name, heading.casefold()))
+        return out
+
+    return normal(ours) == normal(theirs)
+
+
+def apply_imported_layout(
+    *,
+    review: Review,
+    columns: list[tuple[str, str]],
+    report: UpdateReport | None = None,
+    replace_layout: bool = False,
+    **kwargs,
+) -> None:
+    """A new review prints in the source's columns. A new update report (``report``) of a
+    recorded review: a review without a layout of its own takes the source's; one with its
+    own keeps it (the report then prints in the source's columns, as the paper it came from
+    did), unless the officer chose to print the review in the source's columns
+    (``replace_layout``). Columns the layout already has change nothing (a review's own
+    export, edited and imported again)."""
     shown = layout_columns(columns)
+    if not shown:
+        return
     layout = closest_layout([name for name, _ in shown])
-    appendix_settings_set(
-        review=review,
+    settings = AppendixSettings.objects.filter(review=review).first()
+    if settings is not None and _same_columns(settings.get_columns(), shown):
+        return
+    if settings is None or report is None or replace_layout:
+        # The review's header fields, note and title stay: only its columns change.
+        appendix_settings_set(
+            review=review,
+            layout=layout,
+            columns=shown,
+            header=settings.header if settings else (),
+            note=settings.note if settings else "",
+            title=settings.title if settings else "",
+            expected_version=settings.version if settings else None,
+        )
+        return
+    report_appendix_settings_set(
+        report=report,
         layout=layout,
-        columns=shown or None,
+        columns=shown,
+        header=settings.header,
+        note=settings.note,
+        title=settings.title,
         expected_version=None,
     )

@@ -4,6 +4,7 @@ Nothing here writes: ``services.import_table`` saves the rows this builds."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from recommendations.importing import recognise
@@ -51,6 +52,11 @@ class Preview:
         for row in self.rows:
             groups.setdefault(row.review, []).append(row)
         return list(groups.items())
+
+    @property
+    def committee_named(self) -> str:
+        """The committee the table's rows name first ("Origin committee"), if any."""
+        return next((row.committee for row in self.rows if row.committee), "")
 
     def heading_of(self, name: str) -> str:
         return next((heading for field_, heading in self.columns if field_ == name), "")
@@ -120,10 +126,12 @@ def build_preview(
     *,
     mapping: dict[int, str] | None = None,
     words: dict[str, str] | None = None,
+    reference_pattern: re.Pattern[str] | None = None,
 ) -> Preview:
     """``mapping`` overrides the recognised field of some columns (index -> field);
     ``words`` maps a decision or status word (as the source has it) to a value (for a
-    status, "rag:<colour>" is a RAG rating)."""
+    status, "rag:<colour>" is a RAG rating); ``reference_pattern`` is the authority's for
+    reading a reference column (``recognise.split_reference``)."""
     header_index = recognise.find_header_row(table.rows)
     headings = [" ".join(cell.split()) for cell in table.rows[header_index]]
     fields = recognise.recognise_headings(headings)
@@ -141,7 +149,7 @@ def build_preview(
     for offset, cells in enumerate(table.rows[header_index + 1 :], start=header_index + 2):
         if not any(cell.strip() for cell in cells):
             continue
-        row = _row(offset, fields, cells, words, unknown)
+        row = _row(offset, fields, cells, words, unknown, reference_pattern)
         if row.label:
             key = (row.review, row.label)
             if key in seen_labels:
@@ -152,12 +160,40 @@ def build_preview(
         for row in preview.rows:
             if not row.review:
                 row.errors.append("No review: the table names one for its other rows.")
+    _check_committees(preview.rows)
     for row in preview.rows:
         parent = recognise.parent_label(row.label)
         if (row.review, parent) in seen_labels:
             row.parent_label = parent
+    # A recommendation in lettered parts ("2", then "2a", "2b") whose own decision cell is
+    # blank has no response of its own: its parts carry them (Buckinghamshire's 2).
+    parents = {(row.review, row.parent_label) for row in preview.rows if row.parent_label}
+    for row in preview.rows:
+        blank = not (row.decision_wording or row.response or row.timetable or row.timetable_date)
+        if (
+            (row.review, row.label) in parents
+            and row.decision == Response.Decision.NOT_STATED
+            and blank
+        ):
+            row.decision = None
     preview.unknown_words = sorted(unknown)
     return preview
+
+
+def _check_committees(rows: list[ImportedRow]) -> None:
+    """A review is of one committee: a row naming another than its review's first is an
+    error (rows naming none take their review's)."""
+    first: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        if not row.committee:
+            continue
+        name, number = first.setdefault(row.review, (row.committee, row.number))
+        if name.casefold() != row.committee.casefold():
+            where = f"of {row.review} " if row.review else ""
+            row.errors.append(
+                f"Committee “{row.committee}”, but row {number} {where}names “{name}”: a "
+                "review is of one committee."
+            )
 
 
 def _joined(fields: list[str], cells: list[str], name: str) -> str:
@@ -199,13 +235,23 @@ def _row(
     cells: list[str],
     words: dict[str, str],
     unknown: set[tuple[str, str]],
+    reference_pattern: re.Pattern[str] | None = None,
 ) -> ImportedRow:
     row = ImportedRow(number=number)
     values = {name: _joined(fields, cells, name) for name in set(fields) if name}
     label = recognise.clean_label(values.get("label", ""))
     # A reference ("SR (25/26) 01") gives the label, and the review when no column names it.
-    review_part, reference_label = recognise.split_reference(values.get("reference", ""))
+    reference = values.get("reference", "")
+    parts = recognise.split_reference(reference, reference_pattern)
+    if parts is None:
+        row.errors.append(
+            f"The reference “{' '.join(reference.split())[:60]}” does not match the "
+            "authority's reference pattern (its settings): correct the pattern or the cell."
+        )
+        parts = ("", "")
+    review_part, reference_label = parts
     row.review = " ".join(values.get("review", "").split()) or review_part
+    row.committee = " ".join(values.get("committee", "").split())
     label = label or reference_label
     typed_label, text = recognise.split_label(values.get("recommendation", ""))
     if label and typed_label and typed_label != label:

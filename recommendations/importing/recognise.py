@@ -7,7 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from recommendations.models import DatePrecision, Lead, ProgressUpdate, RagRating, Response
+from recommendations.models import (
+    Authority,
+    DatePrecision,
+    Lead,
+    ProgressUpdate,
+    RagRating,
+    Response,
+)
+from recommendations.rules import REFERENCE_MAX, reference_pattern
 
 # The fields a column can be mapped to, in the order the mapping form offers them.
 FIELDS: dict[str, str] = {
@@ -24,6 +32,7 @@ FIELDS: dict[str, str] = {
     "status": "Status or RAG rating",
     "timescale": "Timescale or target date",
     "review": "Review (a table of several reviews: the review or report each row is from)",
+    "committee": "Committee (a table of several reviews: the committee each review is from)",
     "reference": "Reference (e.g. SR (25/26) 01: its review's part, then its number)",
 }
 
@@ -37,6 +46,14 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     # A council-wide tracker or a committee's progress annex: one table, several reviews.
     ("review", re.compile(r"^(review|report|inquiry|(review|report|inquiry) (title|name))$")),
     ("reference", re.compile(r"^reference$")),
+    # The committee a tracker's row came from ("Origin committee", "Select Committee").
+    (
+        "committee",
+        re.compile(
+            r"^((origin(al|ating)?|scrutiny|select|overview (and|&) scrutiny|referring|lead) )?"
+            r"(committee|commission|panel)( (name|of origin))?$"
+        ),
+    ),
     ("label", re.compile(r"^(ref(erence)?\.?|no\.?|number|#|label|rec(ommendation)? no\.?)$")),
     ("decision", re.compile(r"agreed|decision|accepted|accept/reject")),
     ("response_timetable", re.compile(r"timetable")),
@@ -242,22 +259,57 @@ def split_label(text: str) -> tuple[str, str]:
     return "", text
 
 
-# A tracker's reference: its review's part, then the recommendation's number and any part
-# letter ("SR (25/26) 01", "SR (18/19) 02a"), as the authorities' default pattern writes it.
-_REFERENCE = re.compile(r"^(.*?)[\s/.:-]*\b0*(\d+[a-z]?)$")
+# The references councils' trackers give their rows, each naming the review and the
+# recommendation's number, tried in order when the authority sets no pattern of its own
+# (``Authority.reference_pattern``). The label first, then its review: "Rec 4 (Housing
+# 2023)", "Recommendation 2a - Housing 2023".
+_LABEL_THEN_REVIEW = [
+    re.compile(
+        r"^(?:rec(?:ommendation)?|r)\.?\s*(?:no\.?\s*)?0*(?P<label>\d+[a-z]?)\s*"
+        r"\((?P<review>[^()]+)\)$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?:rec(?:ommendation)?|r)\.?\s*(?:no\.?\s*)?0*(?P<label>\d+[a-z]?)\s*"
+        r"[-–—:,]\s*(?P<review>\S.*)$",
+        re.IGNORECASE,
+    ),
+]
+# The review, then the number and any part letter: "SR (25/26) 01", "SR (18/19) 02a",
+# "CSC/2024/3", "HOSC 12.3", "2024-15".
+_REVIEW_THEN_LABEL = re.compile(r"^(?P<review>.*?)[\s/.:-]*\b0*(?P<label>\d+[a-z]?)$")
 
 
-def split_reference(value: str) -> tuple[str, str]:
-    """(the review's part, the label) of a reference: "SR (25/26) 01" is ("SR (25/26)", "1");
-    a plain label ("3", "R2", "2a") has no review's part."""
+def authority_reference_pattern(authority: Authority | None) -> re.Pattern[str] | None:
+    """The authority's own pattern for its references, if it set one."""
+    return reference_pattern(authority.reference_pattern) if authority is not None else None
+
+
+def split_reference(value: str, pattern: re.Pattern[str] | None = None) -> tuple[str, str] | None:
+    """(the review's part, the label) of a reference: "SR (25/26) 01" is ("SR (25/26)", "1"),
+    "Rec 4 (Housing 2023)" ("Housing 2023", "4"); a plain label ("3", "R2", "2a") has no
+    review's part. ``pattern``, the authority's, names the parts (?P<review>…) and
+    (?P<label>…); a reference it does not match is None. Without one, a reference of no
+    known form is all review's part."""
     value = " ".join(value.split())
+    if not value:
+        return "", ""
+    if pattern is not None:
+        match = pattern.fullmatch(value) if len(value) <= REFERENCE_MAX else None
+        if match is None:
+            return None
+        label = clean_label(match["label"] or "")
+        return " ".join((match["review"] or "").split()), re.sub(r"^0+(?=\d)", "", label)
     label, rest = split_label(value)
     if label and not rest:
         return "", label
-    match = _REFERENCE.match(value)
-    if match is None:
-        return value, ""
-    return match[1].strip(), match[2]
+    for candidate in (*_LABEL_THEN_REVIEW, _REVIEW_THEN_LABEL):
+        if match := candidate.match(value):
+            label = match["label"]
+            if candidate is not _REVIEW_THEN_LABEL and re.match(r"r\d", value, re.IGNORECASE):
+                label = f"R{label}"  # "R2 (Fourth Report)": labelled R2, as the paper has it
+            return match["review"].strip(" -–—:,"), label
+    return value, ""
 
 
 def clean_label(value: str) -> str:

@@ -39,7 +39,9 @@ def _uploads(request: HttpRequest) -> dict:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     access.require(request, *PERMISSIONS)
-    form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
+    # ?q= finds the review an update report goes into: the choice lists only some.
+    search = request.GET.get("q", "")
+    form = forms.ImportUploadForm(request.POST or None, request.FILES or None, search=search)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read(readers_limit() + 1)
@@ -87,7 +89,9 @@ def _choices_for(kind: str) -> list[tuple[str, str]]:
     return [("", "Choose…"), *word_values(kind).items()]
 
 
-def _preview_from(request: HttpRequest, params, tables) -> tuple[int, Preview, dict]:
+def _preview_from(
+    request: HttpRequest, params, tables, reference_pattern=None
+) -> tuple[int, Preview, dict]:
     try:
         index = min(max(int(params["table"]), 1), len(tables)) - 1
     except (KeyError, ValueError):
@@ -100,14 +104,18 @@ def _preview_from(request: HttpRequest, params, tables) -> tuple[int, Preview, d
         value = params.get(f"col{column}")
         if value is not None and value in recognise.FIELDS:
             mapping[column] = value
-    first = build_preview(table, mapping=mapping)
+    first = build_preview(table, mapping=mapping, reference_pattern=reference_pattern)
     words, chosen = {}, {}
     for kind, word in first.unknown_words:
         value = params.get(_word_key(kind, word), "")
         if value in word_values(kind):
             chosen[_word_key(kind, word)] = value
             words[word] = value
-    preview = build_preview(table, mapping=mapping, words=words) if words else first
+    preview = (
+        build_preview(table, mapping=mapping, words=words, reference_pattern=reference_pattern)
+        if words
+        else first
+    )
     preview.unknown_words = first.unknown_words  # asked still, with the answers given
     return index, preview, chosen
 
@@ -125,10 +133,21 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     except (OSError, ValidationError, StorageUnavailable):
         raise Http404("The uploaded file is gone: upload it again.") from None
     params = request.POST if request.method == "POST" else request.GET
-    index, preview, chosen = _preview_from(request, params, tables)
-    review = Review.objects.filter(pk=entry["review"]).first() if entry["review"] else None
+    review = (
+        Review.objects.select_related("committee__authority").filter(pk=entry["review"]).first()
+        if entry["review"]
+        else None
+    )
+    # References are read by the authority's pattern, if it set one: the review's, or the
+    # new review's committee's (known once the header is).
+    pattern = recognise.authority_reference_pattern(review.committee.authority if review else None)
+    index, preview, chosen = _preview_from(request, params, tables, pattern)
     known = set(review.recommendations.values_list("label", flat=True)) if review else set()
     header = _header(params, entry, preview, review)
+    if review is None and header["committee"] is not None and "reference" in preview.fields:
+        pattern = recognise.authority_reference_pattern(header["committee"].authority)
+        if pattern is not None:
+            index, preview, chosen = _preview_from(request, params, tables, pattern)
     groups = _groups(preview, review.committee if review else header["committee"])
     if request.method == "POST" and not preview.errors:
         result = _save(request, entry, preview, review, content, header)
@@ -178,6 +197,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             ],
             "groups": groups,
             "long_save": len(preview.rows) >= SAVE_NOTICE_ROWS,
+            "recorded_groups": any(recorded for _, _, recorded, _ in groups),
             "committee": header["committee"],
             "title": header["title"],
             "action": reverse("recommendations:import_preview", kwargs={"token": token}),
@@ -197,8 +217,10 @@ def _header(params, entry: dict, preview: Preview, review: Review | None) -> dic
     if review is None:
         chosen = value("committee", str(entry["committee"] or ""))
         committee = Committee.objects.filter(pk=chosen).first() if chosen.isdigit() else None
-        if committee is None and not chosen and found.get("committee"):
-            committee = _committee_named(found["committee"])
+        # Else the committee the file names above the table, or the first its rows name.
+        named = found.get("committee") or preview.committee_named
+        if committee is None and not chosen and named:
+            committee = _committee_named(named)
     date = value("meeting_date", found.get("meeting_date", ""))
     return {
         "found": [(recognise.HEADER_FIELDS[key], text) for key, text in found.items()],
@@ -222,12 +244,15 @@ def _committee_named(text: str) -> Committee | None:
     return named[0] if len(named) == 1 else None
 
 
-def _groups(preview: Preview, committee: Committee | None) -> list[tuple[str, list, bool]]:
+def _groups(preview: Preview, committee: Committee | None) -> list[tuple[str, list, bool, str]]:
     """The preview's rows by review, each saying whether a review of that title is recorded
-    (in the authority): its rows then go into a new update report of it."""
+    (in the authority): its rows then go into a new update report of it; else the committee
+    the new review will be of, when its rows name one ("(a new committee)" when the
+    authority has none of that name)."""
     groups = preview.groups
     names = [name for name, _ in groups if name]
     recorded: set[str] = set()
+    known: set[str] = set()
     if names and committee is not None:
         recorded = {
             title.casefold()
@@ -235,7 +260,19 @@ def _groups(preview: Preview, committee: Committee | None) -> list[tuple[str, li
                 committee__authority_id=committee.authority_id, title__in=names
             ).values_list("title", flat=True)
         }
-    return [(name, rows, name.casefold() in recorded) for name, rows in groups]
+        known = {
+            name.casefold()
+            for name in Committee.objects.filter(authority_id=committee.authority_id).values_list(
+                "name", flat=True
+            )
+        }
+    out = []
+    for name, rows in groups:
+        named = next((row.committee for row in rows if row.committee), "")
+        if named and committee is not None and named.casefold() not in known:
+            named += " (a new committee)"
+        out.append((name, rows, name.casefold() in recorded, named))
+    return out
 
 
 def _save(request, entry, preview: Preview, review: Review | None, content: bytes, header):
@@ -270,6 +307,7 @@ def _save(request, entry, preview: Preview, review: Review | None, content: byte
             file_name=entry["name"],
             content=content,
             user=request.user,
+            replace_layout=request.POST.get("layout") == "source",
         )
     except services.ImportRefused as error:
         for number, problems in error.errors.items():

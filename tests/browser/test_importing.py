@@ -13,6 +13,7 @@ from recommendations.models import Review
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
 from tests.browser.test_every_page_on_a_phone import MEASURE
 from tests.html_checker import assert_valid_html
+from tests.recommendations.importing.tables import as_csv
 
 
 def _word_file() -> bytes:
@@ -155,3 +156,59 @@ def test_a_long_table_says_it_is_saving_once_sent(page: Page, officer, demo_data
     screenshot(page, "phone-import-saving")
     assert_valid_html({"saving": page.content().encode()})
     assert not Review.objects.filter(title="A long table").exists()
+
+
+def test_an_officer_finds_a_review_and_imports_an_update_report_in_the_tables_columns(
+    page: Page, officer, demo_data, tmp_path
+):
+    """The upload page offers some reviews and a search for the rest (no JavaScript needed);
+    the preview of an update report asks whether the review's appendix takes the table's
+    columns; the authority's settings page takes a reference pattern."""
+    served: dict[str, bytes] = {}
+    review = Review.objects.get(slug="hackney-school-exclusions")
+    first = review.recommendations.exclude(label="").order_by("order").first()
+    sign_in(page, officer.username)
+    page.goto("/reviews/import/")
+    page.get_by_text("An update report of a review not in the list below?").click()
+    page.get_by_label("Title or short name").fill("hackney")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("status")).to_contain_text("Found 1")
+    served["upload-search"] = page.content().encode()
+    assert_accessible(page)
+    screenshot(page, "import-upload-search")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _fits(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # The one review found is chosen, as an update report of it.
+    expect(page.get_by_label("A new update report of an existing review")).to_be_checked()
+    expect(page.get_by_label("Review (update report)")).to_have_value(str(review.pk))
+    page.get_by_label("Update report's title").fill("Spring update")
+    page.get_by_label("Word, Excel or CSV file").set_input_files(
+        files=[{"name": "spring.csv", "mimeType": "text/csv", "buffer": as_csv([
+            ["No.", "Our recommendation", "Progress so far"],
+            [first.label, first.text, "Every school trained."],
+        ])}]
+    )  # fmt: skip
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("group", name="The review's appendix")).to_be_visible()
+    served["preview-layout"] = page.content().encode()
+    assert_accessible(page)
+    screenshot(page, "import-preview-layout-choice")
+    page.get_by_label("Print it in this table's columns from now on").check()
+    page.get_by_role("button", name="Save all 1 rows").click()
+    page.wait_for_url(f"**/reviews/{review.slug}/")
+    review.appendix_settings.refresh_from_db()
+    assert [heading for _, heading in review.appendix_settings.get_columns()] == [
+        "No.", "Our recommendation", "Progress so far",
+    ]  # fmt: skip
+
+    authority = review.committee.authority
+    page.goto(f"/authorities/{authority.slug}/settings/")
+    page.get_by_label("Reading references in imported trackers").fill("(?P<review>[A-Z")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator(".field__error").first).to_contain_text("not a regular expression")
+    served["authority-settings-error"] = page.content().encode()
+    assert_accessible(page)
+    screenshot(page, "authority-settings-reference-pattern")
+    assert_valid_html(served)

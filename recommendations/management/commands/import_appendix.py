@@ -63,6 +63,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--as-at", default="", help="The updates' date (e.g. March 2025).")
         parser.add_argument("--report-title", default="", help="The update report's title.")
+        parser.add_argument(
+            "--replace-layout",
+            action="store_true",
+            help="Into a review with a layout of its own: print its appendix in the table's "
+            "columns from now on (default: keep it; the new update report prints in them).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Show, save nothing.")
 
     def handle(self, *args, **options) -> None:
@@ -86,8 +92,12 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         preview = build_preview(table, mapping=mapping, words=words)
-        self._show(preview)
         review, report = self._targets(options, preview)
+        # References are read by the authority's pattern, if it set one.
+        pattern = recognise.authority_reference_pattern(review.committee.authority)
+        if pattern is not None and "reference" in preview.fields:
+            preview = build_preview(table, mapping=mapping, words=words, reference_pattern=pattern)
+        self._show(preview)
         date = options["meeting_date"]
         meeting = recognise.parse_date(date) if date else None
         if date and meeting is None:
@@ -118,6 +128,7 @@ class Command(BaseCommand):
                 file_name=path.name,
                 content=content,
                 user=None,
+                replace_layout=options["replace_layout"],
             )
         except services.ImportRefused as error:
             raise CommandError(f"Nothing was saved: {error}") from None
@@ -157,7 +168,9 @@ class Command(BaseCommand):
             return review, report
         if Review.objects.filter(slug=options["review"]).exists():
             raise CommandError(f"A review {options['review']!r} exists already.")
-        name = options["committee"] or preview.header.get("committee", "")
+        name = (
+            options["committee"] or preview.header.get("committee", "") or preview.committee_named
+        )
         committees = list(Committee.objects.filter(Q(slug=name) | Q(name__iexact=name)))
         if not committees and name and not options["committee"]:
             lowered = name.lower()

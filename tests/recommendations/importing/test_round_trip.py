@@ -14,6 +14,7 @@ from django.core.management import call_command
 from recommendations.importing.recognise import split_label
 from recommendations.models import ProgressUpdate, Review
 from reports.exporters.appendix import AppendixExporter
+from reports.models import ReportAppendixSettings
 from reports.rows import appendix_for_review
 
 SLUGS = ["east-sussex-school-exclusions", "hackney-school-exclusions"]
@@ -90,6 +91,7 @@ def test_an_edited_export_imports_as_exactly_its_edits(demo_data, tmp_path, slug
     path = tmp_path / f"edited.{kind}"
     path.write_bytes(EDITORS[kind](content, edits, {}))
     before = set(ProgressUpdate.objects.values_list("pk", flat=True))
+    layout_version = review.appendix_settings.version
 
     call_command(
         "import_appendix", str(path), "--review", slug, "--as-at", "March 2026",
@@ -108,6 +110,9 @@ def test_an_edited_export_imports_as_exactly_its_edits(demo_data, tmp_path, slug
         review,
     )
     assert report.documents.get().filename == f"edited.{kind}"
+    # The table's columns are the review's own: its layout serves the report as it is.
+    assert not ReportAppendixSettings.objects.filter(report=report).exists()
+    assert review.appendix_settings.version == layout_version
 
 
 def test_an_unedited_export_imports_nothing(demo_data, tmp_path):

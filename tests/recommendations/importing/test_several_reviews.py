@@ -44,7 +44,7 @@ def test_a_council_wide_tracker_imports_as_one_review_per_reference(officer_clie
     preview_url = response["Location"]
     page = officer_client.get(preview_url)
     preview = page.context["preview"]
-    assert preview.fields[:2] == ["reference", ""] and preview.fields[2] == ""  # dates: by hand
+    assert preview.fields[:3] == ["reference", "committee", ""]  # dates: by hand
     assert [(name, [row.label for row in rows]) for name, rows in preview.groups] == [
         ("SR (25/26)", ["1", "2"]),
         ("SR (24/25)", ["1"]),  # a label is a review's own: "1" twice is no clash
@@ -56,7 +56,13 @@ def test_a_council_wide_tracker_imports_as_one_review_per_reference(officer_clie
     response = officer_client.post(preview_url, {"table": "1"})
     assert response.status_code == 302 and response["Location"] == "/reviews/"
     first, second = (Review.objects.get(title=title) for title in ("SR (25/26)", "SR (24/25)"))
-    assert first.committee_id == second.committee_id == existing.committee_id
+    # Each of the origin committee its rows name, made in the authority (it had neither).
+    assert (first.committee.name, second.committee.name) == ("People Scrutiny", "Place Scrutiny")
+    assert (
+        first.committee.authority_id
+        == second.committee.authority_id
+        == existing.committee.authority_id
+    )
     assert [(r.label, r.text) for r in first.recommendations.order_by("order")] == [
         ("1", "Publish exclusion data."), ("2", "Train governors."),
     ]  # fmt: skip
