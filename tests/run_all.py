@@ -14,14 +14,17 @@ PostgreSQL pass; their results are counted with PostgreSQL's.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import IO
 
 from tests.pgserver import running_postgres
 
@@ -48,6 +51,13 @@ def _counts(report: Path) -> dict[str, int]:
             for key in counts:
                 counts[key] += int(suite.get(key, 0))
     return counts
+
+
+def _children_cpu() -> float:
+    """CPU seconds used by this process's finished children and the descendants they waited
+    for (pytest, its workers, forked PDF renderers, the HTML checker)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_pytest(
@@ -79,40 +89,51 @@ def sqlite_env() -> Iterator[dict[str, str]]:
     yield env
 
 
+def _beside(
+    stack: ExitStack, tmp: Path, name: str, label: str, env: dict[str, str], args: list[str]
+) -> tuple[subprocess.Popen, IO[str], Path]:
+    """A pytest run started in the background, its output kept for printing afterwards."""
+    log = stack.enter_context(open(tmp / f"{name}.log", "w+"))  # noqa: SIM115 -- the stack closes it
+    process = _pytest(label, env, args, tmp / f"{name}.xml", stdout=log, stderr=subprocess.STDOUT)
+    # Interrupted (Ctrl-C in the SQLite pass): the run beside it stops too.
+    stack.callback(lambda: process.poll() is None and process.kill())
+    return process, log, tmp / f"{name}.xml"
+
+
+def _finish(run: tuple[subprocess.Popen, IO[str], Path], heading: str) -> tuple[int, dict]:
+    process, log, report = run
+    code = process.wait()
+    log.seek(0)
+    print(f"\n======== {heading} ========", flush=True)
+    sys.stdout.write(log.read())
+    return code, _counts(report)
+
+
 def main(argv: list[str]) -> int:
-    """``argv`` (pytest's arguments) given: both passes run them, one after the other."""
+    """``argv`` (pytest's arguments) given: both passes run them, one after the other.
+
+    Without: the production tests run beside the SQLite pass (see the module's docstring),
+    then the PostgreSQL pass. Not all three at once: the passes keep both cores busy on their
+    own (the summary prints how busy), and beside two busy passes the production worker's
+    low-priority renders starved past the production tests' time limits."""
     results = []
+    started, cpu_before = time.monotonic(), _children_cpu()
     with ExitStack() as stack:
         production = None
         if not argv:
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             server = stack.enter_context(running_postgres())
-            log = stack.enter_context(open(tmp / "production.log", "w+"))
-            production = (
-                _pytest(
-                    f"PostgreSQL {server.version}: the production tests, beside SQLite's pass "
-                    "(their output follows it)",
-                    _postgres_env(server),
-                    [PRODUCTION],
-                    tmp / "production.xml",
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                ),
-                log,
-                tmp / "production.xml",
-            )
-            # Interrupted (Ctrl-C in the SQLite pass): the production tests stop too.
-            stack.callback(lambda process=production[0]: process.poll() is None and process.kill())
+            production = _beside(
+                stack, tmp, "production",
+                f"PostgreSQL {server.version}: the production tests, beside SQLite's pass "
+                "(their output follows it)",
+                _postgres_env(server), [PRODUCTION],
+            )  # fmt: skip
         with sqlite_env() as env:
             results.append(("SQLite", *run_pytest("SQLite", env, argv)))
         extra: tuple[int, dict[str, int]] | None = None
         if production is not None:
-            process, log, report = production
-            code = process.wait()
-            log.seek(0)
-            print("\n======== The production tests (PostgreSQL) ========", flush=True)
-            sys.stdout.write(log.read())
-            extra = (code, _counts(report))
+            extra = _finish(production, "The production tests (PostgreSQL)")
         with running_postgres() as server:
             label = f"PostgreSQL {server.version} (throwaway server on port {server.port})"
             args = [f"--ignore={PRODUCTION}"] if production is not None else argv
@@ -137,6 +158,12 @@ def main(argv: list[str]) -> int:
     if worst and not failed:
         failed = 1  # pytest failed without a test failing (collection error, crash)
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    wall, cpu = time.monotonic() - started, _children_cpu() - cpu_before
+    print(
+        f"{wall:.0f} s; the test processes used {cpu:.0f} s of CPU, "
+        f"{cpu / wall / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores "
+        "(PostgreSQL's servers not counted)"
+    )
     return 1 if (worst or failed) else 0
 
 
