@@ -90,10 +90,27 @@ def recognise_headings(headings: list[str]) -> list[str]:
     return fields
 
 
+# Headings are short: a longer cell is data, whatever words it holds.
+_HEADING_MAX_CHARS = 80
+_HEADER_SEARCH_ROWS = 30
+
+
+def _headings_recognised(row: list[str]) -> int:
+    fields = {
+        field_for_heading(cell)
+        for cell in row
+        if cell.strip() and len(cell.strip()) <= _HEADING_MAX_CHARS
+    }
+    return len(fields - {""})
+
+
 def find_header_row(rows: list[list[str]]) -> int:
     """The first row with two cells or more: a title above the headings (one cell, or a cell
     merged across the table) and header fields ("Committee:", "People Scrutiny") are passed
-    over."""
+    over. A later, wider row among the first few that names more of the fields is taken instead:
+    header fields under labels of the paper's own ("Lead Cabinet Member | Cllr X") or a small
+    table above (a version table) are not the headings."""
+    first = 0
     for index, row in enumerate(rows[:10]):
         filled = [cell for cell in row if cell.strip()]
         # "Label | value" above a wider table is a header field; a table two columns wide
@@ -102,8 +119,22 @@ def find_header_row(rows: list[list[str]]) -> int:
         if field_row and len(row) == 2:
             field_row = filled[0].rstrip().endswith(":")
         if len(filled) >= 2 and not field_row:
-            return index
-    return 0
+            first = index
+            break
+    if not rows:
+        return 0
+    best, most = first, _headings_recognised(rows[first])
+    width = _filled(rows[first])
+    # Only a wider row can be the real headings: a data row is never wider than its table's.
+    for index, row in enumerate(rows[first + 1 : _HEADER_SEARCH_ROWS], start=first + 1):
+        recognised = _headings_recognised(row)
+        if recognised >= 2 and recognised > most and _filled(row) > width:
+            best, most, width = index, recognised, _filled(row)
+    return best
+
+
+def _filled(row: list[str]) -> int:
+    return sum(1 for cell in row if cell.strip())
 
 
 # The header fields above a table, which an import can use: the review's title, its

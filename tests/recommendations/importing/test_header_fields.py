@@ -59,6 +59,31 @@ def test_a_two_column_table_keeps_its_first_row_as_headings():
     assert recognise.find_header_row([["Date:", "1 May 2024"], ["Ref", "Action"]]) == 1
 
 
+def test_header_fields_under_the_papers_own_labels_and_a_version_table_are_passed_over():
+    """Buckinghamshire's paper (and our export of it): label and value rows, one label the
+    header fields do not know, then a version table, then the recommendations' headings."""
+    rows = [
+        ["Response to Select Committee inquiry", "", "", "", ""],
+        ["Inquiry Title", "Working Together", "", "", ""],
+        ["Lead Cabinet Member", "Cllr Mike Appleyard", "", "", ""],
+        ["VERSION CONTROL", "", "", "", ""],
+        ["Version No.", "Changes", "Author", "Date", ""],
+        ["Draft Final", "Agreed by Cabinet", "Chairman", "10 July 2018", ""],
+        ["Ref", "Recommendation", "Agreed Yes/No", "Responsible Cabinet Member", "Progress update"],
+        ["1", "It is recommended that the policy changes.", "Yes", "Cllr Mike Appleyard", "Done"],
+    ]
+    assert recognise.find_header_row(rows) == 6
+
+
+def test_a_data_row_naming_fields_never_replaces_the_headings():
+    rows = [
+        ["No.", "Text", "Who"],
+        ["1", "Cabinet Member for Education", "Progress update due"],
+        ["2", "Responsible officer", "Status report"],
+    ]
+    assert recognise.find_header_row(rows) == 0
+
+
 def test_a_new_review_takes_title_committee_and_date_from_above_the_table(db, tmp_path):
     committee = _committee()
     path = tmp_path / "t.xlsx"

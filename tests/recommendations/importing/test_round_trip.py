@@ -17,15 +17,26 @@ from reports.exporters.appendix import AppendixExporter
 from reports.models import ReportAppendixSettings
 from reports.rows import appendix_for_review
 
-SLUGS = ["east-sussex-school-exclusions", "hackney-school-exclusions"]
+SLUGS = [
+    "east-sussex-school-exclusions",
+    "hackney-school-exclusions",
+    # Header fields and a version table above the recommendations' headings.
+    "buckinghamshire-permanent-exclusions",
+]
+
+
+def _heading_row(rows: list[list[str]]) -> int:
+    """As a person finds it: the first row with an "update" heading."""
+    return next(i for i, row in enumerate(rows) if any("update" in c.lower() for c in row))
 
 
 def _edit_xlsx(content: bytes, edits: dict[str, str], status: dict[str, str]) -> bytes:
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.active
-    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
-    update_column = next(i for i, h in enumerate(header) if "update" in (h or "").lower())
-    for row in sheet.iter_rows(min_row=2):
+    values = [[str(cell.value or "") for cell in row] for row in sheet.iter_rows()]
+    heading = _heading_row(values)
+    update_column = next(i for i, h in enumerate(values[heading]) if "update" in h.lower())
+    for row in sheet.iter_rows(min_row=heading + 2):
         label = (row[0].value or "").removesuffix(" (continued)")
         if label in edits:
             # A record too long for a page continues on the next sheet rows: the new text
@@ -39,8 +50,9 @@ def _edit_xlsx(content: bytes, edits: dict[str, str], status: dict[str, str]) ->
 
 def _edit_csv(content: bytes, edits: dict[str, str], status: dict[str, str]) -> bytes:
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    update_column = next(i for i, h in enumerate(rows[0]) if "update" in h.lower())
-    for row in rows[1:]:
+    heading = _heading_row(rows)
+    update_column = next(i for i, h in enumerate(rows[heading]) if "update" in h.lower())
+    for row in rows[heading + 1 :]:
         if row[0] in edits:
             row[update_column] = edits[row[0]]
     out = io.StringIO()
