@@ -2360,7 +2360,7 @@ def _import_recommendations(
             if index in parent_of:
                 recommendations[index].parent = recommendations[parent_of[index]]
         _bulk_rows([(rows[index], recommendations[index]) for index in batch], user)
-        saved.update(batch)
+        saved |= set(batch)
     return recommendations
 
 
