@@ -2294,21 +2294,11 @@ def _import_new_review(
             raise ImportRefused({0: error.messages}) from None
     recommendations = _import_recommendations(rows, review, user)
     parents = {row.parent_label for row in rows if row.parent_label}
-    responses = []
-    for row, recommendation in zip(rows, recommendations, strict=True):
-        has_response = row.decision is not None or row.response or row.timetable
-        if has_response or row.label not in parents:
-            default = Response.Decision.NOT_STATED if has_response else Response.Decision.AWAITING
-            response = Response(
-                recommendation=recommendation,
-                decision=row.decision or default,
-                decision_wording=row.decision_wording,
-                text=row.response or "",
-                timetable=row.timetable,
-                timetable_date=row.timetable_date,
-                timetable_precision=row.timetable_precision,
-            )
-            responses.append((row, response))
+    responses = [
+        (row, response)
+        for row, recommendation in zip(rows, recommendations, strict=True)
+        if (response := _imported_response(recommendation, row, parents)) is not None
+    ]
     _bulk_rows(responses, user)
     _import_leads(rows, recommendations, user)
     if result.report is not None:
@@ -2410,6 +2400,26 @@ def _import_leads(
     _bulk_rows(leads, user)
 
 
+def _imported_response(
+    recommendation: Recommendation, row: ImportedRow, parents: set[str]
+) -> Response | None:
+    """The response a row records: none for a recommendation in lettered parts whose own
+    decision, response and timetable are blank (its parts carry them)."""
+    has_response = row.decision is not None or row.response or row.timetable
+    if not has_response and row.label in parents:
+        return None
+    default = Response.Decision.NOT_STATED if has_response else Response.Decision.AWAITING
+    return Response(
+        recommendation=recommendation,
+        decision=row.decision or default,
+        decision_wording=row.decision_wording,
+        text=row.response or "",
+        timetable=row.timetable,
+        timetable_date=row.timetable_date,
+        timetable_precision=row.timetable_precision,
+    )
+
+
 def _imported_update(
     recommendation: Recommendation, row: ImportedRow, report: UpdateReport
 ) -> ProgressUpdate:
@@ -2431,12 +2441,14 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-def _import_update_report(
-    rows: Sequence[ImportedRow], review: Review, report: UpdateReport | None, user: User
-) -> ImportResult:
+def _changed_rows(
+    rows: Sequence[ImportedRow], review: Review, result: ImportResult
+) -> list[tuple[Recommendation, ImportedRow]]:
+    """The rows of an update report that match a recommendation of ``review`` (by label, or by
+    text when it has none) and say something new: their words, status or timescale differ
+    from its latest update. Rows matching none go in ``result.unmatched``."""
     from recommendations.markdown import markdown_to_text  # noqa: PLC0415
 
-    result = ImportResult(review=review, report=None)
     recommendations = list(review.recommendations.all())
     by_label = {rec.label: rec for rec in recommendations if rec.label}
     by_text = {markdown_to_text(rec.text): rec for rec in recommendations if not rec.label}
@@ -2463,6 +2475,14 @@ def _import_update_report(
         ):
             row.status, row.rag, row.status_wording = new
             changed.append((rec, row))
+    return changed
+
+
+def _import_update_report(
+    rows: Sequence[ImportedRow], review: Review, report: UpdateReport | None, user: User
+) -> ImportResult:
+    result = ImportResult(review=review, report=None)
+    changed = _changed_rows(rows, review, result)
     if not changed:
         return result
     if report is None:
