@@ -96,9 +96,9 @@ def _load_demo() -> None:
         load_review_document(read_document(path))
 
 
-# One table's rows as the demo loader wrote them: the model, its concrete fields' attnames, and
-# each row's values in that order.
-DemoRows = tuple[type[models.Model], list[str], list[tuple]]
+# One table's rows as a recorded builder (the demo loader, a ``Recorded``) wrote them: the
+# model, its concrete fields' attnames, and each row's values in that order.
+RecordedRows = tuple[type[models.Model], list[str], list[tuple]]
 
 
 def _tables() -> list[type[models.Model]]:
@@ -109,11 +109,11 @@ def _tables() -> list[type[models.Model]]:
     ]
 
 
-def record_rows(build: Callable[[], T]) -> tuple[list[DemoRows], T]:
+def record_rows(build: Callable[[], T]) -> tuple[list[RecordedRows], T]:
     """Run ``build`` in a transaction that is then rolled back, and record every row it wrote
     (its history included) and what it returned. ``build`` must not refer to rows made before
     it (a test's own user): the rows are copied into other tests, where those are not."""
-    recorded: list[DemoRows] = []
+    recorded: list[RecordedRows] = []
     with transaction.atomic():
         before = {
             model: set(model._base_manager.values_list("pk", flat=True)) for model in _tables()
@@ -141,17 +141,17 @@ class Recorded(Generic[T]):
 
     def __init__(self, build: Callable[[], T]) -> None:
         self.build = build
-        self.recorded: tuple[list[DemoRows], T] | None = None
+        self.recorded: tuple[list[RecordedRows], T] | None = None
 
     def __call__(self) -> T:
         if self.recorded is None:
             self.recorded = record_rows(self.build)
         rows, value = self.recorded
-        return copy.deepcopy(value) if _copy_demo_rows(rows) else self.build()
+        return copy.deepcopy(value) if _copy_rows(rows) else self.build()
 
 
 @pytest.fixture(scope="session")
-def _demo_rows(django_db_setup, django_db_blocker) -> list[DemoRows]:
+def _demo_rows(django_db_setup, django_db_blocker) -> list[RecordedRows]:
     """Every row the real demo loader writes (its history included), recorded once per test
     process. Loading goes through every service and full_clean (seconds per test; most of the
     suite's setup time), copying the rows it wrote takes a few milliseconds."""
@@ -159,7 +159,7 @@ def _demo_rows(django_db_setup, django_db_blocker) -> list[DemoRows]:
         return record_rows(_load_demo)[0]
 
 
-def _copy_demo_rows(recorded: list[DemoRows]) -> bool:
+def _copy_rows(recorded: list[RecordedRows]) -> bool:
     """Write the recorded rows back with their own ids; False (nothing written) if a row the
     test made already holds one of them (an id, a slug), so the loader must run instead."""
     for model, fields, rows in recorded:
@@ -192,7 +192,7 @@ def demo_data(db, _demo_rows) -> None:
     """The three seed reviews, as ``load_demo_data`` loads them. The loader ran once for this
     test process (``_demo_rows``); its rows are copied in. A test that made rows of its own
     first that clash with them gets the loader itself."""
-    if not _copy_demo_rows(_demo_rows):
+    if not _copy_rows(_demo_rows):
         _load_demo()
 
 
