@@ -151,6 +151,13 @@ def open_priority_condition() -> Case:
     )
 
 
+def open_priorities(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """The open priorities of ``queryset`` (annotated by ``with_progress``). Only a priority
+    can be an open one; said apart from the condition, the database reads the few
+    priorities (by their index) and works out only their latest statuses."""
+    return queryset.filter(is_priority=True, is_open_priority=True)
+
+
 def with_progress(
     queryset: QuerySet[Recommendation],
     *,

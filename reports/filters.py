@@ -24,6 +24,7 @@ from recommendations.monitoring import (
     OPEN_REVIEW_STATUSES,
     STATUS_LABELS,
     disputed_condition,
+    open_priorities,
     with_verdict,
 )
 from reports.layouts import DEFAULT_LAYOUT, LAYOUT_CHOICES, LAYOUTS
@@ -226,7 +227,7 @@ class RecommendationFilter(django_filters.FilterSet):
     def filter_priority(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # "Open" is the one definition (recommendations.monitoring.open_priority_condition).
         if value == "open":
-            return queryset.filter(is_open_priority=True)
+            return open_priorities(queryset)
         return queryset.filter(is_priority=True) if value == "yes" else queryset
 
     def filter_closed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

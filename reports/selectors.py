@@ -22,7 +22,12 @@ from recommendations.models import (
     SupportingDocument,
     UpdateReport,
 )
-from recommendations.monitoring import round_updates_filter, update_in_round, with_progress
+from recommendations.monitoring import (
+    open_priorities,
+    round_updates_filter,
+    update_in_round,
+    with_progress,
+)
 from recommendations.selectors import latest_update_ids, leads_prefetch
 from reports.models import AppendixLayoutFields, AppendixSettings, ReportAppendixSettings
 
@@ -162,11 +167,16 @@ def review_for_appendix(slug: str) -> Review:
     )
 
 
+# The cross-review table's order: open priorities first, then by review in each paper's order.
+BY_REVIEW = ("review__title", "order", "id")
+LIST_ORDER = ("-is_open_priority", *BY_REVIEW)
+
+
 def recommendation_list() -> QuerySet[Recommendation]:
     """Every recommendation (parts included) with its review, response, leads and where it
     stands (``with_progress``: latest status, timescale, target date, overdue), open
     priorities first, then by review. Queries: the rows (plus a count when paginated); their
-    leads with people."""
+    leads with people. A page of it: ``page_ids``."""
     return (
         with_progress(
             Recommendation.objects.select_related(
@@ -174,8 +184,49 @@ def recommendation_list() -> QuerySet[Recommendation]:
             )
         )
         .prefetch_related(leads_prefetch())
-        .order_by("-is_open_priority", "review__title", "order", "id")
+        .order_by(*LIST_ORDER)
     )
+
+
+def row_count(queryset: QuerySet) -> int:
+    """How many rows ``queryset`` has. Unfiltered, its model's rows, counted without the
+    joins its annotations made (the reviews, for ``with_progress``'s overdue): PostgreSQL
+    would join every recommendation to its review only to count them."""
+    query = queryset.query
+    unfiltered = not (query.where or query.is_sliced or query.distinct or query.combinator)
+    # Joined only to one row each (a review, a response), so that no row is repeated.
+    to_one = query.group_by is None and all(
+        join.join_field.many_to_one or join.join_field.one_to_one
+        for join in query.alias_map.values()
+        if getattr(join, "join_field", None) is not None
+    )
+    if unfiltered and to_one:
+        return queryset.model._default_manager.count()
+    return queryset.count()
+
+
+def page_ids(queryset: QuerySet[Recommendation], key: slice) -> list[int]:
+    """The ids of rows ``key`` (``start:stop``) of ``queryset``, in its order.
+
+    In the table's own order (``LIST_ORDER``), read in two parts, so that the database never
+    works out where every recommendation stands only to put a few first: 175,000 of them at
+    national scale, sorted, for a page of 25. First the page's open priorities (found among
+    the priorities, which are few), then the other recommendations by review, which indexes
+    give in order (on the review's title, then its recommendations' order), so that reading
+    a page reads about as many rows as it shows. Queries: the open priorities on the page;
+    [how many there are, for a page past them]; [the others on the page]."""
+    ids = queryset.prefetch_related(None).values_list("pk", flat=True)
+    start, stop = key.start or 0, key.stop
+    if tuple(queryset.query.order_by) != LIST_ORDER or key.step or stop is None or start < 0:
+        return list(ids[key])
+    priorities = open_priorities(ids).order_by(*BY_REVIEW)
+    head = list(priorities[start:stop]) if stop > start else []
+    if len(head) == stop - start:
+        return head
+    # Every open priority is before this page's end: how many come before the others.
+    before = start + len(head) if head or not start else priorities.count()
+    rest = ids.filter(is_open_priority=False).order_by(*BY_REVIEW)
+    return head + list(rest[max(start - before, 0) : stop - before])
 
 
 def meeting_pack_data(meeting_id: int) -> MeetingPackData:

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django_tables2.data import TableQuerysetData
 
 from recommendations.models import ProgressUpdate, Recommendation
+from reports import selectors
 from reports.rows import Appendix, AppendixRow, markdown_to_text, priority_cell
 
 
@@ -49,7 +50,8 @@ class IdsFirstQuerysetData(TableQuerysetData):
     """Reads a page in two queries: the page's ids, filtered and sorted with only the joins
     the filter and sort need; then those rows with everything their cells show. Asked for a
     page of a common word's 9,000 matches, PostgreSQL otherwise joins the response, meeting,
-    committee and authority of all 9,000 before keeping 25 (bench/pages.py, text search)."""
+    committee and authority of all 9,000 before keeping 25 (bench/pages.py, text search).
+    The ids of a page in the table's own order: ``selectors.page_ids``."""
 
     def __init__(self, data, *, count_limit: int | None = None) -> None:
         super().__init__(data)
@@ -66,12 +68,14 @@ class IdsFirstQuerysetData(TableQuerysetData):
             if self.more:
                 self.data = self.data.filter(pk__in=found[: self.count_limit])
             self._length = min(len(found), self.count_limit)
+        if getattr(self, "_length", None) is None and hasattr(self.table, "paginator"):
+            self._length = selectors.row_count(self.data)
         return super().__len__()
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return super().__getitem__(key)
-        ids = list(self.data.prefetch_related(None).values_list("pk", flat=True)[key])
+        ids = selectors.page_ids(self.data, key)
         rows = {row.pk: row for row in self.data.filter(pk__in=ids).order_by()}
         return [rows[pk] for pk in ids if pk in rows]
 

@@ -140,8 +140,8 @@ def test_the_priority_filter_and_order_keep_the_queries_bounded(member_client, c
         response = member_client.get(url)
     assert response.context["table"].paginator.count == 3
     # As the unfiltered table (test_recommendation_list): session; user; permissions (2);
-    # the filter form's choices (4); the count; the page's ids, then its rows; their leads;
-    # saving the session (3).
+    # the filter form's choices (4); the count; the page's ids (its open priorities, the
+    # whole page here), then its rows; their leads; saving the session (3).
     assert len(queries) == 15, [q["sql"][:100] for q in queries.captured_queries]
 
 
