@@ -4,7 +4,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from recommendations import impact, search
@@ -81,6 +81,12 @@ REVIEW_STATUS_CHOICES = [
     ("open", "Under monitoring (not closed)"),
     *Review.Status.choices,
 ]
+
+
+# The review filter offers this many reviews at most: the ten thousand of a national tracker
+# made the form alone cost a second and half a megabyte of every page. Any review may be
+# chosen (by its id in the address); a committee or authority chosen narrows the list.
+REVIEWS_OFFERED = 50
 
 
 def _authorities(request) -> QuerySet[Authority]:
@@ -189,6 +195,45 @@ class RecommendationFilter(django_filters.FilterSet):
     class Meta:
         model = Recommendation
         fields: list[str] = []
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            self._offer_reviews(super().form)
+        return self._form
+
+    def _offer_reviews(self, form: forms.Form) -> None:
+        """The review choice lists the ``REVIEWS_OFFERED`` reviews reported last (of the
+        committee or authority chosen, if one is), and the one chosen, by title. One query;
+        two when the review chosen is not among them."""
+        field = form.fields["review"]
+        data = form.data if form.is_bound else {}
+
+        def chosen(name: str) -> int | None:
+            value = str(data.get(form.add_prefix(name)) or "")
+            return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
+
+        offered = field.queryset.all()
+        scope = ""
+        if (committee := chosen("committee")) is not None:
+            offered, scope = offered.filter(committee_id=committee), " of the committee chosen"
+        elif (authority := chosen("authority")) is not None:
+            offered = offered.filter(committee__authority_id=authority)
+            scope = " of the authority chosen"
+        latest = offered.order_by(F("reported_on").desc(nulls_last=True), "-pk")
+        options = dict(latest.values_list("pk", "title")[: REVIEWS_OFFERED + 1])
+        if len(options) > REVIEWS_OFFERED:
+            options.popitem()
+            field.help_text = (
+                f"The {REVIEWS_OFFERED} reviews reported last{scope}. Not listed? Choose its "
+                "committee, then Filter; or search for its title."
+            )
+            field.widget.attrs["aria-describedby"] = f"{form['review'].auto_id}_hint"
+        review = chosen("review")
+        if review is not None and review not in options:
+            options.update(field.queryset.filter(pk=review).values_list("pk", "title"))
+        ordered = sorted(options.items(), key=lambda item: (item[1], item[0]))
+        field.widget.choices = [("", field.empty_label), *ordered]
 
     def filter_by_figure(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset  # read by filter_figure

@@ -205,6 +205,16 @@ def row_count(queryset: QuerySet) -> int:
     return queryset.count()
 
 
+def page_rows(queryset: QuerySet, key: slice) -> list:
+    """Rows ``key`` of ``queryset``, read ids first: the page's ids (``page_ids``, with only
+    the joins its filter and order need), then those rows with everything they show. Asked
+    for a page directly, PostgreSQL plans the annotations for every row the order might
+    pass (``with_progress``'s "has parts" read the whole table to hash it)."""
+    ids = page_ids(queryset, key)
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def page_ids(queryset: QuerySet[Recommendation], key: slice) -> list[int]:
     """The ids of rows ``key`` (``start:stop``) of ``queryset``, in its order.
 

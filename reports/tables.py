@@ -75,9 +75,7 @@ class IdsFirstQuerysetData(TableQuerysetData):
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return super().__getitem__(key)
-        ids = selectors.page_ids(self.data, key)
-        rows = {row.pk: row for row in self.data.filter(pk__in=ids).order_by()}
-        return [rows[pk] for pk in ids if pk in rows]
+        return selectors.page_rows(self.data, key)
 
 
 class RecommendationTable(tables.Table):

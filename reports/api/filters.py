@@ -46,6 +46,9 @@ class ApiRecommendationFilter(RecommendationFilter):
             self.filters["review"].queryset = publication.published_reviews()
             self.filters["lead"].queryset = publication.public_leads()
 
+    def _offer_reviews(self, form) -> None:
+        pass  # no form is drawn: any review the client reads may be named, by its id
+
     @property
     def searches_public_only(self) -> bool:
         return self.public

@@ -26,6 +26,7 @@ from recommendations.models import (
 from recommendations.monitoring import with_progress
 from recommendations.selectors import leads_prefetch
 from reports.api import filters, serializers
+from reports.api.pagination import IdsFirstPagination
 from reports.filters import SEARCH_TOO_COMPLEX, is_too_complex
 
 ID = "[0-9]{1,18}"
@@ -128,10 +129,11 @@ class RecommendationViewSet(ReadOnlyViewSet):
     serializer_class = serializers.RecommendationSerializer
     filterset_class = filters.ApiRecommendationFilter
     lookup_value_regex = ID
+    pagination_class = IdsFirstPagination
 
     def get_queryset(self) -> QuerySet[Recommendation]:
-        # Queries: [the count]; the page with reviews, responses and closing meetings (where
-        # each stands is annotated, ``with_progress``); their leads with people.
+        # Queries: [the count]; [the page's ids]; the page with reviews, responses and closing
+        # meetings (where each stands is annotated, ``with_progress``); their leads with people.
         if self.reads_unpublished:
             recommendations = with_progress(Recommendation.objects.all())
         else:

@@ -180,3 +180,39 @@ def test_postgresql_reads_a_page_in_order_from_indexes_without_sorting_every_row
             # A Sort of the page's priorities or of one review's rows is fine; one of (nearly)
             # every recommendation is what made a page cost seconds at national scale.
             assert all(rows < 500 for rows in _sorted_rows(sql)), (name, sql[:300])
+
+
+def _options(response) -> list[str]:
+    form = response.context["filter"].form
+    return [label for value, label in form.fields["review"].widget.choices if value != ""]
+
+
+def test_the_review_choice_offers_the_reviews_reported_last_and_the_one_chosen(
+    member_client, monkeypatch
+):
+    monkeypatch.setattr("reports.filters.REVIEWS_OFFERED", 3)
+    reviews = _tracker(reviews=5, each=2)
+    for number, review in enumerate(reviews):
+        Review.objects.filter(pk=review.pk).update(reported_on=dt.date(2024, 1, 1 + number))
+    other = Committee.objects.create(authority=reviews[0].committee.authority, name="Other")
+    Review.objects.filter(pk=reviews[0].pk).update(committee=other)
+    titles = {review.pk: review.title for review in Review.objects.all()}
+    response = member_client.get("/recommendations/")
+    # The three reported last, by title; the form says why the others are not there.
+    assert _options(response) == sorted(titles[review.pk] for review in reviews[2:])
+    body = response.content.decode()
+    assert 'aria-describedby="id_review_hint"' in body
+    assert '<p class="small muted" id="id_review_hint">The 3 reviews reported last.' in body
+    # The one chosen is offered (and selected) even when older; its rows are listed.
+    response = member_client.get("/recommendations/", {"review": reviews[0].pk})
+    assert titles[reviews[0].pk] in _options(response)
+    assert f'<option value="{reviews[0].pk}" selected>' in response.content.decode()
+    assert response.context["table"].paginator.count == 2
+    # A committee chosen: its reviews, all of them when they are few (no hint then).
+    response = member_client.get("/recommendations/", {"committee": other.pk})
+    assert _options(response) == [titles[reviews[0].pk]]
+    assert "id_review_hint" not in response.content.decode()
+    # Nonsense is the filter's to refuse, not a 500.
+    assert (
+        member_client.get("/recommendations/", {"review": "x", "committee": "²"}).status_code == 200
+    )
