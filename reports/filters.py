@@ -23,6 +23,7 @@ from recommendations.monitoring import (
     NO_UPDATE,
     OPEN_REVIEW_STATUSES,
     STATUS_LABELS,
+    decision_is,
     disputed_condition,
     open_priorities,
     with_verdict,
@@ -125,9 +126,9 @@ class RecommendationFilter(django_filters.FilterSet):
         field_name="review__committee", queryset=_committees, label="Committee", widget=FastSelect
     )
     review = django_filters.ModelChoiceFilter(queryset=_reviews, label="Review", widget=FastSelect)
-    # decision_key: "awaiting" also covers a recommendation with no response recorded.
+    # As decision_key: "awaiting" also covers a recommendation with no response recorded.
     decision = django_filters.ChoiceFilter(
-        field_name="decision_key", choices=Response.Decision.choices, label="Decision"
+        method="filter_decision", choices=Response.Decision.choices, label="Decision"
     )
     status = django_filters.ChoiceFilter(
         field_name="status_key", choices=STATUS_CHOICES, label="Latest status"
@@ -247,6 +248,9 @@ class RecommendationFilter(django_filters.FilterSet):
         as_at = data.get("as_at") or timezone.localdate()
         counted = impact.members(impact.standings(queryset, as_at), value, start, end)
         return queryset.filter(pk__in=[standing.id for standing in counted])
+
+    def filter_decision(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(decision_is(value)) if value else queryset
 
     def filter_lead(self, queryset: QuerySet, name: str, value: Person) -> QuerySet:
         # Exists, not a join, so that a recommendation with two roles for one person is one row.

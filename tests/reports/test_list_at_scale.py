@@ -216,3 +216,20 @@ def test_the_review_choice_offers_the_reviews_reported_last_and_the_one_chosen(
     assert (
         member_client.get("/recommendations/", {"review": "x", "committee": "²"}).status_code == 200
     )
+
+
+def test_the_decision_filter_is_the_decision_key_said_on_the_response():
+    from recommendations.models import Response
+
+    reviews = _tracker(reviews=1, each=4)
+    recs = list(reviews[0].recommendations.order_by("order"))
+    for rec, decision in zip(recs, ["agreed", "awaiting", "not_agreed"], strict=False):
+        Response.objects.create(recommendation=rec, decision=decision, text="")
+    base = selectors.recommendation_list()
+    for decision, _ in Response.Decision.choices:
+        by_key = set(base.filter(decision_key=decision).values_list("pk", flat=True))
+        filtered = RecommendationFilter({"decision": decision}, queryset=base).qs
+        assert set(filtered.values_list("pk", flat=True)) == by_key
+    # The fourth has no response: awaiting, as is the second's.
+    awaiting = RecommendationFilter({"decision": "awaiting"}, queryset=base).qs
+    assert {rec.label for rec in awaiting} == {recs[1].label, recs[3].label}
