@@ -35,9 +35,14 @@ class RecommendationListView(SingleTableMixin, FilterView):
         return selectors.recommendation_list()
 
     def get_table_data(self):
-        searching = self.filterset.is_valid() and self.filterset.form.cleaned_data.get("q")
+        searching = (
+            self.filterset.is_valid() and (self.filterset.form.cleaned_data.get("q") or "").strip()
+        )
+        if not searching:
+            return IdsFirstQuerysetData(super().get_table_data())
+        # A search's pages are cut from its first matches; their rows read unfiltered.
         return IdsFirstQuerysetData(
-            super().get_table_data(), count_limit=SEARCH_COUNT_LIMIT if searching else None
+            super().get_table_data(), count_limit=SEARCH_COUNT_LIMIT, rows=self.get_queryset()
         )
 
     search_too_complex = False

@@ -240,6 +240,99 @@ def test_a_search_matching_more_than_the_limit_lists_the_first_found(member_clie
     assert member_client.get("/recommendations/").context["table"].paginator.count == 12
 
 
+def _search_queries(member_client, query: dict) -> list[str]:
+    member_client.get("/recommendations/", query)
+    with CaptureQueriesContext(connection) as queries:
+        assert member_client.get("/recommendations/", query).status_code == 200
+    return [captured["sql"] for captured in queries.captured_queries]
+
+
+def test_a_search_reads_its_documents_once_as_far_as_the_limit(member_client, monkeypatch):
+    # The cost of a page of a search must not grow with its matches: the stored documents
+    # are read by one query, stopped at the limit (ids and ranks), and the page's order and
+    # rows are read from those ids alone, neither searching nor ranking again.
+    monkeypatch.setattr("reports.views.recommendations.SEARCH_COUNT_LIMIT", 5)
+    make_big_review(12)
+    queries = [{"q": "thing"}, {"q": "thing", "sort": "-latest_status"}]
+    counts = []
+    for size in (12, 52):
+        if size > 12:
+            make_big_review(size - 12, slug="more")
+        for query in queries:
+            captured = _search_queries(member_client, query)
+            reading = [sql for sql in captured if "recommendationsearch" in sql]
+            assert len(reading) == 1 and reading[0].endswith("LIMIT 6"), reading
+            counts.append(len(captured))
+    assert counts[:2] == counts[2:]
+
+
+def test_a_rare_word_finds_every_match_and_a_common_one_says_more_than(member_client, monkeypatch):
+    from recommendations import services
+
+    monkeypatch.setattr("reports.views.recommendations.SEARCH_COUNT_LIMIT", 5)
+    review = make_big_review(12)
+    for rec in review.recommendations.filter(label__in=["2", "7", "11"]):
+        rec.text = "Do thing promptly for otters."
+        services.recommendation_update(recommendation=rec, expected_version=rec.version, user=None)
+    response = member_client.get("/recommendations/", {"q": "otters"})
+    assert sorted(labels(response), key=int) == ["2", "7", "11"]
+    page = response.content.decode()
+    assert ">3 recommendations</h2>" in page and "More than" not in page
+    # Exclusion and phrases narrow as before; more matches than the limit say so.
+    assert (
+        member_client.get("/recommendations/", {"q": '"thing promptly"'})
+        .context["table"]
+        .paginator.count
+        == 3
+    )
+    response = member_client.get("/recommendations/", {"q": "thing -otters"})
+    assert "More than 5 recommendations</h2>" in response.content.decode()
+    assert not {"2", "7", "11"} & set(labels(response))
+
+
+def test_a_sorted_search_pages_through_its_first_matches(member_client, monkeypatch):
+    monkeypatch.setattr("reports.views.recommendations.SEARCH_COUNT_LIMIT", 5)
+    make_big_review(12)
+    shown = [
+        label
+        for number in (1, 2, 3)
+        for label in labels(
+            member_client.get(
+                "/recommendations/", {"q": "thing", "sort": "-label", "per_page": 2, "page": number}
+            )
+        )
+    ]
+    assert len(shown) == len(set(shown)) == 5
+    assert shown == sorted(shown, key=int, reverse=True)
+
+
+def test_equal_matches_keep_the_tables_order(member_client):
+    # Every "thing" ranks alike: open priorities first, then by review and number.
+    review = make_big_review(12)
+    review.recommendations.filter(label="7").update(is_priority=True)
+    shown = labels(member_client.get("/recommendations/", {"q": "thing"}))
+    assert shown == ["7", *[str(number) for number in range(1, 13) if number != 7]]
+
+
+def test_a_search_beyond_the_limit_ranks_the_matches_it_lists(member_client, monkeypatch):
+    from recommendations import services
+    from recommendations.models import Recommendation
+
+    monkeypatch.setattr("reports.views.recommendations.SEARCH_COUNT_LIMIT", 5)
+    review = make_big_review(12)
+    for rec in review.recommendations.all():
+        rec.text = "Do thing. " + "Another thing. " * (int(rec.label) % 4)
+        services.recommendation_update(recommendation=rec, expected_version=rec.version, user=None)
+    shown = labels(member_client.get("/recommendations/", {"q": "thing"}))
+    assert len(shown) == 5
+    if connection.vendor == "postgresql":
+        # Best first among those listed (more mentions of "thing"), ties by number.
+        orders = dict(Recommendation.objects.values_list("label", "order"))
+        assert shown == sorted(shown, key=lambda label: (-(orders[label] % 4), orders[label]))
+    else:
+        assert shown == sorted(shown, key=int)
+
+
 def test_a_search_lists_the_best_matches_first_on_postgresql(member_client):
     from recommendations import services
     from tests.factories import make_review
