@@ -201,12 +201,13 @@ def search(queryset: QuerySet, value: str, *, public: bool = False) -> QuerySet:
 
 def first_matches(matches: QuerySet, limit: int) -> dict[int, float]:
     """Up to ``limit`` + 1 recommendations of ``matches`` (a ``search``, perhaps filtered
-    further), found in no order and so found cheaply: no match beyond them is read, ranked or
-    joined to what a page shows. Each with its rank on PostgreSQL (computed for these alone),
-    0 on SQLite. One query."""
+    further), those added last: PostgreSQL reads the documents newest first and stops there
+    (a rare word's few matches it finds by the index and sorts), so no match beyond them is
+    read, ranked or joined to what a page shows. Each with its rank on PostgreSQL (computed
+    for these alone), 0 on SQLite. One query."""
     ranked = RANK in matches.query.annotations
     fields = ["pk", F(RANK)] if ranked else ["pk"]
-    found = matches.order_by().prefetch_related(None).values_list(*fields)[: limit + 1]
+    found = matches.order_by("-pk").prefetch_related(None).values_list(*fields)[: limit + 1]
     return {row[0]: row[1] if ranked else 0.0 for row in found}
 
 

@@ -65,7 +65,7 @@ class IdsFirstQuerysetData(TableQuerysetData):
 
     def __len__(self) -> int:
         # A search that matches most of the tracker is read only as far as the limit: the
-        # first matches found (in no order, so found cheaply), ranked among themselves.
+        # matches added last, ranked among themselves.
         if getattr(self, "_length", None) is None and self.count_limit is not None:
             found = search.first_matches(self.data, self.count_limit)
             self.more = len(found) > self.count_limit
