@@ -4,8 +4,9 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from recommendations import impact, search
 from recommendations.models import (
@@ -94,6 +95,53 @@ def _reviews(request) -> QuerySet[Review]:
     return Review.objects.order_by("title")
 
 
+# The review filter takes any review, but offers only a few: the chosen one and those of the
+# chosen committee or authority, else the reviews added last (10,000 options made the form
+# most of a search's time at national scale, and half a megabyte of every page).
+REVIEWS_OFFERED = 25
+
+
+class _OfferedIterator(ModelChoiceIterator):
+    # Read when iterated: the widget holds its iterator from before ``offered`` is set.
+    @property
+    def queryset(self) -> QuerySet:
+        return self.field.queryset if self.field.offered is None else self.field.offered
+
+    @queryset.setter
+    def queryset(self, value) -> None:
+        pass
+
+
+class OfferedChoiceField(ModelChoiceField):
+    """Takes any of ``queryset``; offers ``offered`` when set (all of them otherwise)."""
+
+    iterator = _OfferedIterator
+    offered: QuerySet | None = None
+
+
+class OfferedChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = OfferedChoiceField
+
+
+def _offered_reviews(reviews: QuerySet[Review], data) -> QuerySet[Review]:
+    """The reviews the filter form lists (``REVIEWS_OFFERED``): the chosen review, and every
+    review of the chosen committee, else of the chosen authority, else the last added."""
+
+    def chosen(name: str) -> int | None:
+        value = str(data.get(name) or "")
+        return int(value) if value.isdigit() and len(value) <= 18 else None
+
+    if (committee := chosen("committee")) is not None:
+        offered = Q(committee_id=committee)
+    elif (authority := chosen("authority")) is not None:
+        offered = Q(committee__authority_id=authority)
+    else:
+        offered = Q(pk__in=reviews.order_by("-pk").values("pk")[:REVIEWS_OFFERED])
+    if (review := chosen("review")) is not None:
+        offered |= Q(pk=review)
+    return reviews.filter(offered).order_by("title")
+
+
 def _leads(request) -> QuerySet[Person]:
     return Person.objects.filter(Exists(Lead.objects.filter(person=OuterRef("pk"))))
 
@@ -117,7 +165,13 @@ class RecommendationFilter(django_filters.FilterSet):
     committee = django_filters.ModelChoiceFilter(
         field_name="review__committee", queryset=_committees, label="Committee", widget=FastSelect
     )
-    review = django_filters.ModelChoiceFilter(queryset=_reviews, label="Review", widget=FastSelect)
+    review = OfferedChoiceFilter(
+        queryset=_reviews,
+        label="Review",
+        widget=FastSelect,
+        help_text=f"Lists the {REVIEWS_OFFERED} reviews added last, or every review of the "
+        "committee or authority chosen (choose one and filter first).",
+    )
     # decision_key: "awaiting" also covers a recommendation with no response recorded.
     decision = django_filters.ChoiceFilter(
         field_name="decision_key", choices=Response.Decision.choices, label="Decision"
@@ -188,6 +242,14 @@ class RecommendationFilter(django_filters.FilterSet):
     class Meta:
         model = Recommendation
         fields: list[str] = []
+
+    @property
+    def form(self) -> forms.Form:
+        form = super().form
+        field = form.fields["review"]
+        if field.offered is None:
+            field.offered = _offered_reviews(field.queryset, self.data or {})
+        return form
 
     def filter_by_figure(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset  # read by filter_figure

@@ -348,3 +348,28 @@ def test_a_search_lists_the_best_matches_first_on_postgresql(member_client):
         "1",
         "2",
     ]
+
+
+def test_the_review_filter_offers_a_few_reviews_and_takes_any(member_client, monkeypatch):
+    # 10,000 reviews as options made the form most of a search's time: it offers the reviews
+    # added last, the chosen one, and all of the chosen committee's or authority's.
+    from recommendations.models import Review
+    from tests.factories import make_review
+
+    monkeypatch.setattr("reports.filters.REVIEWS_OFFERED", 2)
+    oldest, older, newer, newest = (make_review(title=f"Review {n}") for n in "ABCD")
+
+    def offered(query: dict) -> list[str]:
+        form = member_client.get("/recommendations/", query).context["filter"].form
+        return [label for value, label in form.fields["review"].choices if value != ""]
+
+    assert offered({}) == ["Review C", "Review D"]
+    response = member_client.get("/recommendations/", {"review": oldest.pk})
+    assert {row.record.review_id for row in response.context["table"].paginated_rows} == {oldest.pk}
+    assert offered({"review": oldest.pk}) == ["Review A", "Review C", "Review D"]
+    assert offered({"committee": older.committee_id}) == [
+        review.title
+        for review in Review.objects.filter(committee=older.committee).order_by("title")
+    ]
+    authority = older.committee.authority_id
+    assert "Review B" in offered({"authority": authority, "review": "x"})
