@@ -199,16 +199,19 @@ def search(queryset: QuerySet, value: str, *, public: bool = False) -> QuerySet:
     return queryset.filter(substring_condition(value, f"search__{prefix}document"))
 
 
-def first_matches(matches: QuerySet, limit: int) -> dict[int, float]:
+def first_matches(matches: QuerySet, limit: int, *, newest: bool = True) -> dict[int, float]:
     """Up to ``limit`` + 1 recommendations of ``matches`` (a ``search``, perhaps filtered
-    further), those added last: PostgreSQL reads the documents newest first and stops there
-    (a rare word's few matches it finds by the index and sorts), so no match beyond them is
-    read, ranked or joined to what a page shows. Each with its rank on PostgreSQL (computed
-    for these alone), 0 on SQLite. One query."""
+    further): with ``newest``, those added last (PostgreSQL reads the documents newest first
+    and stops there; a rare word's few matches it finds by the index and sorts), otherwise
+    the first found, in no order (a search filtered further: PostgreSQL cannot tell how many
+    rows such a filter keeps, and sorting all the matches to find the newest is what a search
+    of a common word must not do). So no match beyond them is read, ranked or joined to what
+    a page shows. Each with its rank on PostgreSQL (computed for these alone), 0 on SQLite.
+    One query."""
     ranked = RANK in matches.query.annotations
     fields = ["pk", F(RANK)] if ranked else ["pk"]
-    found = matches.order_by("-pk").prefetch_related(None).values_list(*fields)[: limit + 1]
-    return {row[0]: row[1] if ranked else 0.0 for row in found}
+    found = matches.order_by(*(["-pk"] if newest else [])).prefetch_related(None)
+    return {row[0]: row[1] if ranked else 0.0 for row in found.values_list(*fields)[: limit + 1]}
 
 
 def order_of(candidates: dict[int, float], rows: QuerySet, ordering, key: slice) -> list[int]:

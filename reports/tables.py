@@ -56,18 +56,21 @@ class IdsFirstQuerysetData(TableQuerysetData):
     only as far as the limit, once (``search.first_matches``: ids and ranks), and its pages
     are cut from those candidates: a page of 25 costs the same whether 900 or 90,000 match."""
 
-    def __init__(self, data, *, count_limit: int | None = None, rows=None) -> None:
+    def __init__(
+        self, data, *, count_limit: int | None = None, rows=None, newest: bool = True
+    ) -> None:
         super().__init__(data)
         self.count_limit = count_limit
         self.rows = rows
+        self.newest = newest  # beyond the limit, those added last (else the first found)
         self.more = False  # more rows than count_limit match
         self.candidates: dict[int, float] | None = None
 
     def __len__(self) -> int:
         # A search that matches most of the tracker is read only as far as the limit: the
-        # matches added last, ranked among themselves.
+        # matches added last (or first found), ranked among themselves.
         if getattr(self, "_length", None) is None and self.count_limit is not None:
-            found = search.first_matches(self.data, self.count_limit)
+            found = search.first_matches(self.data, self.count_limit, newest=self.newest)
             self.more = len(found) > self.count_limit
             self.candidates = dict(list(found.items())[: self.count_limit])
             self._length = len(self.candidates)

@@ -238,6 +238,10 @@ def test_a_search_matching_more_than_the_limit_lists_those_added_last(member_cli
     assert "More than 5 recommendations</h2>" in page
     assert "The 5 added last are listed, best matches first." in page
     assert sorted(labels(response), key=int) == ["8", "9", "10", "11", "12"]
+    # Filtered further, the first found (the database cannot tell cheaply which are newest).
+    response = member_client.get("/recommendations/", {"q": "thing", "decision": "agreed"})
+    assert "The 5 found first are listed, best matches first." in response.content.decode()
+    assert len(labels(response)) == 5
     # Without a search every recommendation is counted, as the dashboard's figures are.
     assert member_client.get("/recommendations/").context["table"].paginator.count == 12
 
