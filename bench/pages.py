@@ -276,10 +276,15 @@ def explain(client, connection, cases) -> None:
         print(f"\n{name}: {total:.0f} ms, of which {len(queries)} queries {db:.0f} ms")
         for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]:
             print(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:150]}")
-    from reports.filters import RecommendationFilter
+    from django.db.models import F
+
+    from recommendations.search import RANK
+    from reports.filters import SEARCH_COUNT_LIMIT, RecommendationFilter
     from reports.selectors import recommendation_list
 
-    qs = RecommendationFilter({"q": "guidance"}, queryset=recommendation_list()).qs[:25]
+    # The one query of the page that reads the documents (search.first_matches).
+    matches = RecommendationFilter({"q": "guidance"}, queryset=recommendation_list()).qs
+    qs = matches.order_by("-pk").values_list("pk", F(RANK))[: SEARCH_COUNT_LIMIT + 1]
     with connection.cursor() as cursor:
         sql, params = qs.query.sql_with_params()
         cursor.execute("EXPLAIN ANALYZE " + sql, params)

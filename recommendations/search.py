@@ -31,6 +31,7 @@ CONFIG = "english"
 # A word, or a "quoted phrase", either of which may be negated with a leading "-".
 _SEARCH_TERM = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _pending = threading.local()
+RANK = "search_rank"  # the alias ``search`` ranks by, best first, on PostgreSQL
 
 
 def _deleting() -> set[int]:
@@ -192,10 +193,39 @@ def search(queryset: QuerySet, value: str, *, public: bool = False) -> QuerySet:
         vector = f"search__{prefix}vector"
         return (
             queryset.filter(**{vector: query})
-            .alias(search_rank=SearchRank(F(vector), query))
-            .order_by("-search_rank", *ties)
+            .alias(**{RANK: SearchRank(F(vector), query)})
+            .order_by(f"-{RANK}", *ties)
         )
     return queryset.filter(substring_condition(value, f"search__{prefix}document"))
+
+
+def first_matches(matches: QuerySet, limit: int, *, newest: bool = True) -> dict[int, float]:
+    """Up to ``limit`` + 1 recommendations of ``matches`` (a ``search``, perhaps filtered
+    further): with ``newest``, those added last (PostgreSQL reads the documents newest first
+    and stops there; a rare word's few matches it finds by the index and sorts), otherwise
+    the first found, in no order (a search filtered further: PostgreSQL cannot tell how many
+    rows such a filter keeps, and sorting all the matches to find the newest is what a search
+    of a common word must not do). So no match beyond them is read, ranked or joined to what
+    a page shows. Each with its rank on PostgreSQL (computed for these alone), 0 on SQLite.
+    One query."""
+    ranked = RANK in matches.query.annotations
+    fields = ["pk", F(RANK)] if ranked else ["pk"]
+    found = matches.order_by(*(["-pk"] if newest else [])).prefetch_related(None)
+    return {row[0]: row[1] if ranked else 0.0 for row in found.values_list(*fields)[: limit + 1]}
+
+
+def order_of(candidates: dict[int, float], rows: QuerySet, ordering, key: slice) -> list[int]:
+    """The ids of ``candidates`` (from ``first_matches``) at ``key`` in ``ordering`` (the
+    search's order, or a sorted column's): best ranked first, ties in the rest of the
+    ordering, which ``rows`` (the same recommendations, unfiltered and unsearched) annotates.
+    The candidates' other columns are read, never their documents again. One query."""
+    ordering = list(ordering)
+    within = rows.filter(pk__in=list(candidates)).prefetch_related(None)
+    if f"-{RANK}" not in ordering:
+        return list(within.order_by(*ordering).values_list("pk", flat=True)[key])
+    ties = [field for field in ordering if field != f"-{RANK}"]
+    in_tie_order = list(within.order_by(*ties).values_list("pk", flat=True))
+    return sorted(in_tie_order, key=lambda pk: -candidates[pk])[key]  # stable: ties stay
 
 
 def search_groups(value: str) -> list[tuple[list[str], list[str]]]:

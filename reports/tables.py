@@ -6,6 +6,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django_tables2.data import TableQuerysetData
 
+from recommendations import search
 from recommendations.models import ProgressUpdate, Recommendation
 from reports import selectors
 from reports.rows import Appendix, AppendixRow, markdown_to_text, priority_cell
@@ -51,23 +52,30 @@ class IdsFirstQuerysetData(TableQuerysetData):
     the filter and sort need; then those rows with everything their cells show. Asked for a
     page of a common word's 9,000 matches, PostgreSQL otherwise joins the response, meeting,
     committee and authority of all 9,000 before keeping 25 (bench/pages.py, text search).
-    The ids of a page in the table's own order: ``selectors.page_ids``."""
 
-    def __init__(self, data, *, count_limit: int | None = None) -> None:
+    A search (``count_limit``, with ``rows``: the same recommendations unfiltered) is read
+    only as far as the limit, once (``search.first_matches``: ids and ranks), and its pages
+    are cut from those candidates: a page of 25 costs the same whether 900 or 90,000 match.
+    Otherwise a page's ids in the table's own order: ``selectors.page_ids``."""
+
+    def __init__(
+        self, data, *, count_limit: int | None = None, rows=None, newest: bool = True
+    ) -> None:
         super().__init__(data)
         self.count_limit = count_limit
+        self.rows = rows
+        self.newest = newest  # beyond the limit, those added last (else the first found)
         self.more = False  # more rows than count_limit match
+        self.candidates: dict[int, float] | None = None
 
     def __len__(self) -> int:
         # A search that matches most of the tracker is read only as far as the limit: the
-        # first matches found (in no order, so found cheaply), which are then ranked and
-        # paged. A page of 25 should not cost counting and ranking 90,000 matches.
+        # matches added last (or first found), ranked among themselves.
         if getattr(self, "_length", None) is None and self.count_limit is not None:
-            found = list(self.data.order_by().values_list("pk", flat=True)[: self.count_limit + 1])
+            found = search.first_matches(self.data, self.count_limit, newest=self.newest)
             self.more = len(found) > self.count_limit
-            if self.more:
-                self.data = self.data.filter(pk__in=found[: self.count_limit])
-            self._length = min(len(found), self.count_limit)
+            self.candidates = dict(list(found.items())[: self.count_limit])
+            self._length = len(self.candidates)
         if getattr(self, "_length", None) is None and hasattr(self.table, "paginator"):
             self._length = selectors.row_count(self.data)
         return super().__len__()
@@ -75,7 +83,12 @@ class IdsFirstQuerysetData(TableQuerysetData):
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return super().__getitem__(key)
-        return selectors.page_rows(self.data, key)
+        if self.count_limit is None:
+            return selectors.page_rows(self.data, key)
+        len(self)
+        ids = search.order_of(self.candidates, self.rows, self.data.query.order_by, key)
+        rows = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 class RecommendationTable(tables.Table):

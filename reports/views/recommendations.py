@@ -35,9 +35,17 @@ class RecommendationListView(SingleTableMixin, FilterView):
         return selectors.recommendation_list()
 
     def get_table_data(self):
-        searching = self.filterset.is_valid() and self.filterset.form.cleaned_data.get("q")
+        data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        if not (data.get("q") or "").strip():
+            return IdsFirstQuerysetData(super().get_table_data())
+        # A search's pages are cut from its first matches; their rows read unfiltered. Those
+        # added last, for a search alone; the first found, for one filtered further.
+        self.newest = not any(value for name, value in data.items() if name != "q")
         return IdsFirstQuerysetData(
-            super().get_table_data(), count_limit=SEARCH_COUNT_LIMIT if searching else None
+            super().get_table_data(),
+            count_limit=SEARCH_COUNT_LIMIT,
+            rows=self.get_queryset(),
+            newest=self.newest,
         )
 
     search_too_complex = False
@@ -85,4 +93,5 @@ class RecommendationListView(SingleTableMixin, FilterView):
         context["query_string"] = query.urlencode()
         context["can_export"] = self.request.user.has_perm(EXPORT)
         context["more_than"] = context["table"].data.more and f"{SEARCH_COUNT_LIMIT:,}"
+        context["newest"] = getattr(self, "newest", False)
         return context
