@@ -30,7 +30,10 @@ from tests.pgserver import running_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 # Both cores; a file's tests stay together so module-scoped fixtures (a rendered PDF) are shared.
-PARALLEL = ["-n", os.environ.get("TEST_WORKERS", "2"), "--dist", "loadfile"]
+# The files are queued longest first (tests/scheduling.py), not xdist's most-tests-first.
+PARALLEL = [
+    "-n", os.environ.get("TEST_WORKERS", "2"), "--dist", "loadfile", "--no-loadscope-reorder",
+]  # fmt: skip
 PRODUCTION = "tests/production"
 
 
