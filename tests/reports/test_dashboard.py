@@ -245,6 +245,33 @@ def test_the_dashboard_is_computed_once_and_recomputed_after_any_edit(member_cli
     )
 
 
+def test_the_reviews_are_drawn_once_per_state_of_the_data(member_client, demo_data):
+    def drawn(response) -> bool:
+        return "recommendations/review_summary.html" in {t.name for t in response.templates}
+
+    first = member_client.get("/")
+    assert drawn(first)
+    again = member_client.get("/")
+    assert not drawn(again)  # read from the cache as HTML
+    sections = re.compile(rb'<section class="review-summary".*?</section>', re.S)
+    assert len(sections.findall(first.content)) == 3
+    assert sections.findall(again.content) == sections.findall(first.content)
+    recommendation = Recommendation.objects.get(review__slug=EAST_SUSSEX, label="R1")
+    ProgressUpdate.objects.create(
+        recommendation=recommendation,
+        as_at=dt.date(2025, 6, 30),
+        text="Done.",
+        status=ProgressUpdate.Status.IMPLEMENTED,
+    )
+    after = member_client.get("/")
+    assert drawn(after)
+    summary = _summary(after, EAST_SUSSEX)
+    figure = next(f for f in summary.figures if f["key"] == "implemented")
+    count = f'<span class="figure__count">{figure["count"]}</span>'
+    assert figure["count"] and count.encode() in b"".join(sections.findall(after.content))
+    assert sections.findall(after.content) != sections.findall(first.content)
+
+
 def test_the_dashboard_shows_reviews_a_page_at_a_time(member_client):
     for n in range(23):
         make_review(slug=f"paged-{n:02d}", recommendations=1)
