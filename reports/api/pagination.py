@@ -11,18 +11,6 @@ class CountingPaginator(DjangoPaginator):
         return row_count(self.object_list)
 
 
-class IdsFirstPaginator(CountingPaginator):
-    """Reads a page ids first (``selectors.page_rows``), as the app's table does."""
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        return self._get_page(page_rows(self.object_list, slice(bottom, top)), number, self)
-
-
 class Pagination(PageNumberPagination):
     """``?page=2&page_size=100``: 25 a page unless asked, at most 100 (a larger size is
     taken as 100). A page beyond the last is a 404."""
@@ -33,5 +21,22 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
+class IdsFirst:
+    """A queryset as Django's paginator reads it, counted by ``selectors.row_count`` and each
+    page read ids first (``selectors.page_rows``), as the app's table reads it."""
+
+    def __init__(self, queryset) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return row_count(self.queryset)
+
+    def __getitem__(self, key: slice) -> list:
+        return page_rows(self.queryset, key)
+
+
 class IdsFirstPagination(Pagination):
-    django_paginator_class = IdsFirstPaginator
+    django_paginator_class = DjangoPaginator  # counts with IdsFirst.count
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return super().paginate_queryset(IdsFirst(queryset), request, view)
