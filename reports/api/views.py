@@ -121,7 +121,9 @@ class ReviewViewSet(ReadOnlyViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Recommendations, with their decision and latest status",
-        description="Filtered as the app's /recommendations/ table is (the same parameters).",
+        description="Filtered as the app's /recommendations/ table is (the same parameters). "
+        f"A search (`q`) lists at most {SEARCH_COUNT_LIMIT:,} matches, as the table does: "
+        "`more_matches` says when more match.",
     ),
     retrieve=extend_schema(summary="A recommendation"),
 )
