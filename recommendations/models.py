@@ -329,7 +329,14 @@ class Review(models.Model):
         ]
         # The cross-review table and the API list by review title: with this index a page of
         # them reads its reviews in order instead of sorting every recommendation.
-        indexes = [models.Index(fields=["title"], name="review_title")]
+        # The unpublished ones, few once a tracker is under way: the public count of
+        # recommendations subtracts theirs from all (publication.count_public_recommendations).
+        indexes = [
+            models.Index(fields=["title"], name="review_title"),
+            models.Index(
+                fields=["id"], condition=Q(published_at__isnull=True), name="review_unpublished"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Func, OuterRef, Q, QuerySet, Subquery
 
 from recommendations.models import (
     Authority,
@@ -46,6 +46,18 @@ def public_recommendations(
     return (Recommendation.objects.all() if queryset is None else queryset).filter(
         review__published_at__isnull=False
     )
+
+
+def count_public_recommendations() -> int:
+    """How many recommendations ``public_recommendations`` has, counted without joining each
+    to its review: all of them less those of unpublished reviews, which an index holds (few,
+    once a tracker is under way). At 10,000 reviews PostgreSQL joined all 175,000 to their
+    reviews to count them. One query (one statement: one snapshot for both counts)."""
+    unpublished = Recommendation.objects.filter(review__published_at__isnull=True).order_by()
+    counted = Recommendation.objects.aggregate(
+        public=Count("*") - Subquery(unpublished.values(n=Func("pk", function="COUNT")))
+    )
+    return counted["public"]
 
 
 def public_responses(queryset: QuerySet[Response] | None = None) -> QuerySet[Response]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from recommendations import access, publication
@@ -22,6 +23,15 @@ from recommendations.models import (
 from reports.filters import RecommendationFilter
 
 ID_MAX = 10**18 - 1  # ids in addresses have at most 18 digits (exclusions_tracker.converters)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's, leaving the filterset on the view (``view.filterset``): which filters
+    were chosen decides how the recommendations are counted and paged."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
 
 
 class IdFilter(django_filters.NumberFilter):

@@ -1,7 +1,12 @@
+from collections.abc import Callable
+
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
+from recommendations import search
+from reports.filters import SEARCH_COUNT_LIMIT
 from reports.selectors import page_rows, row_count
 
 
@@ -22,21 +27,87 @@ class Pagination(PageNumberPagination):
 
 
 class IdsFirst:
-    """A queryset as Django's paginator reads it, counted by ``selectors.row_count`` and each
-    page read ids first (``selectors.page_rows``), as the app's table reads it."""
+    """A queryset as Django's paginator reads it, counted by ``selectors.row_count`` (or by
+    ``count``, when the caller knows a cheaper way to the same number) and each page read ids
+    first (``selectors.page_rows``), as the app's table reads it."""
 
-    def __init__(self, queryset) -> None:
+    more = False  # every row is counted
+
+    def __init__(self, queryset, *, count: Callable[[], int] | None = None) -> None:
         self.queryset = queryset
+        self._count = count
 
     def count(self) -> int:
-        return row_count(self.queryset)
+        return self._count() if self._count is not None else row_count(self.queryset)
 
     def __getitem__(self, key: slice) -> list:
         return page_rows(self.queryset, key)
+
+
+class FirstMatches:
+    """A search as Django's paginator reads it, as the app's table reads one
+    (``tables.IdsFirstQuerysetData``): only its first ``limit`` matches, read once by one
+    query (``search.first_matches``: ids and ranks; those added last when ``newest``, else
+    the first found), counted, and each page cut from them in the search's order
+    (``search.order_of``), its rows read from ``rows`` (the same recommendations, neither
+    filtered nor searched). A page costs the same whether 900 or 90,000 match."""
+
+    more = False  # more match than ``limit``: known once the candidates are read
+
+    def __init__(self, matches, *, rows, limit: int, newest: bool) -> None:
+        self.matches, self.rows, self.limit, self.newest = matches, rows, limit, newest
+
+    @cached_property
+    def candidates(self) -> dict[int, float]:
+        found = search.first_matches(self.matches, self.limit, newest=self.newest)
+        self.more = len(found) > self.limit
+        return dict(list(found.items())[: self.limit])
+
+    def count(self) -> int:
+        return len(self.candidates)
+
+    def __getitem__(self, key: slice) -> list:
+        ids = search.order_of(self.candidates, self.rows, self.matches.query.order_by, key)
+        rows = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 class IdsFirstPagination(Pagination):
     django_paginator_class = DjangoPaginator  # counts with IdsFirst.count
 
     def paginate_queryset(self, queryset, request, view=None):
-        return super().paginate_queryset(IdsFirst(queryset), request, view)
+        if not isinstance(queryset, IdsFirst | FirstMatches):
+            queryset = IdsFirst(queryset)
+        return super().paginate_queryset(queryset, request, view)
+
+
+MORE_MATCHES = (
+    f"True when more recommendations match a search (`q`) than `count`, which then stops at "
+    f"{SEARCH_COUNT_LIMIT:,}: those listed are the {SEARCH_COUNT_LIMIT:,} added last (the first "
+    f"{SEARCH_COUNT_LIMIT:,} found when another filter is chosen too), best matches first. "
+    "False otherwise: `count` is every match."
+)
+
+
+class SearchPagination(IdsFirstPagination):
+    """The recommendations' pages, with ``more_matches``: a search is counted only as far as
+    its first matches (``FirstMatches``), and this says when more match."""
+
+    def get_paginated_response(self, data) -> Response:
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "more_matches": self.page.paginator.object_list.more,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        more = {"type": "boolean", "example": False, "description": MORE_MATCHES}
+        response["properties"] = {"count": response["properties"]["count"],
+                                  "more_matches": more, **response["properties"]}  # fmt: skip
+        response["required"] = [*response["required"], "more_matches"]
+        return response

@@ -26,8 +26,8 @@ from recommendations.models import (
 from recommendations.monitoring import with_progress
 from recommendations.selectors import leads_prefetch
 from reports.api import filters, serializers
-from reports.api.pagination import IdsFirstPagination
-from reports.filters import SEARCH_TOO_COMPLEX, is_too_complex
+from reports.api.pagination import FirstMatches, IdsFirst, SearchPagination
+from reports.filters import SEARCH_COUNT_LIMIT, SEARCH_TOO_COMPLEX, is_too_complex
 
 ID = "[0-9]{1,18}"
 # A slug as Django's slug converter reads it: anything else (a NUL byte, which PostgreSQL
@@ -121,19 +121,23 @@ class ReviewViewSet(ReadOnlyViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Recommendations, with their decision and latest status",
-        description="Filtered as the app's /recommendations/ table is (the same parameters).",
+        description="Filtered as the app's /recommendations/ table is (the same parameters). "
+        f"A search (`q`) lists at most {SEARCH_COUNT_LIMIT:,} matches, as the table does: "
+        "`more_matches` says when more match.",
     ),
     retrieve=extend_schema(summary="A recommendation"),
 )
 class RecommendationViewSet(ReadOnlyViewSet):
     serializer_class = serializers.RecommendationSerializer
     filterset_class = filters.ApiRecommendationFilter
+    filter_backends = [filters.FilterBackend]
     lookup_value_regex = ID
-    pagination_class = IdsFirstPagination
+    pagination_class = SearchPagination
 
     def get_queryset(self) -> QuerySet[Recommendation]:
         # Queries: [the count]; [the page's ids]; the page with reviews, responses and closing
         # meetings (where each stands is annotated, ``with_progress``); their leads with people.
+        # A search: its first matches (counted); the page's ids in order; the page; its leads.
         if self.reads_unpublished:
             recommendations = with_progress(Recommendation.objects.all())
         else:
@@ -143,6 +147,20 @@ class RecommendationViewSet(ReadOnlyViewSet):
             .prefetch_related(leads_prefetch())
             .order_by("review__title", "order", "id")
         )
+
+    def paginate_queryset(self, queryset):
+        chosen = {name for name, value in self.filterset.form.cleaned_data.items() if value}
+        if "q" in chosen:
+            # As the app's search: its first matches, those added last for a search alone.
+            queryset = FirstMatches(
+                queryset,
+                rows=self.get_queryset(),
+                limit=SEARCH_COUNT_LIMIT,
+                newest=chosen == {"q"},
+            )
+        elif not chosen and not self.reads_unpublished:
+            queryset = IdsFirst(queryset, count=publication.count_public_recommendations)
+        return super().paginate_queryset(queryset)
 
     def list(self, request, *args, **kwargs):
         try:
