@@ -1,9 +1,12 @@
-"""The appendix and the recommendation list write their rows in Python (``FastRows``): the
-same table as django-tables2's own template draws, for every seed review and every column."""
+"""The appendix and the recommendation list write their rows in Python (``FastRows``), and
+the list's filters their widgets (``FastWidgets``): the same markup as django-tables2's and
+Django's own templates, for every seed review, every kind of cell and every filter."""
 
 import datetime as dt
 
 import pytest
+from django.forms.renderers import DjangoTemplates
+from django.http import QueryDict
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.html import parse_html
@@ -11,7 +14,9 @@ from django_tables2 import RequestConfig
 
 from recommendations.models import Meeting, Recommendation, Review
 from reports import rows, selectors, tables
+from reports.filters import RecommendationFilter
 from reports.tables import AppendixTable, RecommendationTable
+from reports.widgets import FastWidgets
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +90,17 @@ def test_a_render_methods_arguments_are_inspected_once_a_column_not_once_a_cell(
     table = response.context["table"]
     assert response.content.decode().count('<a href="/reviews/') >= 44
     assert 0 < len(inspected) <= len(table.columns)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "q=<b>x</b>&decision=agreed&priority=yes&period_from=2024-04-01&lead=0"]
+)
+def test_the_list_filters_widgets_are_djangos_markup_written_in_python(layouts, query):
+    data = QueryDict(query)
+    fast = RecommendationFilter(data, queryset=selectors.recommendation_list()).form
+    django = RecommendationFilter(data, queryset=selectors.recommendation_list()).form
+    django.renderer = DjangoTemplates()
+    assert isinstance(fast.renderer, FastWidgets)
+    for name in fast.fields:
+        assert str(fast[name]) == str(django[name]), name
+    assert "<b>x" not in str(fast["q"])
