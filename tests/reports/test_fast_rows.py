@@ -56,8 +56,9 @@ def test_an_empty_appendix_says_so_as_before(db):
 @pytest.mark.parametrize("sort", ["", "latest_target_date", "-is_overdue", "decision"])
 def test_the_recommendation_list_is_the_table_django_tables2_draws(member_client, layouts, sort):
     # Cells the seeds leave empty: a priority, an officer's overdue label (its reason escaped),
-    # a closing meeting.
+    # a closing meeting; and a title to escape.
     first, second, third = Recommendation.objects.order_by("pk")[:3]
+    Review.objects.filter(pk=first.review_id).update(title="<i>Tom</i> & Jerry")
     Recommendation.objects.filter(pk=first.pk).update(is_priority=True, priority_reason="Why")
     Recommendation.objects.filter(pk=second.pk).update(
         overdue_override="overdue", overdue_override_reason="<b>late</b> & said so"
@@ -71,6 +72,7 @@ def test_the_recommendation_list_is_the_table_django_tables2_draws(member_client
     # Every kind of cell is drawn: links, priority tags, choice labels, dates, leads.
     for shown in ("/recommendations/", "tag--priority", "&lt;b&gt;late", "04 Mar 2025", "Agreed"):
         assert shown in template
+    assert "&lt;i&gt;Tom&lt;/i&gt; &amp; Jerry" in fast
     assert fast.count("<tr ") == template.count("<tr ") == 44  # the rows (the head: "<tr>")
     assert parse_html(fast) == parse_html(template)
 
