@@ -29,7 +29,7 @@ from recommendations.monitoring import (
     with_verdict,
 )
 from reports.layouts import DEFAULT_LAYOUT, LAYOUT_CHOICES, LAYOUTS
-from reports.widgets import FastSelect
+from reports.widgets import FastSelect, FastWidgets
 
 search_groups = search.search_groups  # the search box's syntax, parsed
 
@@ -104,6 +104,10 @@ def _reviews(request) -> QuerySet[Review]:
 
 def _leads(request) -> QuerySet[Person]:
     return Person.objects.filter(Exists(Lead.objects.filter(person=OuterRef("pk"))))
+
+
+class FilterForm(forms.Form):
+    default_renderer = FastWidgets()  # 18 fields on every page of the list: see FastWidgets
 
 
 class RecommendationFilter(django_filters.FilterSet):
@@ -196,6 +200,7 @@ class RecommendationFilter(django_filters.FilterSet):
     class Meta:
         model = Recommendation
         fields: list[str] = []
+        form = FilterForm
 
     @property
     def form(self):

@@ -1,3 +1,3 @@
-from recommendations.widgets import FastSelect
+from recommendations.widgets import FastSelect, FastWidgets
 
-__all__ = ["FastSelect"]  # the filter forms' select, shared with the import form
+__all__ = ["FastSelect", "FastWidgets"]  # the filter forms' select, shared with the import form
