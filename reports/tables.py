@@ -9,7 +9,7 @@ from django.template.base import render_value_in_context
 from django.template.defaultfilters import linebreaksbr
 from django.templatetags.l10n import localize, unlocalize
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns.base import BoundColumn
 from django_tables2.data import TableQuerysetData
@@ -72,10 +72,13 @@ class FastRows(tables.Table):
                 else:  # the column's td attributes depend on the cell, as in BoundRow.items
                     column.current_value, column.current_record = cell, row.record
                     attrs = column.attrs["td"].as_html()
-                if column.localize is None:
-                    text = render_value_in_context(cell, context) if context else str(cell)
+                # Escaped as the template's autoescape would, whichever way the cell is written.
+                if column.localize is None and context:
+                    text = render_value_in_context(cell, context)
                 else:
-                    text = (localize if column.localize else unlocalize)(cell)
+                    text = conditional_escape(
+                        (unlocalize if column.localize is False else localize)(cell)
+                    )
                 cells.append(f"<td {attrs}>{text}</td>")
             html.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
         return mark_safe("\n".join(html))  # noqa: S308 -- cells escaped as the template does

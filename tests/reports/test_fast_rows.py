@@ -106,3 +106,16 @@ def test_the_list_filters_widgets_are_djangos_markup_written_in_python(layouts, 
     for name in fast.fields:
         assert str(fast[name]) == str(django[name]), name
     assert "<b>x" not in str(fast["q"])
+
+
+@pytest.mark.parametrize("localize", [None, True, False])
+def test_a_cell_is_escaped_however_it_is_written(db, localize):
+    # Drawn outside a template (no context) or with the column's own localisation: a cell's
+    # text is escaped as the template's autoescape would.
+    class Table(tables.FastRows):
+        title = tables.tables.Column(localize=localize)
+
+    table = Table([{"title": "<script>alert(1)</script> & more"}])
+    drawn = table.tbody_rows()
+    assert "<script>" not in drawn
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in drawn
