@@ -287,3 +287,29 @@ def test_the_table_s_filters_read_the_stored_standings_and_find_the_same(demo_da
     # The filter's count reads the standings, not the updates.
     counted = captured.captured_queries[0]["sql"]
     assert "recommendations_standing" in counted and "progressupdate" not in counted
+
+
+def test_a_filtered_tracker_reads_its_ids_first_and_lists_the_same(demo_data, monkeypatch):
+    from django.http import QueryDict  # noqa: PLC0415
+
+    from reports import selectors, trackers  # noqa: PLC0415
+
+    def entries() -> tuple[list[int], list[dict]]:
+        found = trackers.filterset(QueryDict("status=in_progress"))
+        with CaptureQueriesContext(connection) as captured:
+            data = selectors.tracker_data(found.qs)
+        return [rec.pk for rec, _, _ in data.entries], captured.captured_queries
+
+    listed, queries = entries()
+    expected = monitoring.with_progress(Recommendation.objects.filter(closed_at_meeting=None))
+    assert set(listed) == set(
+        expected.filter(status_key=S.IN_PROGRESS).values_list("pk", flat=True)
+    )
+    # The rows' query names the ids the filter found, rather than filtering again.
+    rows = next(query["sql"] for query in queries if "latest_target_date" in query["sql"])
+    assert "recommendations_standing" not in rows
+    monkeypatch.setattr(selectors, "TRACKER_IDS_LISTED", 2)  # a larger tracker: a subquery
+    again, queries = entries()
+    assert again == listed
+    rows = next(query["sql"] for query in queries if "latest_target_date" in query["sql"])
+    assert "recommendations_standing" in rows
