@@ -526,9 +526,7 @@ def _refuse_if_final(report_id: int | None) -> None:
         raise RecordLocked()
 
 
-def standing_refresh(
-    *, recommendations: Iterable[int] | models.QuerySet[Recommendation]
-) -> None:
+def standing_refresh(*, recommendations: Iterable[int] | models.QuerySet[Recommendation]) -> None:
     """THE upkeep of the stored standings (``models.Standing``): where these recommendations
     (ids, or a queryset of them) stand by ``monitoring.with_progress`` over every update,
     written over what was stored; a recommendation without any update keeps none. Called
