@@ -791,6 +791,33 @@ class ProgressUpdate(models.Model):
         return self.report_id is not None and self.report.is_final
 
 
+class Standing(models.Model):
+    """Where a recommendation stands by all its updates, stored so that the table's status and
+    overdue filters, and their counts, read an index rather than work it out for every
+    recommendation: kept current by ``services.standing_refresh`` on every write of an update
+    (and of a review's grace days), from ``monitoring.with_progress``, which stays the one
+    definition. No row: the recommendation has no update."""
+
+    recommendation = models.OneToOneField(
+        Recommendation, on_delete=models.CASCADE, primary_key=True, related_name="standing"
+    )
+    # ``with_progress``'s ``latest_status``: the latest stated status, or "not_stated".
+    latest_status = models.CharField(max_length=20, choices=ProgressUpdate.Status.choices)
+    # ``monitoring.overdue_after``: the latest update's target date plus the review's grace
+    # days, when its status could make it overdue (null when it cannot). Overdue by its dates
+    # from the day after, so the filter compares this with today's date.
+    overdue_after = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["latest_status"], name="standing_status"),
+            models.Index(fields=["overdue_after"], name="standing_overdue_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id}: {self.latest_status}"
+
+
 class CommitteeVerdict(models.Model):
     """What the committee made of one progress update, at the meeting that considered it: its
     own view, kept apart from the status the executive reports."""

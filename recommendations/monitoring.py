@@ -30,7 +30,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from recommendations.models import (
@@ -102,35 +101,47 @@ def _latest(
     return Subquery(newest.values(field_name)[:1])
 
 
-def overdue_condition(today: dt.date, *, by_hand: bool = True) -> Case:
+def overdue_after() -> Case:
+    """The last day a recommendation is not overdue by its dates: the target date of its
+    latest update plus its review's grace days, when its latest stated status could make it
+    overdue; null when nothing makes it overdue by date (no target date; implemented or
+    superseded; no stated status at all: the paper never said it was late). Needs the
+    ``latest_status`` and ``latest_target_date`` annotations of ``with_progress``."""
+    return Case(
+        When(
+            latest_status__in=[*DONE_STATUSES, ProgressUpdate.Status.NOT_STATED],
+            then=Value(None, output_field=DateField()),
+        ),
+        default=AddDays(F("latest_target_date"), F("review__overdue_grace_days")),
+        output_field=DateField(),
+    )
+
+
+def overdue_filter(today: dt.date, *, by_hand: bool = True, after: str = "overdue_after") -> Q:
     """THE definition of overdue, used by every page, filter, summary and reminder.
 
     A recommendation is overdue when the target date of its latest update, plus its review's
     grace days, has passed and its latest stated status is neither implemented nor
-    superseded; unless a scrutiny officer has overridden the label (with a reason), and never
-    once the committee has closed it. An update whose status is not stated leaves the
-    status as it was, and one with no stated status before it is never overdue: the paper
-    never said it was late. A response's own timetable plays no part. Needs the
-    ``latest_status`` and ``latest_target_date`` annotations of ``with_progress``.
-    ``by_hand=False``: without the officers' overrides, which are not public
-    (``publication.public_progress``).
-    """
-    overrides = [
-        When(overdue_override=OverdueOverride.OVERDUE, then=Value(True)),
-        When(overdue_override=OverdueOverride.NOT_OVERDUE, then=Value(False)),
-    ]
+    superseded (``overdue_after``, before today); unless a scrutiny officer has overridden
+    the label (with a reason), and never once the committee has closed it. An update whose
+    status is not stated leaves the status as it was, and one with no stated status before it
+    is never overdue: the paper never said it was late. A response's own timetable plays no
+    part. ``after``: where ``overdue_after`` is read, ``with_progress``'s annotation or the
+    stored ``standing__overdue_after`` (``stored_overdue``). ``by_hand=False``: without the
+    officers' overrides, which are not public (``publication.public_progress``)."""
+    by_date = Q(**{f"{after}__lt": today})
+    if by_hand:
+        by_date = Q(overdue_override=OverdueOverride.OVERDUE) | (
+            ~Q(overdue_override=OverdueOverride.NOT_OVERDUE) & by_date
+        )
+    return Q(closed_at_meeting__isnull=True) & by_date
+
+
+def overdue_condition(today: dt.date, *, by_hand: bool = True) -> Case:
+    """``overdue_filter`` as a true or false value: ``with_progress``'s ``is_overdue``. Needs
+    its ``overdue_after`` annotation."""
     return Case(
-        When(closed_at_meeting__isnull=False, then=Value(False)),
-        *(overrides if by_hand else []),
-        When(latest_target_date__isnull=True, then=Value(False)),
-        When(latest_status__in=DONE_STATUSES, then=Value(False)),
-        When(latest_status=ProgressUpdate.Status.NOT_STATED, then=Value(False)),
-        When(
-            LessThan(
-                AddDays(F("latest_target_date"), F("review__overdue_grace_days")), Value(today)
-            ),
-            then=Value(True),
-        ),
+        When(overdue_filter(today, by_hand=by_hand), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
@@ -178,7 +189,7 @@ def with_progress(
     """Annotate each recommendation with where it stands: its latest stated status (an
     update whose status is not stated changes nothing; "not_stated" when no update states
     one, ``status_key`` "none" without any update), its latest update's target date,
-    timescale and date; its decision
+    timescale and date; ``overdue_after``; its decision
     (``decision_key``: awaiting when no response is recorded); whether it has parts (and so
     is not counted itself); ``is_overdue``; and ``is_open_priority``. ``updates``: the updates
     that count (every one unless given; the public pages and API count those ``publication``
@@ -194,6 +205,7 @@ def with_progress(
         latest_timescale=_latest("timescale", updates=updates),
         latest_as_at=_latest("as_at", updates=updates),
         latest_as_at_precision=_latest("as_at_precision", updates=updates),
+        overdue_after=overdue_after(),
         has_parts=Exists(Recommendation.objects.filter(parent=OuterRef("pk"))),
         status_key=Coalesce(F("latest_status"), Value(NO_UPDATE), output_field=CharField()),
         decision_key=Coalesce(
@@ -203,6 +215,29 @@ def with_progress(
         is_overdue=overdue_condition(today, by_hand=by_hand),
         is_open_priority=open_priority_condition(),
     )
+
+
+def standings(queryset: QuerySet[Recommendation]) -> QuerySet:
+    """``(id, latest_status, overdue_after)`` of each recommendation, by ``with_progress``
+    over every update: what ``models.Standing`` stores (``services.standing_refresh``).
+    ``latest_status`` is None without any update."""
+    return with_progress(queryset).order_by().values_list("pk", "latest_status", "overdue_after")
+
+
+def stored_status_is(status: str) -> Q:
+    """Recommendations whose ``status_key`` (``with_progress``, every update) is ``status``,
+    read from the stored standings: an indexed comparison, not a latest update looked up
+    for every recommendation. No stored standing: no update ("none")."""
+    if status == NO_UPDATE:
+        return Q(standing__isnull=True)
+    return Q(standing__latest_status=status)
+
+
+def stored_overdue(today: dt.date) -> Q:
+    """``overdue_filter`` (every update, the officers' overrides too) read from the stored
+    standings: their ``overdue_after`` compared with ``today`` by its index. Not overdue:
+    ``~stored_overdue(today)``."""
+    return overdue_filter(today, after="standing__overdue_after")
 
 
 def with_verdict(

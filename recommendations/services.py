@@ -31,13 +31,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max, Q
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from recommendations import filetypes, rules, search, selectors
+from recommendations import filetypes, monitoring, rules, search, selectors
 from recommendations.models import (
     SHORT_TEXT_MAX,
     ApiToken,
@@ -57,6 +58,7 @@ from recommendations.models import (
     RequestedUpdate,
     Response,
     Review,
+    Standing,
     SupportingDocument,
     UpdateReport,
     UpdateRequest,
@@ -522,6 +524,58 @@ def _refuse_if_final(report_id: int | None) -> None:
         .first()
     ):
         raise RecordLocked()
+
+
+def standing_refresh(*, recommendations: Iterable[int] | models.QuerySet[Recommendation]) -> None:
+    """THE upkeep of the stored standings (``models.Standing``): where these recommendations
+    (ids, or a queryset of them) stand by ``monitoring.with_progress`` over every update,
+    written over what was stored; a recommendation without any update keeps none. Called
+    on every write of an update: saved or deleted one at a time (``_update_written``: the
+    one-update services, the round entry, corrections, accepted requested updates, a whole
+    review deleted), and by the bulk route for its new updates; and when a review is saved,
+    since its grace days are part of the stored overdue date (``_review_saved``). Two
+    queries per 500 recommendations, three when one has lost its last update."""
+    if isinstance(recommendations, models.QuerySet):
+        scopes: Iterable[models.QuerySet] = [recommendations]
+    else:
+        chunks = _chunks(set(recommendations))
+        scopes = (Recommendation.objects.filter(pk__in=chunk) for chunk in chunks)
+    for scope in scopes:
+        rows = list(monitoring.standings(scope))
+        stored = [
+            Standing(recommendation_id=pk, latest_status=status, overdue_after=after)
+            for pk, status, after in rows
+            if status is not None
+        ]
+        if stored:
+            Standing.objects.bulk_create(
+                stored,
+                update_conflicts=True,
+                unique_fields=["recommendation"],
+                update_fields=["latest_status", "overdue_after"],
+            )
+        if gone := [pk for pk, status, _ in rows if status is None]:
+            Standing.objects.filter(recommendation_id__in=gone).delete()
+
+
+@receiver(post_save, sender=ProgressUpdate)
+@receiver(post_delete, sender=ProgressUpdate)
+def _update_written(sender, instance: ProgressUpdate, raw: bool = False, **kwargs) -> None:
+    # Every update saved or deleted, by a service or by a cascade; not one loaded from a
+    # backup (``loaddata``), which carries the standings stored beside it.
+    if not raw:
+        standing_refresh(recommendations=[instance.recommendation_id])
+
+
+@receiver(post_save, sender=Review)
+def _review_saved(sender, instance: Review, created: bool, raw: bool = False, **kwargs) -> None:
+    # Its grace days are part of its recommendations' stored overdue dates; a new review
+    # has no updates yet.
+    fields = kwargs.get("update_fields")
+    if not created and not raw and (fields is None or "overdue_grace_days" in fields):
+        standing_refresh(
+            recommendations=Recommendation.objects.filter(review=instance, standing__isnull=False)
+        )
 
 
 @transaction.atomic
@@ -1422,6 +1476,8 @@ def record_published_in_bulk(
         search.refresh(instance.pk for instance in created)
     elif model in (Response, Lead, ProgressUpdate):
         search.refresh(instance.recommendation_id for instance in created)
+    if model is ProgressUpdate:  # bulk writes send no signal: their standings are kept here
+        standing_refresh(recommendations=(instance.recommendation_id for instance in created))
     return created
 
 

@@ -26,6 +26,8 @@ from recommendations.monitoring import (
     decision_is,
     disputed_condition,
     open_priorities,
+    stored_overdue,
+    stored_status_is,
     with_verdict,
 )
 from reports.layouts import DEFAULT_LAYOUT, LAYOUT_CHOICES, LAYOUTS
@@ -135,7 +137,7 @@ class RecommendationFilter(django_filters.FilterSet):
         method="filter_decision", choices=Response.Decision.choices, label="Decision"
     )
     status = django_filters.ChoiceFilter(
-        field_name="status_key", choices=STATUS_CHOICES, label="Latest status"
+        method="filter_status", choices=STATUS_CHOICES, label="Latest status"
     )
     lead = django_filters.ModelChoiceFilter(
         queryset=_leads, method="filter_lead", label="Lead", widget=FastSelect
@@ -263,11 +265,31 @@ class RecommendationFilter(django_filters.FilterSet):
             Exists(Lead.objects.filter(recommendation=OuterRef("pk"), person=value))
         )
 
+    @property
+    def reads_stored_standings(self) -> bool:
+        """Whether the status and overdue filters read the stored standings
+        (``models.Standing``), which count every update and the officers' overdue labels: an
+        index, rather than every recommendation's latest update worked out to filter and
+        count. Not for a reader of published data only (the open API), whose statuses count
+        the public updates alone (``publication.public_progress``), worked out per request."""
+        return not self.searches_public_only
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # status_key is the one definition (recommendations.monitoring.with_progress).
+        if not value:
+            return queryset
+        if self.reads_stored_standings:
+            return queryset.filter(stored_status_is(value))
+        return queryset.filter(status_key=value)
+
     def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # is_overdue is the one definition (recommendations.monitoring.overdue_condition).
-        if value in {"true", "false"}:
-            return queryset.filter(is_overdue=value == "true")
-        return queryset
+        # is_overdue is the one definition (recommendations.monitoring.overdue_filter).
+        if value not in {"true", "false"}:
+            return queryset
+        if self.reads_stored_standings:
+            overdue = stored_overdue(timezone.localdate())
+            return queryset.filter(overdue if value == "true" else ~overdue)
+        return queryset.filter(is_overdue=value == "true")
 
     def filter_verdict(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == NO_VERDICT:
