@@ -526,6 +526,7 @@ def _refuse_if_final(report_id: int | None) -> None:
         raise RecordLocked()
 
 
+@transaction.atomic
 def standing_refresh(*, recommendations: Iterable[int] | models.QuerySet[Recommendation]) -> None:
     """THE upkeep of the stored standings (``models.Standing``): where these recommendations
     (ids, or a queryset of them) stand by ``monitoring.with_progress`` over every update,
@@ -541,6 +542,10 @@ def standing_refresh(*, recommendations: Iterable[int] | models.QuerySet[Recomme
         chunks = _chunks(set(recommendations))
         scopes = (Recommendation.objects.filter(pk__in=chunk) for chunk in chunks)
     for scope in scopes:
+        # The recommendations are held until this transaction ends: another write of their
+        # updates waits here, then works out where they stand with this one's committed.
+        # Unheld, the later of two to commit stored what it saw without the other's update.
+        list(scope.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
         rows = list(monitoring.standings(scope))
         stored = [
             Standing(recommendation_id=pk, latest_status=status, overdue_after=after)

@@ -29,6 +29,9 @@ def test_no_tracked_model_is_written_with_queryset_update_or_bulk_calls():
         r"bulk_(?:create|update)_with_history\b|\b(?:through|listed)\.objects\.bulk_create\("
         r"|\b_bulk_rows\b|model\._default_manager\.bulk_create\(instances, batch_size=batch_size\)"
         r"|can_return_rows_from_bulk_insert"
+        # Where each recommendation stands (models.Standing): derived from the updates, whose
+        # history is kept; it has no history of its own (standing_refresh rewrites it).
+        r"|\bStanding\.objects\.bulk_create\("
     )
     paths = [APP / name for name in ["services.py", "rules.py", "access.py", "forms.py"]]
     paths += sorted((APP / "views").glob("*.py"))

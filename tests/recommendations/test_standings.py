@@ -5,9 +5,10 @@ stored values are what it computes, kept current by ``services.standing_refresh`
 write path, and the filters give the answers it gives."""
 
 import datetime as dt
+import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -313,3 +314,47 @@ def test_a_filtered_tracker_reads_its_ids_first_and_lists_the_same(demo_data, mo
     assert again == listed
     rows = next(query["sql"] for query in queries if "latest_target_date" in query["sql"])
     assert "recommendations_standing" in rows
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_two_updates_written_at_once_leave_the_later_ones_standing(monkeypatch):
+    # Two officers record updates of one recommendation at the same moment: the first one's
+    # (the later date) is written but not yet committed when the second works out where the
+    # recommendation stands. The second must wait for it, not store what it saw without it.
+    rec = make_review(slug="race", recommendations=1, updates_each=0).recommendations.get()
+    _add(rec, dt.date(2023, 6, 1), S.NOT_STARTED)
+    first_written, second_working = threading.Event(), threading.Event()
+    standings = monitoring.standings
+
+    def noting(scope):
+        if threading.current_thread().name == "second":
+            second_working.set()
+        return standings(scope)
+
+    monkeypatch.setattr(monitoring, "standings", noting)
+
+    def first():
+        try:
+            with transaction.atomic():
+                _add(rec, dt.date(2024, 6, 1), S.IMPLEMENTED)
+                first_written.set()
+                # Unheld, the second works out its standing now; held, it waits for this.
+                second_working.wait(timeout=2)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_written.wait(timeout=10)
+            _add(rec, dt.date(2024, 1, 1), S.IN_PROGRESS)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=f, name=f.__name__) for f in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert Standing.objects.get(recommendation=rec).latest_status == S.IMPLEMENTED
+    assert_current()

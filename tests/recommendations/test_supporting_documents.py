@@ -163,7 +163,8 @@ def test_an_empty_file_is_refused(review):
 def test_files_over_the_size_limit_are_refused_with_a_clear_message(review, settings):
     settings.SUPPORTING_DOCUMENT_MAX_BYTES = 1024
     with pytest.raises(ValidationError) as error:
-        attach("review", review, "minutes.pdf", samples.pdf() + b"%" * 4096)
+        # 4,200 bytes in all: a PDF padded past its end.
+        attach("review", review, "minutes.pdf", samples.pdf().ljust(4200, b"%"))
     assert error.value.message_dict["file"] == [
         "The file is 4.1\xa0KB; the limit is 1.0\xa0KB. Attach a smaller file, or split it."
     ]
