@@ -319,25 +319,33 @@ def test_a_filtered_tracker_reads_its_ids_first_and_lists_the_same(demo_data, mo
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions")
 @pytest.mark.django_db(transaction=True)
 def test_two_updates_written_at_once_leave_the_later_ones_standing(monkeypatch):
-    # Two officers record updates of one recommendation at the same moment: the first one's
-    # (the later date) is written but not yet committed when the second works out where the
+    # Two writes of updates of one recommendation at the same moment: the first one's (the
+    # later date) is written but not yet committed when the second works out where the
     # recommendation stands. The second must wait for it, not store what it saw without it.
+    # The updates are inserted bare (no other write of the services, whose own row locks
+    # could hide a missing one here), then standing_refresh is called as the services call it.
     rec = make_review(slug="race", recommendations=1, updates_each=0).recommendations.get()
     _add(rec, dt.date(2023, 6, 1), S.NOT_STARTED)
     first_written, second_working = threading.Event(), threading.Event()
     standings = monitoring.standings
 
     def noting(scope):
+        worked_out = list(standings(scope))  # read now, while the first has not committed
         if threading.current_thread().name == "second":
             second_working.set()
-        return standings(scope)
+        return worked_out
 
     monkeypatch.setattr(monitoring, "standings", noting)
+
+    def write(as_at, status):
+        update = ProgressUpdate(recommendation=rec, as_at=as_at, text="Progress.", status=status)
+        ProgressUpdate.objects.bulk_create([update])
+        services.standing_refresh(recommendations=[rec.pk])
 
     def first():
         try:
             with transaction.atomic():
-                _add(rec, dt.date(2024, 6, 1), S.IMPLEMENTED)
+                write(dt.date(2024, 6, 1), S.IMPLEMENTED)
                 first_written.set()
                 # Unheld, the second works out its standing now; held, it waits for this.
                 second_working.wait(timeout=2)
@@ -347,7 +355,8 @@ def test_two_updates_written_at_once_leave_the_later_ones_standing(monkeypatch):
     def second():
         try:
             first_written.wait(timeout=10)
-            _add(rec, dt.date(2024, 1, 1), S.IN_PROGRESS)
+            with transaction.atomic():
+                write(dt.date(2024, 1, 1), S.IN_PROGRESS)
         finally:
             connection.close()
 
