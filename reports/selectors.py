@@ -10,7 +10,9 @@ from django.db.models import DateField, F, OuterRef, Prefetch, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 
+from recommendations import search
 from recommendations.models import (
     Authority,
     DocumentVersion,
@@ -210,9 +212,40 @@ def page_rows(queryset: QuerySet, key: slice) -> list:
     the joins its filter and order need), then those rows with everything they show. Asked
     for a page directly, PostgreSQL plans the annotations for every row the order might
     pass (``with_progress``'s "has parts" read the whole table to hash it)."""
-    ids = page_ids(queryset, key)
+    return rows_by_ids(queryset, page_ids(queryset, key))
+
+
+def rows_by_ids(queryset: QuerySet, ids: list[int]) -> list:
+    """The rows of ``queryset`` with these ids, in the order of ``ids``."""
     rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+class FirstMatches:
+    """A search as a paginator reads it (the app's table and the API): only its first
+    ``limit`` matches, read once by one query (``search.first_matches``: ids and ranks; those
+    added last when ``newest``, else the first found), counted, and each page cut from them in
+    the search's order (``search.order_of``), its rows read from ``rows`` (the same
+    recommendations, neither filtered nor searched). A page costs the same whether 900 or
+    90,000 match."""
+
+    more = False  # more match than ``limit``: known once the candidates are read
+
+    def __init__(self, matches: QuerySet, *, rows: QuerySet, limit: int, newest: bool) -> None:
+        self.matches, self.rows, self.limit, self.newest = matches, rows, limit, newest
+
+    @cached_property
+    def candidates(self) -> dict[int, float]:
+        found = search.first_matches(self.matches, self.limit, newest=self.newest)
+        self.more = len(found) > self.limit
+        return dict(list(found.items())[: self.limit])
+
+    def count(self) -> int:
+        return len(self.candidates)
+
+    def __getitem__(self, key: slice) -> list:
+        ids = search.order_of(self.candidates, self.rows, self.matches.query.order_by, key)
+        return rows_by_ids(self.rows, ids)
 
 
 def page_ids(queryset: QuerySet[Recommendation], key: slice) -> list[int]:

@@ -16,7 +16,6 @@ from django_tables2.data import TableQuerysetData
 from django_tables2.rows import BoundRow
 from django_tables2.utils import signature
 
-from recommendations import search
 from recommendations.models import ProgressUpdate, Recommendation
 from reports import selectors
 from reports.rows import Appendix, AppendixRow, markdown_to_text, priority_cell
@@ -143,17 +142,21 @@ class IdsFirstQuerysetData(TableQuerysetData):
         self.count_limit = count_limit
         self.rows = rows
         self.newest = newest  # beyond the limit, those added last (else the first found)
-        self.more = False  # more rows than count_limit match
-        self.candidates: dict[int, float] | None = None
+        self.matches: selectors.FirstMatches | None = None
+
+    @property
+    def more(self) -> bool:
+        """More rows than ``count_limit`` match."""
+        return self.matches is not None and self.matches.more
 
     def __len__(self) -> int:
         # A search that matches most of the tracker is read only as far as the limit: the
         # matches added last (or first found), ranked among themselves.
         if getattr(self, "_length", None) is None and self.count_limit is not None:
-            found = search.first_matches(self.data, self.count_limit, newest=self.newest)
-            self.more = len(found) > self.count_limit
-            self.candidates = dict(list(found.items())[: self.count_limit])
-            self._length = len(self.candidates)
+            self.matches = selectors.FirstMatches(
+                self.data, rows=self.rows, limit=self.count_limit, newest=self.newest
+            )
+            self._length = self.matches.count()
         if getattr(self, "_length", None) is None and hasattr(self.table, "paginator"):
             self._length = selectors.row_count(self.data)
         return super().__len__()
@@ -164,9 +167,7 @@ class IdsFirstQuerysetData(TableQuerysetData):
         if self.count_limit is None:
             return selectors.page_rows(self.data, key)
         len(self)
-        ids = search.order_of(self.candidates, self.rows, self.data.query.order_by, key)
-        rows = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()}
-        return [rows[pk] for pk in ids if pk in rows]
+        return self.matches[key]
 
 
 class RecommendationTable(FastRows):

@@ -5,9 +5,8 @@ from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from recommendations import search
 from reports.filters import SEARCH_COUNT_LIMIT
-from reports.selectors import page_rows, row_count
+from reports.selectors import FirstMatches, page_rows, row_count
 
 
 class CountingPaginator(DjangoPaginator):
@@ -42,34 +41,6 @@ class IdsFirst:
 
     def __getitem__(self, key: slice) -> list:
         return page_rows(self.queryset, key)
-
-
-class FirstMatches:
-    """A search as Django's paginator reads it, as the app's table reads one
-    (``tables.IdsFirstQuerysetData``): only its first ``limit`` matches, read once by one
-    query (``search.first_matches``: ids and ranks; those added last when ``newest``, else
-    the first found), counted, and each page cut from them in the search's order
-    (``search.order_of``), its rows read from ``rows`` (the same recommendations, neither
-    filtered nor searched). A page costs the same whether 900 or 90,000 match."""
-
-    more = False  # more match than ``limit``: known once the candidates are read
-
-    def __init__(self, matches, *, rows, limit: int, newest: bool) -> None:
-        self.matches, self.rows, self.limit, self.newest = matches, rows, limit, newest
-
-    @cached_property
-    def candidates(self) -> dict[int, float]:
-        found = search.first_matches(self.matches, self.limit, newest=self.newest)
-        self.more = len(found) > self.limit
-        return dict(list(found.items())[: self.limit])
-
-    def count(self) -> int:
-        return len(self.candidates)
-
-    def __getitem__(self, key: slice) -> list:
-        ids = search.order_of(self.candidates, self.rows, self.matches.query.order_by, key)
-        rows = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()}
-        return [rows[pk] for pk in ids if pk in rows]
 
 
 class IdsFirstPagination(Pagination):
