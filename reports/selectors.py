@@ -191,9 +191,21 @@ def recommendation_list() -> QuerySet[Recommendation]:
 
 
 def row_count(queryset: QuerySet) -> int:
-    """How many rows ``queryset`` has. Unfiltered, its model's rows, counted without the
-    joins its annotations made (the reviews, for ``with_progress``'s overdue): PostgreSQL
-    would join every recommendation to its review only to count them."""
+    """How many rows ``queryset`` has (``_counted``)."""
+    return _counted(queryset).count()
+
+
+def bounded_count(queryset: QuerySet, limit: int) -> int:
+    """How many rows ``queryset`` has, counted no further than ``limit + 1`` (``_counted``):
+    a count that costs no more when 100,000 match than when ``limit`` do. More than
+    ``limit``: ``limit + 1``."""
+    return _counted(queryset).values("pk")[: limit + 1].count()
+
+
+def _counted(queryset: QuerySet) -> QuerySet:
+    """``queryset`` to count. Unfiltered, its model's rows, without the joins its
+    annotations made (the reviews, for ``with_progress``'s overdue): PostgreSQL would join
+    every recommendation to its review only to count them."""
     query = queryset.query
     unfiltered = not (query.where or query.is_sliced or query.distinct or query.combinator)
     # Joined only to one row each (a review, a response), so that no row is repeated.
@@ -203,8 +215,8 @@ def row_count(queryset: QuerySet) -> int:
         if getattr(join, "join_field", None) is not None
     )
     if unfiltered and to_one:
-        return queryset.model._default_manager.count()
-    return queryset.count()
+        return queryset.model._default_manager.order_by()
+    return queryset.prefetch_related(None).order_by()
 
 
 def page_rows(queryset: QuerySet, key: slice) -> list:

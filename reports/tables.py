@@ -136,18 +136,26 @@ class IdsFirstQuerysetData(TableQuerysetData):
     Otherwise a page's ids in the table's own order: ``selectors.page_ids``."""
 
     def __init__(
-        self, data, *, count_limit: int | None = None, rows=None, newest: bool = True
+        self,
+        data,
+        *,
+        count_limit: int | None = None,
+        rows=None,
+        newest: bool = True,
+        list_limit: int | None = None,
     ) -> None:
         super().__init__(data)
         self.count_limit = count_limit
         self.rows = rows
         self.newest = newest  # beyond the limit, those added last (else the first found)
         self.matches: selectors.FirstMatches | None = None
+        self.list_limit = list_limit
+        self.more_listed = False
 
     @property
     def more(self) -> bool:
-        """More rows than ``count_limit`` match."""
-        return self.matches is not None and self.matches.more
+        """More rows than ``count_limit`` (a search) or ``list_limit`` (a list) match."""
+        return self.more_listed or (self.matches is not None and self.matches.more)
 
     def __len__(self) -> int:
         # A search that matches most of the tracker is read only as far as the limit: the
@@ -158,7 +166,13 @@ class IdsFirstQuerysetData(TableQuerysetData):
             )
             self._length = self.matches.count()
         if getattr(self, "_length", None) is None and hasattr(self.table, "paginator"):
-            self._length = selectors.row_count(self.data)
+            if self.list_limit is None:
+                self._length = selectors.row_count(self.data)
+            else:
+                # Listed in order as far as the limit; its pages stop there.
+                found = selectors.bounded_count(self.data, self.list_limit)
+                self.more_listed = found > self.list_limit
+                self._length = min(found, self.list_limit)
         return super().__len__()
 
     def __getitem__(self, key):

@@ -12,6 +12,7 @@ from recommendations import access
 from reports import selectors
 from reports.exporters.recommendations import RecommendationListExporter
 from reports.filters import (
+    LIST_COUNT_LIMIT,
     SEARCH_COUNT_LIMIT,
     SEARCH_TOO_COMPLEX,
     RecommendationFilter,
@@ -37,7 +38,7 @@ class RecommendationListView(SingleTableMixin, FilterView):
     def get_table_data(self):
         data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
         if not (data.get("q") or "").strip():
-            return IdsFirstQuerysetData(super().get_table_data())
+            return IdsFirstQuerysetData(super().get_table_data(), list_limit=LIST_COUNT_LIMIT)
         # A search's pages are cut from its first matches; their rows read unfiltered. Those
         # added last, for a search alone; the first found, for one filtered further.
         self.newest = not any(value for name, value in data.items() if name != "q")
@@ -92,6 +93,9 @@ class RecommendationListView(SingleTableMixin, FilterView):
         query.pop("_export", None)
         context["query_string"] = query.urlencode()
         context["can_export"] = self.request.user.has_perm(EXPORT)
-        context["more_than"] = context["table"].data.more and f"{SEARCH_COUNT_LIMIT:,}"
+        data = context["table"].data
+        limit = LIST_COUNT_LIMIT if data.list_limit is not None else SEARCH_COUNT_LIMIT
+        context["more_than"] = data.more and f"{limit:,}"
+        context["searched"] = data.list_limit is None
         context["newest"] = getattr(self, "newest", False)
         return context

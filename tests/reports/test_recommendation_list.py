@@ -247,6 +247,34 @@ def test_a_search_matching_more_than_the_limit_lists_those_added_last(member_cli
     assert member_client.get("/recommendations/").context["table"].paginator.count == 12
 
 
+def test_a_list_longer_than_its_limit_is_counted_only_that_far(member_client, monkeypatch):
+    # At national scale "implemented" matches 50,000 recommendations: counting them all cost
+    # more than the page. A list is counted no further than its limit, and says "more than".
+    monkeypatch.setattr("reports.views.recommendations.LIST_COUNT_LIMIT", 5)
+    review = make_big_review(12)
+    for query in [{}, {"decision": "agreed"}, {"review": review.pk}, {"sort": "-label"}]:
+        member_client.get("/recommendations/", query)
+        with CaptureQueriesContext(connection) as queries:
+            response = member_client.get("/recommendations/", query)
+        assert response.context["table"].paginator.count == 5, query
+        page = response.content.decode()
+        assert "More than 5 recommendations</h2>" in page, query
+        assert "The first 5 in this order are listed." in page, query
+        counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+        assert len(counts) == 1 and "LIMIT 6" in counts[0], counts
+    # The first five in the table's order; no page beyond them.
+    assert labels(member_client.get("/recommendations/")) == ["1", "2", "3", "4", "5"]
+    # A page beyond them shows the last (as any page beyond the last does).
+    assert labels(member_client.get("/recommendations/", {"page": 2})) == ["1", "2", "3", "4", "5"]
+    # Within the limit, exact, and nothing said of more.
+    small = make_big_review(3, slug="small")
+    response = member_client.get("/recommendations/", {"review": small.pk})
+    assert response.context["table"].paginator.count == 3
+    assert ">3 recommendations</h2>" in response.content.decode()
+    assert "More than" not in response.content.decode()
+    assert review.recommendations.count() == 12
+
+
 def _search_queries(member_client, query: dict) -> list[str]:
     member_client.get("/recommendations/", query)
     with CaptureQueriesContext(connection) as queries:
