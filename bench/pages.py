@@ -19,6 +19,7 @@ Run: .venv/bin/python -m bench.pages [--reviews 1000,10000] [--runs 30] [--expla
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import statistics
 import subprocess
@@ -145,6 +146,9 @@ def main() -> int:
         from recommendations.models import ProgressUpdate, Recommendation, Review
         from reports.annual import year_of, year_starts
 
+        # The application as gunicorn loads it: start-up's objects frozen out of the garbage
+        # collector's reach (exclusions_tracker/wsgi.py).
+        importlib.import_module("exclusions_tracker.wsgi")
         admin = User.objects.create_superuser("bench-admin", password="unused-" + pg.url)
         client = Client()
         client.force_login(admin)
@@ -215,6 +219,11 @@ def main() -> int:
                     # in, every authority, as at the year's end, as members meet it between
                     # edits (drawn once per state of the data: annual.cached_annual_page).
                     ("annual report", f"/annual/?year={busiest_year}", "/"),
+                    # The table's filters that match most of the tracker, and the API's search.
+                    ("status filter", "/recommendations/?status=implemented", changelist),
+                    ("overdue filter", "/recommendations/?overdue=true", changelist),
+                    ("API search", "/api/v1/recommendations/?format=json&q=guidance",
+                     f"{changelist}?q=guidance"),
                 ]  # fmt: skip
                 if args.only:
                     cases = [case for case in cases if case[0] in args.only.split(",")]

@@ -112,3 +112,26 @@ def test_gunicorn_lets_the_longest_in_request_pdf_finish_on_a_graceful_restart(m
         monkeypatch.setenv("PDF_RENDER_TIMEOUT", seconds)
         values = runpy.run_path(str(config))
         assert values["graceful_timeout"] > int(seconds)
+
+
+def test_the_wsgi_application_freezes_what_start_up_loaded():
+    # Loaded by gunicorn's workers: everything start-up makes is out of the garbage
+    # collector's reach, the URLs (every view, form and table) included.
+    probe = (
+        "import gc, sys; import exclusions_tracker.wsgi; "
+        "print(gc.get_freeze_count(), 'reports.views.recommendations' in sys.modules, "
+        "len(gc.get_objects()))"
+    )
+    env = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "tracker.example.org"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, urls_loaded, tracked = result.stdout.split()
+    assert urls_loaded == "True"
+    assert int(frozen) > 50_000 and int(tracked) < int(frozen) / 10
