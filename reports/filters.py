@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 
 from recommendations import impact, search
 from recommendations.models import (
@@ -210,8 +212,33 @@ class RecommendationFilter(django_filters.FilterSet):
     @property
     def form(self):
         if not hasattr(self, "_form"):
-            self._offer_reviews(super().form)
+            form = super().form
+            self._offer_reviews(form)
+            self._offer_choices(form)
         return self._form
+
+    # The other lists to choose from, as each record's ``__str__`` names it.
+    CHOICE_LABELS = {
+        "authority": (["name"], lambda name: name),
+        "committee": (["name"], lambda name: name),
+        "lead": (["name", "job_title"], lambda name, job: f"{name}, {job}" if job else name),
+    }
+
+    def _offer_choices(self, form: forms.Form) -> None:
+        """The authority, committee and lead choices read as plain rows, one query each, in
+        their querysets' order: Django reads a choice field's records one by one (on
+        PostgreSQL a server-side cursor, three round trips) and builds a model for each,
+        which with every authority's committees and leads was a tenth of the page. What a
+        choice accepts is still its queryset's."""
+        for name, (fields, label) in self.CHOICE_LABELS.items():
+            field = form.fields[name]
+
+            def choices(field=field, fields=fields, label=label) -> list[tuple]:
+                rows = field.queryset.values_list("pk", *fields)
+                return [("", field.empty_label)] + [(pk, label(*row)) for pk, *row in rows]
+
+            # Read when first drawn, once: the API filters with the same form and never draws it.
+            field.widget.choices = CallableChoiceIterator(functools.cache(choices))
 
     def _offer_reviews(self, form: forms.Form) -> None:
         """The review choice lists the ``REVIEWS_OFFERED`` reviews reported last (of the

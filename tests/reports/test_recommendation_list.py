@@ -97,6 +97,25 @@ def test_lead_and_overdue_filters(member_client, layouts):
     assert labels(member_client.get("/recommendations/?overdue=true")) == ["3"]
 
 
+def test_the_choice_lists_are_drawn_as_django_draws_them(member_client, layouts):
+    # Read as plain rows (RecommendationFilter._offer_choices), drawn exactly as Django draws
+    # the records of each queryset: same options, order, labels and selection.
+    from reports.filters import RecommendationFilter
+    from reports.selectors import recommendation_list
+
+    wells = Person.objects.get(name="Katherine Wells")
+    Person.objects.filter(pk=wells.pk).update(job_title="")  # a lead without a job title
+    for data in [{}, {"lead": str(wells.pk)}, {"authority": "x", "lead": "999999"}]:
+        form = RecommendationFilter(data, queryset=recommendation_list()).form
+        for name in RecommendationFilter.CHOICE_LABELS:
+            ours = str(form[name])
+            form.fields[name].widget.choices = form.fields[name].choices  # Django's own
+            assert ours == str(form[name]), (name, data)
+            assert ours.count("<option") == form.fields[name].queryset.count() + 1
+    page = member_client.get("/recommendations/", {"lead": wells.pk}).content.decode()
+    assert f'<option value="{wells.pk}" selected>Katherine Wells</option>' in page
+
+
 def test_it_sorts_and_keeps_filters_in_the_url(member_client, layouts):
     response = member_client.get("/recommendations/?decision=agreed&sort=-latest_status")
     assert response.status_code == 200
