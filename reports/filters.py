@@ -43,7 +43,7 @@ SEARCH_MAX_TERMS = 32
 SEARCH_MAX_CHARS = 500
 # A search's matches are counted up to here; the page says "more than" beyond it.
 SEARCH_COUNT_LIMIT = 1000
-# Any other list of recommendations is counted up to here (100 pages of 50); beyond it the page
+# Any other list of recommendations is counted up to here (200 pages of 25); beyond it the page
 # says "more than", so that a page costs the same at 1,000 and 10,000 reviews.
 LIST_COUNT_LIMIT = 5000
 SEARCH_TOO_COMPLEX = "This search is too complex to run. Search for fewer words at a time."
