@@ -20,6 +20,7 @@ from django.templatetags.static import static
 from weasyprint import HTML
 
 from reports.pdf import pydyf_patch
+from reports.pdf.breaks import add_break_opportunities
 from reports.pdf.fetcher import BASE_URL, StaticFilesURLFetcher
 
 pydyf_patch.apply()
@@ -56,9 +57,9 @@ DOCUMENT_ERROR = "The PDF cannot be laid out: trying again will not help."
 
 def write_pdf(html: str) -> bytes:
     """Render in this process, without limits. Use ``render_pdf`` for anything user-facing."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesURLFetcher()).write_pdf(
-        pdf_variant=PDF_VARIANT, attachments=[], uncompressed_pdf=False
-    )
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesURLFetcher())
+    add_break_opportunities(document.etree_element)  # before layout: see reports.pdf.breaks
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[], uncompressed_pdf=False)
 
 
 class _ProgressToPipe(logging.Handler):
