@@ -28,8 +28,10 @@ run: $(STAMP)
 # The whole suite, once on SQLite and once on a throwaway PostgreSQL server.
 test: $(STAMP)
 	$(VENV)/bin/lint-imports
-	@# The browser tests' HTML checker (vnu.jar, pinned): installed once per version into .vnu/.
+	@# The browser tests' HTML checker (vnu.jar) and axe-core, pinned: installed once per version
+	@# into .vnu/ and .axe-core/.
 	$(PY) -m tests.html_checker
+	$(PY) -m tests.axe_core
 	$(PY) -m tests.run_all
 
 lint: $(STAMP)
@@ -43,4 +45,4 @@ bench: $(STAMP)
 	$(PY) -m bench.load
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles test-artifacts .pgtest .vnu
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles test-artifacts .pgtest .vnu .axe-core

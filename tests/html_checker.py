@@ -14,11 +14,12 @@ frames are larger (it needs at least 512 KiB by default settings, and says so if
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from tests.npm_packages import installed
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU_VERSION = "26.9.27"
@@ -27,27 +28,8 @@ JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m"]
 
 
 def vnu_jar() -> Path:
-    """The pinned vnu.jar, installed on first use (a concurrent install of the same version
-    is harmless: each writes its own folder and the first rename wins)."""
-    jar = VNU_HOME / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-    if jar.exists():
-        return jar
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError(
-            "npm is needed to install vnu-jar (the HTML checker); .ci/run installs it"
-        )
-    partial = VNU_HOME.with_name(f"{VNU_VERSION}.{os.getpid()}.partial")
-    subprocess.run(
-        [npm, "install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund",
-         "--loglevel=error", "--prefix", str(partial), f"vnu-jar@{VNU_VERSION}"],
-        check=True,
-    )  # fmt: skip
-    try:
-        partial.rename(VNU_HOME)
-    except OSError:  # a concurrent run installed it first
-        shutil.rmtree(partial, ignore_errors=True)
-    return jar
+    """The pinned vnu.jar, installed on first use."""
+    return installed("vnu-jar", VNU_VERSION, VNU_HOME) / "build" / "dist" / "vnu.jar"
 
 
 def html_errors(pages: dict[str, bytes | str]) -> list[str]:

@@ -7,10 +7,10 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+from tests.axe_core import axe_script
 from tests.conftest import ARTIFACTS, PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -77,9 +77,26 @@ def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.wait_for_load_state()
 
 
+# Every rule, reporting violations only: passes and the rest are not listed node by node.
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+
+
+def load_axe_on_every_page(page: Page) -> None:
+    """axe-core in every document the page's context opens, before its own scripts, for a test
+    that checks nearly every page it visits: the script (650 kB) then crosses to the browser
+    once, not once a page. Elsewhere ``assert_accessible`` injects it into the page it checks,
+    which costs less than loading it into every page a flow passes through."""
+    page.context.add_init_script(script=axe_script())
+
+
 def assert_accessible(page: Page) -> None:
-    results = Axe().run(page)
-    violations = results.response["violations"]
+    """Every axe-core rule on the page as it is now; a violation fails the test, naming the
+    rule, its impact and help, and the first elements at fault."""
+    if not page.evaluate("() => typeof window.axe?.run === 'function'"):
+        page.evaluate(axe_script())
+    violations = page.evaluate(
+        "options => axe.run(document, options).then(results => results.violations)", AXE_OPTIONS
+    )
     summary = [
         f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes'][:3]]}"
         for v in violations

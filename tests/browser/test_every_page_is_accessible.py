@@ -29,7 +29,7 @@ from recommendations.models import (
     UpdateRequest,
 )
 from reports.models import StoredPDF
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, load_axe_on_every_page, sign_in
 from tests.conftest import PASSWORD
 from tests.documents import pdf
 from tests.factories import make_review
@@ -108,6 +108,7 @@ def test_every_page_type_has_no_axe_violations_and_is_valid_html(page: Page, dem
             "pages_done": 7, "lease_expires_at": timezone.now() + dt.timedelta(hours=1),
         },
     )  # fmt: skip
+    load_axe_on_every_page(page)
     sign_in(page, "ada-admin")
     paths = [
         f"{HACKNEY}/update-reports/{next_round.pk}/requests/",
@@ -337,6 +338,7 @@ def test_hostile_text_is_shown_as_valid_html(page: Page, officer):
         ),
         expected_version=None, user=None,
     )  # fmt: skip
+    load_axe_on_every_page(page)
     sign_in(page, officer.username)
     served: dict[str, bytes] = {}
     for path in [
