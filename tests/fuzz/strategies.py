@@ -223,21 +223,33 @@ def hostile_value(form: forms.BaseForm, name: str, field: forms.Field) -> st.Sea
     return hostile_text(getattr(field, "max_length", None))
 
 
-@st.composite
-def submissions(draw, form: forms.BaseForm, extra_valid: dict | None = None) -> Pairs:
+_hostile_kinds = st.sampled_from(["bad", "missing", "twice-bad-last", "twice-bad-first"])
+_unknown_pairs = st.lists(st.tuples(st.text(max_size=8), st.text(max_size=8)), max_size=2)
+
+
+def submissions(form: forms.BaseForm, extra_valid: dict | None = None) -> st.SearchStrategy[Pairs]:
     """Mostly valid values, with up to three fields made hostile: a bad value, the field left
-    out, or the key sent twice; plus, sometimes, keys the form does not know."""
-    values: dict[str, list[str]] = {}
+    out, or the key sent twice; plus, sometimes, keys the form does not know.
+
+    Every field's strategies are made here, once per form (reading from the database the ids
+    its choices offer): a test draws every example from one ``submissions``. Made anew for each
+    example, they cost more than the rest of the draw (Hypothesis checks each new strategy)."""
+    valid: dict[str, st.SearchStrategy[list[str]]] = {}
     for name, field in form.fields.items():
         strategy = valid_values(form, name, field)
         if extra_valid and name in extra_valid:
             strategy = st.one_of(strategy, extra_valid[name].map(lambda v: [v]))
-        values[name] = draw(strategy)
-    hostile = draw(st.sets(st.sampled_from(sorted(form.fields)), max_size=3))
-    for name in sorted(hostile):
-        field = form.fields[name]
-        kind = draw(st.sampled_from(["bad", "missing", "twice-bad-last", "twice-bad-first"]))
-        bad = draw(hostile_value(form, name, field))
+        valid[name] = strategy
+    hostile = {name: hostile_value(form, name, field) for name, field in form.fields.items()}
+    return _submission(valid, hostile, st.sets(st.sampled_from(sorted(form.fields)), max_size=3))
+
+
+@st.composite
+def _submission(draw, valid: dict, hostile: dict, hostile_names: st.SearchStrategy) -> Pairs:
+    values: dict[str, list[str]] = {name: draw(strategy) for name, strategy in valid.items()}
+    for name in sorted(draw(hostile_names)):
+        kind = draw(_hostile_kinds)
+        bad = draw(hostile[name])
         good = values[name] or [""]
         values[name] = {
             "bad": [bad],
@@ -246,8 +258,7 @@ def submissions(draw, form: forms.BaseForm, extra_valid: dict | None = None) -> 
             "twice-bad-first": [bad, good[0]],
         }[kind]
     pairs = [(name, value) for name, vals in values.items() for value in vals]
-    unknown = draw(st.lists(st.tuples(st.text(max_size=8), st.text(max_size=8)), max_size=2))
-    return pairs + unknown
+    return pairs + draw(_unknown_pairs)
 
 
 # --- Query strings and URL segments ---------------------------------------------------------

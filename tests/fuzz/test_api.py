@@ -48,17 +48,23 @@ def published(world: World, officer) -> World:
     return world
 
 
+@pytest.fixture
+def list_values(published: World) -> st.SearchStrategy[str]:
+    """Made once per test, not per example (``test_query_strings.list_values``)."""
+    return _list_value(published)
+
+
 @pytest.mark.parametrize("as_member", [False, True], ids=["anonymous", "token"])
 @settings(FUZZ, max_examples=30)
 @given(data=st.data())
-def test_api_lists_with_any_query(client, member, published, as_member, data):
+def test_api_lists_with_any_query(client, member, published, list_values, as_member, data):
     headers = {}
     if as_member:
         _, key = services.api_token_create(owner=member, name="fuzz", user=member)
         headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
     endpoint = data.draw(st.sampled_from(ENDPOINTS), label="endpoint")
     keys = data.draw(st.lists(st.sampled_from(API_PARAMS), max_size=6), label="keys")
-    pairs = [(key, data.draw(_list_value(published), label=key)) for key in keys]
+    pairs = [(key, data.draw(list_values, label=key)) for key in keys]
     with rolled_back():
         response = client.get(
             f"/api/v1/{endpoint}/",
@@ -77,10 +83,15 @@ def test_api_records_with_any_id(client, published, endpoint, segment):
     assert response.status_code == 404, response.status_code
 
 
+@pytest.fixture
+def token_bodies(officer) -> st.SearchStrategy[list[tuple[str, str]]]:
+    return submissions(forms.ApiTokenForm())  # its users, read once (``submissions``)
+
+
 @settings(FUZZ, max_examples=25)
 @given(data=st.data())
-def test_api_token_form_with_any_values(officer_client, officer, data):
-    pairs = data.draw(submissions(forms.ApiTokenForm()), label="post")
+def test_api_token_form_with_any_values(officer_client, officer, token_bodies, data):
+    pairs = data.draw(token_bodies, label="post")
     with rolled_back():
         response = officer_client.post(
             "/api-tokens/", encode_pairs(pairs), content_type=FORM_CONTENT

@@ -69,17 +69,27 @@ def _list_value(world: World) -> st.SearchStrategy[str]:
     )
 
 
+_list_keys = st.lists(st.sampled_from(LIST_PARAMS), max_size=6)
+junk_pairs = st.lists(st.tuples(junk_text, junk_text), max_size=2)
+
+
 @st.composite
-def list_query(draw, world: World) -> list[tuple[str, str]]:
-    keys = draw(st.lists(st.sampled_from(LIST_PARAMS), max_size=6))
-    pairs = [(key, draw(_list_value(world))) for key in keys]
-    return pairs + draw(st.lists(st.tuples(junk_text, junk_text), max_size=2))
+def list_query(draw, values: st.SearchStrategy[str]) -> list[tuple[str, str]]:
+    pairs = [(key, draw(values)) for key in draw(_list_keys)]
+    return pairs + draw(junk_pairs)
+
+
+@pytest.fixture
+def list_values(world: World) -> st.SearchStrategy[str]:
+    """Made once per test (it holds the world's ids), not per example: Hypothesis checks each
+    new strategy before drawing from it."""
+    return _list_value(world)
 
 
 @settings(FUZZ, max_examples=40)
 @given(data=st.data())
-def test_recommendation_list_with_any_query(officer_client, world, data):
-    pairs = data.draw(list_query(world), label="query")
+def test_recommendation_list_with_any_query(officer_client, world, list_values, data):
+    pairs = data.draw(list_query(list_values), label="query")
     response = officer_client.get("/recommendations/", QUERY_STRING=query_string(pairs))
     assert response.status_code in (200, 404), response.status_code
     if response.status_code == 200:
@@ -88,8 +98,8 @@ def test_recommendation_list_with_any_query(officer_client, world, data):
 
 @settings(FUZZ, max_examples=15)
 @given(data=st.data())
-def test_recommendation_list_exports_with_any_query(officer_client, world, data):
-    pairs = data.draw(list_query(world), label="query")
+def test_recommendation_list_exports_with_any_query(officer_client, world, list_values, data):
+    pairs = data.draw(list_query(list_values), label="query")
     export = data.draw(st.one_of(st.sampled_from(["csv", "xlsx"]), junk_text), label="_export")
     response = officer_client.get(
         "/recommendations/", QUERY_STRING=query_string([*pairs, ("_export", export)])
@@ -114,11 +124,11 @@ TRACKER_VALUES = ["committee", "review", "hackney", "buckinghamshire", "generic"
 )  # fmt: skip
 @settings(FUZZ, max_examples=10)
 @given(data=st.data())
-def test_trackers_with_any_query(officer_client, world, path, data):
+def test_trackers_with_any_query(officer_client, world, list_values, path, data):
     keys = data.draw(st.lists(st.sampled_from(TRACKER_PARAMS), max_size=6), label="keys")
-    value = st.one_of(_list_value(world), st.sampled_from(TRACKER_VALUES))
+    value = st.one_of(list_values, st.sampled_from(TRACKER_VALUES))
     pairs = [(key, data.draw(value, label=key)) for key in keys]
-    pairs += data.draw(st.lists(st.tuples(junk_text, junk_text), max_size=2), label="extra")
+    pairs += data.draw(junk_pairs, label="extra")
     response = officer_client.get(path, QUERY_STRING=query_string(pairs))
     # The progress page of a tracker small enough to make in the request sends it there.
     assert response.status_code in ({200, 302} if path == "/trackers/pdf/" else {200}), (
@@ -130,10 +140,10 @@ def test_trackers_with_any_query(officer_client, world, path, data):
 
 @settings(FUZZ, max_examples=3)
 @given(data=st.data())
-def test_tracker_pdf_with_any_query(officer_client, world, data):
+def test_tracker_pdf_with_any_query(officer_client, world, list_values, data):
     """Few examples: a PDF render takes a while."""
     keys = data.draw(st.lists(st.sampled_from(TRACKER_PARAMS), max_size=4), label="keys")
-    pairs = [(key, data.draw(_list_value(world), label=key)) for key in keys]
+    pairs = [(key, data.draw(list_values, label=key)) for key in keys]
     response = officer_client.get("/trackers/tracker.pdf", QUERY_STRING=query_string(pairs))
     assert response.status_code in (200, 302), response.status_code
 
