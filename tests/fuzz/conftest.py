@@ -7,7 +7,6 @@ database (``database=None``), and Hypothesis' own cache kept out of the reposito
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,21 +49,6 @@ settings.register_profile(
     ],
 )
 FUZZ = settings.get_profile("fuzz")
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item):
-    """The heap as it stands before the examples (Django, the app, Hypothesis, the world) is
-    left out of the garbage collector's passes while they run (``gc.freeze``): each example
-    makes enough garbage to set off a full collection now and then, and walking those
-    quarter-million long-lived objects again and again took a tenth of the examples' time.
-    What the examples themselves leave is still collected; the frozen heap is handed back
-    after the test."""
-    gc.freeze()
-    try:
-        return (yield)
-    finally:
-        gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)
