@@ -114,13 +114,13 @@ def test_gunicorn_lets_the_longest_in_request_pdf_finish_on_a_graceful_restart(m
         assert values["graceful_timeout"] > int(seconds)
 
 
-def test_the_wsgi_application_freezes_what_start_up_loaded():
+def test_the_wsgi_application_freezes_what_start_up_loaded_and_collects_less_often():
     # Loaded by gunicorn's workers: everything start-up makes is out of the garbage
     # collector's reach, the URLs (every view, form and table) included.
     probe = (
         "import gc, sys; import exclusions_tracker.wsgi; "
         "print(gc.get_freeze_count(), 'reports.views.recommendations' in sys.modules, "
-        "len(gc.get_objects()))"
+        "len(gc.get_objects()), ','.join(map(str, gc.get_threshold())))"
     )
     env = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "tracker.example.org"}
     result = subprocess.run(
@@ -132,6 +132,7 @@ def test_the_wsgi_application_freezes_what_start_up_loaded():
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    frozen, urls_loaded, tracked = result.stdout.split()
+    frozen, urls_loaded, tracked, thresholds = result.stdout.split()
     assert urls_loaded == "True"
     assert int(frozen) > 50_000 and int(tracked) < int(frozen) / 10
+    assert thresholds == "50000,20,100"  # collections rarer than Python's (700, 10, 10)
