@@ -254,7 +254,12 @@ class Person(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.job_title}" if self.job_title else self.name
+        return self.named(self.name, self.job_title)
+
+    @staticmethod
+    def named(name: str, job_title: str) -> str:
+        """How a person is named in lists: with their job title, when they have one."""
+        return f"{name}, {job_title}" if job_title else name
 
     @property
     def is_organisation(self) -> bool:

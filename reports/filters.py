@@ -221,7 +221,7 @@ class RecommendationFilter(django_filters.FilterSet):
     CHOICE_LABELS = {
         "authority": (["name"], lambda name: name),
         "committee": (["name"], lambda name: name),
-        "lead": (["name", "job_title"], lambda name, job: f"{name}, {job}" if job else name),
+        "lead": (["name", "job_title"], Person.named),
     }
 
     def _offer_choices(self, form: forms.Form) -> None:

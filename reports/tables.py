@@ -153,8 +153,13 @@ class IdsFirstQuerysetData(TableQuerysetData):
         self.more_listed = False
 
     @property
+    def limit(self) -> int | None:
+        """How far the rows are counted: ``count_limit`` for a search, else ``list_limit``."""
+        return self.count_limit if self.count_limit is not None else self.list_limit
+
+    @property
     def more(self) -> bool:
-        """More rows than ``count_limit`` (a search) or ``list_limit`` (a list) match."""
+        """More rows than ``limit`` match."""
         return self.more_listed or (self.matches is not None and self.matches.more)
 
     def __len__(self) -> int:

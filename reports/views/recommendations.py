@@ -94,8 +94,7 @@ class RecommendationListView(SingleTableMixin, FilterView):
         context["query_string"] = query.urlencode()
         context["can_export"] = self.request.user.has_perm(EXPORT)
         data = context["table"].data
-        limit = LIST_COUNT_LIMIT if data.list_limit is not None else SEARCH_COUNT_LIMIT
-        context["more_than"] = data.more and f"{limit:,}"
-        context["searched"] = data.list_limit is None
+        context["more_than"] = data.more and f"{data.limit:,}"
+        context["searched"] = data.count_limit is not None
         context["newest"] = getattr(self, "newest", False)
         return context
