@@ -338,6 +338,9 @@ class Review(models.Model):
         # recommendations subtracts theirs from all (publication.count_public_recommendations).
         indexes = [
             models.Index(fields=["title"], name="review_title"),
+            # The review list's order: a page of it reads its 20 reviews in order rather than
+            # sorting every review (9 ms at 10,000 reviews, bench/pages.py).
+            models.Index(fields=["-reported_on", "title", "id"], name="review_list_order"),
             models.Index(
                 fields=["id"], condition=Q(published_at__isnull=True), name="review_unpublished"
             ),
