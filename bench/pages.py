@@ -11,8 +11,11 @@ text search, the public pages (signed out, every review published), the API's li
 annual report. Requests go through Django's test client in this process (no network), signed
 in as a superuser (the public pages signed out), after a warm-up. Prints median and p95 per
 page, the admin's for the same rows, the ratio, and how each page's p95 grew from the first
-size to the last. Goal: every ratio <= 1, every p95 under 150 ms, and no growth beyond noise
-(a page of 25 costs the same at 1,000 and at 10,000 reviews).
+size to the last. Goal (issue 16): every p95 under 150 ms, every page ahead of the admin
+(ratio <= 1), and no growth beyond noise (a page of 25 costs the same at 1,000 and at 10,000
+reviews). The annual report has no admin page: it is shown beside the dashboard, as issue 19
+asked, a figure with no goal but its p95; it lists the year's reviews, which grow with the
+tracker.
 Run: .venv/bin/python -m bench.pages [--reviews 1000,10000] [--runs 30] [--explain]
 """
 
@@ -237,7 +240,7 @@ def main() -> int:
                 f"{'page':<26}{'median':>9}{'p95':>9}   {'admin median':>12}{'admin p95':>10}"
                 "   ratio"
             )
-            print("(the annual report's comparison is the dashboard, not the admin)")
+            print("(the annual report's comparison is the dashboard, not the admin: a figure)")
             results[size] = {}
             for name, url, admin_url in cases:
                 reader = anonymous if url.startswith("/public/") else client
@@ -245,7 +248,8 @@ def main() -> int:
                 admin_median, admin_p95 = measure(client, admin_url, args.runs)
                 results[size][name] = (median, p95, admin_median, admin_p95)
                 ratio = median / admin_median
-                ok = ratio <= 1.0 and p95 < 150
+                beside_admin = admin_url.startswith("/admin/")
+                ok = p95 < 150 and (ratio <= 1.0 or not beside_admin)
                 failures += not ok
                 print(
                     f"{name:<26}{median:>7.1f}ms{p95:>7.1f}ms   {admin_median:>10.1f}ms"
