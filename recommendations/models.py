@@ -1056,6 +1056,32 @@ class ReminderSent(models.Model):
         return f"Reminder to {self.person} about {self.recommendation} due {self.due_on}"
 
 
+class ImportedUpload(models.Model):
+    """One uploaded table, saved by the import (``recommendations.imported_uploads``).
+
+    The unique upload is what stops a second save of the same upload (a double click, the
+    browser sending the form again, two tabs) from importing the table twice: it is claimed
+    in the import's own transaction, so the second save waits for the first and then finds
+    it done, or finds it undone (refused, failed) and saves."""
+
+    # The token the upload page gave the file (views/importing.py), or the stored file's name.
+    upload = models.CharField(max_length=100, unique=True)
+    file_name = models.CharField(max_length=SHORT_TEXT_MAX, blank=True)
+    # What the save made: the review (the first, when the table held several; blank until
+    # the rows are in, within the same transaction) and how many reviews it went into.
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reviews = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.upload} imported {self.imported_at:%Y-%m-%d %H:%M}"
+
+
 class UpdateRequest(models.Model):
     """An officer's request to one lead for their updates in one round (update report): one
     email listing the recommendations they lead, the due date and a link to the request page."""

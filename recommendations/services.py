@@ -38,7 +38,7 @@ from django.utils.text import slugify
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from recommendations import filetypes, monitoring, rules, search, selectors
+from recommendations import filetypes, imported_uploads, monitoring, rules, search, selectors
 from recommendations.models import (
     SHORT_TEXT_MAX,
     ApiToken,
@@ -2234,12 +2234,16 @@ def import_table_at_meeting(
     meeting_precision: str = DatePrecision.DAY,
     report: UpdateReport | None,
     user: User,
+    upload: str = "",
     **kwargs,
 ) -> ImportResult:
     """``import_table`` of a table whose header names the meeting it went to: a new review is
     reported on that date (a month or a year too); a new update report of a review is
     presented at its committee's meeting that day, recorded now (``agenda_item``: the minute,
-    or the report's title) if the tracker has none. All or nothing, the meeting included."""
+    or the report's title) if the tracker has none. All or nothing, the meeting included.
+    ``upload`` (the upload page's token) is saved once: a second save of it raises
+    ``imported_uploads.AlreadyImported``, having written nothing."""
+    claimed = imported_uploads.claim(upload=upload, user=user) if upload else None
     if meeting_date is not None and review.pk is None:
         review.reported_on, review.reported_precision = meeting_date, meeting_precision
     elif meeting_date is not None and report is not None and meeting_precision == "day":
@@ -2261,7 +2265,13 @@ def import_table_at_meeting(
             except ValidationError as error:
                 raise ImportRefused({0: error.messages}) from None
         report.meeting = meeting
-    return import_table(review=review, report=report, user=user, **kwargs)
+    result = import_table(review=review, report=report, user=user, **kwargs)
+    if claimed is not None:
+        imported_uploads.record(
+            claimed, file_name=kwargs["file_name"], review=result.review,
+            reviews=len(result.reviews) or 1,
+        )  # fmt: skip
+    return result
 
 
 def _import_several_reviews(

@@ -2,7 +2,9 @@
 the table, map its columns and words, read the preview with each row's errors, and save.
 
 The uploaded file waits in the default storage, under a random name only this session
-knows, between the steps; saving (or a new upload) removes it."""
+knows, between the steps; saving (or a new upload) removes it. An upload is saved once
+(``imported_uploads``): a second save of it, or its preview asked for again, says it was
+imported and shows what the first save made."""
 
 from __future__ import annotations
 
@@ -16,13 +18,13 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods
 
-from recommendations import access, forms, services
+from recommendations import access, forms, imported_uploads, services
 from recommendations.importing import readers, recognise
 from recommendations.importing.preview import Preview, build_preview, default_table, word_values
-from recommendations.models import Committee, DatePrecision, Review, UpdateReport
+from recommendations.models import Committee, DatePrecision, ImportedUpload, Review, UpdateReport
 from recommendations.storage import StorageUnavailable
 
 SESSION_KEY = "table_imports"
@@ -124,14 +126,16 @@ def _preview_from(
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     access.require(request, *PERMISSIONS)
     entry = _uploads(request).get(token)
-    if entry is None:
-        raise Http404("No such import: upload the file again.")
-    try:
-        with default_storage.open(entry["stored"], "rb") as handle:
-            content = handle.read()
-        _, tables = readers.read_tables(content, entry["name"])
-    except (OSError, ValidationError, StorageUnavailable):
-        raise Http404("The uploaded file is gone: upload it again.") from None
+    stored = _stored(entry) if entry is not None else None
+    if stored is None:
+        # Saved already (the back button, a second tab, a save sent twice): say so and show
+        # what it made, rather than ask for the file again.
+        if (imported := imported_uploads.find(token)) is not None:
+            return _already_imported(request, imported)
+        if entry is None:
+            raise Http404("No such import: upload the file again.")
+        raise Http404("The uploaded file is gone: upload it again.")
+    content, tables = stored
     params = request.POST if request.method == "POST" else request.GET
     review = (
         Review.objects.select_related("committee__authority").filter(pk=entry["review"]).first()
@@ -150,7 +154,10 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             index, preview, chosen = _preview_from(request, params, tables, pattern)
     groups = _groups(preview, review.committee if review else header["committee"])
     if request.method == "POST" and not preview.errors:
-        result = _save(request, entry, preview, review, content, header)
+        try:
+            result = _save(request, entry, preview, review, content, header, upload=token)
+        except imported_uploads.AlreadyImported as already:  # by a request beside this one
+            return _already_imported(request, already.imported)
         if result is not None:
             default_storage.delete(entry["stored"])
             request.session[SESSION_KEY] = {}
@@ -203,6 +210,29 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             "action": reverse("recommendations:import_preview", kwargs={"token": token}),
         },
     )
+
+
+def _stored(entry: dict) -> tuple[bytes, list] | None:
+    """The uploaded file's content and tables; None when it is gone."""
+    try:
+        with default_storage.open(entry["stored"], "rb") as handle:
+            content = handle.read()
+        _, tables = readers.read_tables(content, entry["name"])
+    except (OSError, ValidationError, StorageUnavailable):
+        return None
+    return content, tables
+
+
+def _already_imported(request: HttpRequest, imported: ImportedUpload | None) -> HttpResponse:
+    """Where a second save of an upload goes: what the first save made."""
+    text = "This table was already imported"
+    if imported is not None:
+        when = formats.date_format(timezone.localtime(imported.imported_at), "j F Y, H:i")
+        text += f" ({imported.file_name}, {when})" if imported.file_name else f" ({when})"
+    messages.info(request, f"{text}: it was not saved again.")
+    if imported is None or imported.review is None or imported.reviews > 1:
+        return redirect("recommendations:review_list")
+    return redirect(imported.review)
 
 
 def _header(params, entry: dict, preview: Preview, review: Review | None) -> dict:
@@ -275,7 +305,9 @@ def _groups(preview: Preview, committee: Committee | None) -> list[tuple[str, li
     return out
 
 
-def _save(request, entry, preview: Preview, review: Review | None, content: bytes, header):
+def _save(
+    request, entry, preview: Preview, review: Review | None, content: bytes, header, upload: str
+):
     as_at, precision = timezone.localdate(), DatePrecision.DAY
     if entry["as_at"] and (parsed := recognise.parse_date(entry["as_at"])):
         as_at, precision = parsed
@@ -308,6 +340,7 @@ def _save(request, entry, preview: Preview, review: Review | None, content: byte
             content=content,
             user=request.user,
             replace_layout=request.POST.get("layout") == "source",
+            upload=upload,
         )
     except services.ImportRefused as error:
         for number, problems in error.errors.items():

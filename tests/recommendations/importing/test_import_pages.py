@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recommendations.models import Committee, Review
+from recommendations.views.importing import SESSION_KEY
 from tests.recommendations.importing.tables import as_csv, as_xlsx
 
 ROWS = [
@@ -57,8 +59,11 @@ def test_an_officer_uploads_previews_and_saves_a_table(officer_client, demo_data
     assert first.updates.get().status == "implemented"
     assert second.updates.get().rag == "amber"
     assert review.documents.get().filename == "tracker.xlsx"
-    # The file waited in storage between the steps only.
-    assert officer_client.get(preview_url).status_code == 404
+    # The file waited in storage between the steps only; the preview asked for again says
+    # the table was imported, and shows what it made (test_saved_once.py).
+    assert not default_storage.listdir("imports")[1]
+    assert not officer_client.session[SESSION_KEY]
+    assert officer_client.get(preview_url)["Location"] == review.get_absolute_url()
 
 
 def test_the_preview_shows_row_errors_and_saves_nothing(officer_client, demo_data):
