@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0024_standings"),
+        ("recommendations", "0025_review_list_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
