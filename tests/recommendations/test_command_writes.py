@@ -64,9 +64,16 @@ class WriteWatch:
                 if not caller and not module.startswith(("django.", "simple_history.")):
                     caller = f"{module}:{frame.f_lineno}"  # the code that asked for the write
                 frame = frame.f_back
-            if not modules & (WRITERS | ALSO_WRITES.get(table, set())):
+            writers = WRITERS | ALSO_WRITES.get(table, set())
+            if not any(_within(module, writers) for module in modules):
                 self.direct.append((table, caller))
         return execute(sql, params, many, context)
+
+
+def _within(module: str, writers: set[str]) -> bool:
+    """The module is one of ``writers`` or inside one (``recommendations.services`` is a
+    package: its writes are made by its modules)."""
+    return any(module == writer or module.startswith(f"{writer}.") for writer in writers)
 
 
 def watched(*args: str) -> WriteWatch:

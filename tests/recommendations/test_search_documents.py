@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 
 from recommendations import search, services
 from recommendations.models import (
@@ -163,7 +164,7 @@ def test_filling_the_documents_as_the_migration_does(review):
 
 def test_a_rolled_back_write_leaves_the_document_as_it_was(review):
     rec = review.recommendations.get(label="1")
-    with pytest.raises(RuntimeError), services.transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():
         rec.text = "Okapi."
         services.recommendation_update(recommendation=rec, expected_version=rec.version, user=None)
         raise RuntimeError

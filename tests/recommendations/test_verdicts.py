@@ -161,14 +161,14 @@ def test_a_first_verdict_saved_by_someone_else_at_the_same_moment_is_a_conflict(
     first = _record(_update(review, "1"), _meeting(review), SATISFIED)
     if caught_by == "the unique constraint":
         monkeypatch.setattr(CommitteeVerdict, "validate_unique", lambda self, exclude=None: None)
-    real = services._verdict_version
+    real = services.verdicts._verdict_version
     calls = []
 
     def missed_it(update_id):
         calls.append(update_id)
         return None if len(calls) == 1 else real(update_id)
 
-    monkeypatch.setattr(services, "_verdict_version", missed_it)
+    monkeypatch.setattr(services.verdicts, "_verdict_version", missed_it)
     mine = CommitteeVerdict(
         update=_update(review, "1"), meeting=_meeting(review), verdict="acceptable"
     )

@@ -2,8 +2,8 @@
 (``record_published_recommendation``, ``response_save``, ``person_find_or_create``,
 ``lead_add``, ``record_published_update``): the reference the bulk save must equal. What a
 row records and which rows of an update report are new are the import's own rules
-(``services._imported_response``, ``_imported_update``, ``_changed_rows``): only the writing
-differs."""
+(``services.importing._imported_response``, ``_imported_update``, ``_changed_rows``): only the
+writing differs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 
 from recommendations import services
 from recommendations.models import Person, ProgressUpdate, Recommendation
-from recommendations.services import ImportRefused, ImportResult, _row_refused
+from recommendations.services import ImportRefused, ImportResult
+from recommendations.services.importing import (
+    _changed_rows,
+    _imported_response,
+    _imported_update,
+    _row_refused,
+)
 
 
 def import_new_review(rows, review, report, user) -> ImportResult:
@@ -42,7 +48,7 @@ def import_new_review(rows, review, report, user) -> ImportResult:
             )
             if row.label:
                 saved[row.label] = recommendation
-            response = services._imported_response(recommendation, row, parents)
+            response = _imported_response(recommendation, row, parents)
             if response is not None:
                 services.response_save(response=response, expected_version=None, user=user)
             _import_leads(recommendation, row, user)
@@ -70,13 +76,13 @@ def _import_leads(recommendation, row, user) -> None:
 
 def _import_update(recommendation, row, report, user) -> ProgressUpdate:
     return services.record_published_update(
-        update=services._imported_update(recommendation, row, report), user=user
+        update=_imported_update(recommendation, row, report), user=user
     )
 
 
 def import_update_report(rows, review, report, user) -> ImportResult:
     result = ImportResult(review=review, report=None)
-    changed = services._changed_rows(rows, review, result)
+    changed = _changed_rows(rows, review, result)
     if not changed:
         return result
     if report is None:

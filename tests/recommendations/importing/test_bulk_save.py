@@ -136,7 +136,7 @@ def test_the_bulk_save_records_what_the_one_row_services_record(demo_data, monke
     def save(rows, review, title, **patches):
         with monkeypatch.context() as patched:
             for name, function in patches.items():
-                patched.setattr(services, name, function)
+                patched.setattr(services.importing, name, function)
             return services.import_table(
                 rows=copy.deepcopy(rows), review=review, report=UpdateReport(title=title),
                 columns=preview.columns, file_name=f"{slug}.xlsx", content=content, user=None,
