@@ -150,7 +150,8 @@ def test_two_saves_at_once_import_the_table_once(officer_client, monkeypatch, va
         return work(**kwargs)
 
     monkeypatch.setattr(services, "import_table_at_meeting", saving)
-    monkeypatch.setattr(services, "import_table", working)
+    # Looked up where import_table_at_meeting calls it.
+    monkeypatch.setattr(services.importing, "import_table", working)
     cookie = officer_client.cookies[settings.SESSION_COOKIE_NAME].value
     responses, errors = [], []
 
