@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
@@ -65,6 +65,25 @@ def _save_versioned(instance: models.Model, *, expected_version: int, user: User
 
 def _next_order(queryset: models.QuerySet) -> int:
     return (queryset.aggregate(top=Max("order"))["top"] or 0) + 1
+
+
+def _move_among(
+    siblings: models.QuerySet, item: models.Model, direction: Literal["up", "down"], user: User
+) -> None:
+    """Swap ``item`` with its neighbour among ``siblings`` (locked, in order), renumbering them
+    1..n so gaps and ties go. At either end, nothing moves."""
+    ordered = list(siblings.select_for_update().order_by("order", "id"))
+    index = next(i for i, sibling in enumerate(ordered) if sibling.pk == item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(ordered):
+        return
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, sibling in enumerate(ordered, start=1):
+        if sibling.order != position:
+            sibling.order = position
+            sibling.version += 1
+            _attribute_to(sibling, user)
+            sibling.save()
 
 
 SLUG_MAX = 100

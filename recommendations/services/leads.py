@@ -13,6 +13,7 @@ from recommendations.services._common import (
     User,
     _attribute_to,
     _errors_on,
+    _move_among,
     _next_order,
     _refuse_if_changed,
     _save_versioned,
@@ -81,19 +82,5 @@ def lead_remove(*, lead: Lead, user: User, expected_version: int | None = None) 
 
 @transaction.atomic
 def lead_move(*, lead: Lead, direction: Literal["up", "down"], user: User) -> None:
-    leads = list(
-        Lead.objects.select_for_update()
-        .filter(recommendation_id=lead.recommendation_id)
-        .order_by("order", "id")
-    )
-    index = next(i for i, item in enumerate(leads) if item.pk == lead.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(leads):
-        return
-    leads[index], leads[target] = leads[target], leads[index]
-    for position, item in enumerate(leads, start=1):
-        if item.order != position:
-            item.order = position
-            item.version += 1
-            _attribute_to(item, user)
-            item.save()
+    leads = Lead.objects.filter(recommendation_id=lead.recommendation_id)
+    _move_among(leads, lead, direction, user)

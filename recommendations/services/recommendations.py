@@ -13,6 +13,7 @@ from recommendations.services._common import (
     User,
     _attribute_to,
     _drop_stale_wording,
+    _move_among,
     _next_order,
     _save_versioned,
     _validate,
@@ -49,22 +50,10 @@ def recommendation_move(
     *, recommendation: Recommendation, direction: Literal["up", "down"], user: User
 ) -> None:
     """Swap with the neighbouring sibling, renumbering the siblings 1..n so gaps and ties go."""
-    siblings = list(
-        Recommendation.objects.select_for_update()
-        .filter(review_id=recommendation.review_id, parent_id=recommendation.parent_id)
-        .order_by("order", "id")
+    siblings = Recommendation.objects.filter(
+        review_id=recommendation.review_id, parent_id=recommendation.parent_id
     )
-    index = next(i for i, rec in enumerate(siblings) if rec.pk == recommendation.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(siblings):
-        return
-    siblings[index], siblings[target] = siblings[target], siblings[index]
-    for position, rec in enumerate(siblings, start=1):
-        if rec.order != position:
-            rec.order = position
-            rec.version += 1
-            _attribute_to(rec, user)
-            rec.save()
+    _move_among(siblings, recommendation, direction, user)
 
 
 @transaction.atomic
